@@ -1,0 +1,36 @@
+package org.ehrarchive;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The one configuration root of the archive ({@code archive.*}, or {@code ARCHIVE_*} in the environment).
+ * Database connection settings stay under Quarkus's own {@code quarkus.datasource.*}; see ADR 0002.
+ */
+@ConfigMapping(prefix = "archive")
+public interface ArchiveConfig {
+
+    /** Root of everything the archive keeps on disk: blob store, embedded PostgreSQL. Default {@code ./archive-data}. */
+    @WithDefault("archive-data")
+    Path dataDir();
+
+    /** Ingest pipeline settings. */
+    Ingest ingest();
+
+    /** Ingest settings. */
+    interface Ingest {
+        /**
+         * Largest source file accepted, in bytes; a larger file is kept in the blob store and quarantined.
+         * Default 256 MiB.
+         */
+        @WithDefault("268435456")
+        long maxFileBytes();
+
+        /** How often the plain (non-terminal) progress output prints a line. Default 5 s. */
+        @WithDefault("5s")
+        Duration progressInterval();
+    }
+}

@@ -1,0 +1,95 @@
+package org.ehrarchive.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.Dependent;
+
+import io.quarkus.arc.Unremovable;
+
+import org.ehrarchive.ArchiveConfig;
+import org.ehrarchive.ingest.IngestReport;
+import org.ehrarchive.ingest.IngestService;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.quarkus.logging.Log;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ingest <file-or-folder>}: archives every file found, with a progress bar (plain lines when the output
+ * is not a terminal), prints the reconciliation, and optionally writes it as JSON. Exits non-zero only when the
+ * run itself failed: a quarantined file is an outcome, and the report says why.
+ */
+@Dependent
+@Unremovable
+@Command(name = "ingest", description = "Archive a legacy export file or folder (read recursively) as one batch.")
+public class IngestCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "<file-or-folder>", description = "What to ingest.")
+    Path input;
+
+    @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the batch reconciliation as JSON to FILE.")
+    Path reportJson;
+
+    @Option(names = "--quiet", description = "No progress output; the summary is still printed.")
+    boolean quiet;
+
+    private final IngestService ingest;
+    private final ObjectMapper json;
+    private final ArchiveConfig config;
+
+    public IngestCommand(IngestService ingest, ObjectMapper json, ArchiveConfig config) {
+        this.ingest = ingest;
+        this.json = json;
+        this.config = config;
+    }
+
+    @Override
+    public Integer call() {
+        IngestReport report;
+        try (ConsoleProgress progress = new ConsoleProgress(quiet, config.ingest().progressInterval())) {
+            report = ingest.ingest(input, progress);
+        } catch (IOException e) {
+            System.err.println("ingest failed: " + e.getMessage());
+            return ArchiveCommand.ExitCodes.RUN_FAILED;
+        } catch (RuntimeException e) {
+            Log.error("Ingest run failed", e);
+            System.err.println("ingest failed: " + e.getClass().getSimpleName()
+                    + "; the batch is resumable: run the same ingest again once the cause is fixed");
+            return ArchiveCommand.ExitCodes.RUN_FAILED;
+        }
+        printSummary(report);
+        if (reportJson != null) {
+            try {
+                Path parent = reportJson.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                json.copy().enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                        .writeValue(reportJson.toFile(), report);
+                System.out.println("report: " + reportJson.toAbsolutePath());
+            } catch (IOException e) {
+                System.err.println("could not write the report to " + reportJson + ": " + e.getMessage());
+                return ArchiveCommand.ExitCodes.RUN_FAILED;
+            }
+        }
+        return ArchiveCommand.ExitCodes.OK;
+    }
+
+    private static void printSummary(IngestReport report) {
+        IngestReport.Totals t = report.totals();
+        System.out.printf("batch %d %s (attempt %d)%n", report.batchId(), report.status(), report.attempts());
+        System.out.printf("files:   %d found, %d archived, %d duplicate, %d quarantined%n",
+                t.files(), t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles());
+        System.out.printf("entries: %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
+                t.found(), t.archived(), t.keptRaw(), t.quarantined(), t.duplicates());
+        report.files().stream().filter(f -> "quarantined".equals(f.status()))
+                .forEach(f -> System.out.printf("quarantined: %s: %s%n", f.path(), f.reason()));
+    }
+}

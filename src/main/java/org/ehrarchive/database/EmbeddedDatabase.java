@@ -1,0 +1,206 @@
+package org.ehrarchive.database;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The embedded PostgreSQL server that the archive runs on when no external database is configured
+ * (ADR 0002, ADR 0003).
+ * <p>
+ * The server's files live under {@code <data-dir>/postgres}. The first archive process to start becomes its
+ * <em>owner</em>: it starts the server and stops it on exit. A second process on the same data directory
+ * (a CLI {@code ingest} next to a running {@code serve}) <em>attaches</em> to the running server instead of
+ * starting another one on the same files. A server left behind by an owner that was killed is stopped and
+ * restarted by the next owner, so a crash never locks the archive out of its own data.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    /** The database the archive's tables live in. */
+    public static final String DATABASE = "archive";
+    /** Superuser created by initdb; the server only listens on the loopback address and trusts local users. */
+    public static final String USER = "postgres";
+
+    private static final String OWNER_LOCK = "epg-lock";
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+
+    private final EmbeddedPostgres server;
+    private final int port;
+
+    private EmbeddedDatabase(EmbeddedPostgres server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /**
+     * Starts the embedded server under {@code dataDir}, or attaches to the one another archive process runs
+     * there.
+     */
+    public static EmbeddedDatabase startOrAttach(Path dataDir) throws IOException {
+        Path pgData = dataDir.resolve("postgres").toAbsolutePath();
+        Path binaries = dataDir.resolve("postgres-binaries").toAbsolutePath();
+        Files.createDirectories(pgData);
+        Files.createDirectories(binaries);
+
+        Optional<Integer> runningPort = portOfServerOwnedByLiveProcess(pgData);
+        if (runningPort.isPresent()) {
+            EmbeddedDatabase attached = new EmbeddedDatabase(null, runningPort.get());
+            attached.createArchiveDatabaseIfMissing();
+            return attached;
+        }
+        stopOrphanedServer(pgData);
+
+        EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setDataDirectory(pgData.toFile())
+                .setCleanDataDirectory(false)
+                .setOverrideWorkingDirectory(binaries.toFile())
+                .setPGStartupWait(STARTUP_WAIT)
+                // zonky's test-oriented defaults trade durability for speed; an archive must not.
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_connections", "100")
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
+                .start();
+        EmbeddedDatabase owned = new EmbeddedDatabase(server, server.getPort());
+        owned.createArchiveDatabaseIfMissing();
+        return owned;
+    }
+
+    /** JDBC URL of the archive database on this server. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** Whether this process started the server (and so stops it), rather than attaching to another's. */
+    public boolean isOwner() {
+        return server != null;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void createArchiveDatabaseIfMissing() throws IOException {
+        String adminUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        try (Connection connection = DriverManager.getConnection(adminUrl, USER, "")) {
+            try (var exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
+                exists.setString(1, DATABASE);
+                if (exists.executeQuery().next()) {
+                    return;
+                }
+            }
+            try (var create = connection.createStatement()) {
+                create.execute("create database " + DATABASE + " encoding 'UTF8' template template0");
+            }
+        } catch (SQLException e) {
+            // Two processes may race to create it; the loser sees "already exists", which is fine.
+            if (!"42P04".equals(e.getSQLState())) {
+                throw new IOException("Could not create the archive database on the embedded PostgreSQL server", e);
+            }
+        }
+    }
+
+    /**
+     * The owner holds an OS file lock on {@code epg-lock} for as long as it lives. If that lock is taken, a
+     * live archive process owns the server and {@code postmaster.pid} tells its port.
+     */
+    private static Optional<Integer> portOfServerOwnedByLiveProcess(Path pgData) throws IOException {
+        Path lockFile = pgData.resolve(OWNER_LOCK);
+        if (!Files.exists(lockFile)) {
+            return Optional.empty();
+        }
+        try (FileChannel channel = new RandomAccessFile(lockFile.toFile(), "rw").getChannel()) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lock.release();
+                return Optional.empty();
+            }
+        }
+        Path pidFile = pgData.resolve("postmaster.pid");
+        Instant deadline = Instant.now().plus(STARTUP_WAIT);
+        // The owner may still be starting the server; wait for the pid file to name a port.
+        while (Instant.now().isBefore(deadline)) {
+            Optional<PostmasterPid> pid = PostmasterPid.read(pidFile);
+            if (pid.isPresent() && pid.get().port() > 0) {
+                return Optional.of(pid.get().port());
+            }
+            sleep(Duration.ofMillis(250));
+        }
+        throw new IOException("Another archive process owns the embedded PostgreSQL under " + pgData
+                + " but its server did not come up; stop that process or remove it, then retry");
+    }
+
+    /** A postmaster whose owning archive process was killed keeps running; stop it before starting a new one. */
+    private static void stopOrphanedServer(Path pgData) throws IOException {
+        Optional<PostmasterPid> pid = PostmasterPid.read(pgData.resolve("postmaster.pid"));
+        if (pid.isEmpty()) {
+            return;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid.get().pid())
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        if (process.isEmpty()) {
+            return; // stale pid file: PostgreSQL itself recovers from it at start
+        }
+        // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, then exit cleanly.
+        try {
+            new ProcessBuilder(List.of("kill", "-INT", Long.toString(pid.get().pid()))).inheritIO().start().waitFor();
+            process.get().onExit().get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            process.get().destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while stopping an orphaned embedded PostgreSQL server", e);
+        }
+    }
+
+    private static void sleep(Duration duration) throws IOException {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting for the embedded PostgreSQL server", e);
+        }
+    }
+
+    /** The first lines of PostgreSQL's {@code postmaster.pid}: pid, data directory, start time, port. */
+    record PostmasterPid(long pid, int port) {
+        static Optional<PostmasterPid> read(Path file) {
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                if (lines.size() < 4) {
+                    return Optional.empty();
+                }
+                return Optional.of(new PostmasterPid(Long.parseLong(lines.get(0).trim()), Integer.parseInt(lines.get(3).trim())));
+            } catch (IOException | NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}

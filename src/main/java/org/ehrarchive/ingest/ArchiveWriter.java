@@ -1,0 +1,220 @@
+package org.ehrarchive.ingest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+
+import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.record.ClinicalDocument;
+import org.ehrarchive.record.ClinicalEntry;
+import org.ehrarchive.record.DocumentAttachment;
+import org.ehrarchive.record.DocumentSection;
+import org.ehrarchive.record.Identifier;
+import org.ehrarchive.record.Patient;
+import org.ehrarchive.record.PatientDemographics;
+import org.ehrarchive.record.PatientIdentifier;
+import org.ehrarchive.record.RawFragment;
+import org.ehrarchive.record.SourceFile;
+import org.ehrarchive.record.TimePeriod;
+import org.ehrarchive.record.TimeValue;
+
+import io.quarkus.logging.Log;
+
+/**
+ * Persists what an importer read into the normalized store. Runs inside the caller's transaction: a file is
+ * stored whole or not at all. Embedded files go to the blob store first (idempotent), so a rolled-back
+ * transaction leaves at most an unreferenced blob, never a reference to a missing one.
+ */
+@ApplicationScoped
+public class ArchiveWriter {
+
+    /** Any constant works: it names the lock that serializes patient matching across archive processes. */
+    private static final long PATIENT_MATCHING_LOCK = 0x45485241_52434856L;
+
+    private final EntityManager entityManager;
+    private final BlobStore blobs;
+
+    public ArchiveWriter(EntityManager entityManager, BlobStore blobs) {
+        this.entityManager = entityManager;
+        this.blobs = blobs;
+    }
+
+    /** Stores every document of a file already recorded as {@code source}. */
+    public void write(SourceFile source, ImportResult result, java.nio.file.Path sourceFolder) {
+        for (ImportedDocument imported : result.documents()) {
+            writeDocument(source, result, imported, sourceFolder);
+        }
+    }
+
+    private void writeDocument(SourceFile source, ImportResult result, ImportedDocument imported, java.nio.file.Path sourceFolder) {
+        List<String> warnings = new ArrayList<>(result.warnings());
+        Patient patient = patientFor(imported.patient().identifiers(), warnings);
+
+        ClinicalDocument document = new ClinicalDocument();
+        document.patientId = patient.id;
+        document.sourceFileId = source.id;
+        document.sourceSha256 = source.sha256;
+        document.format = result.format();
+        document.locator = imported.locator();
+        document.documentIdentifier = imported.documentId();
+        document.setIdentifier = imported.setId();
+        document.versionNumber = imported.versionNumber();
+        document.type = imported.type();
+        document.title = imported.title();
+        document.effectiveTime = imported.effectiveTime();
+        document.effectiveSort = sortKey(imported.effectiveTime());
+        document.confidentiality = imported.confidentiality();
+        document.language = imported.language();
+        document.templateIds = imported.templateIds();
+        document.authors = imported.authors();
+        document.custodian = imported.custodian();
+        document.headerFragment = imported.headerFragment();
+        document.warnings = warnings.isEmpty() ? null : warnings;
+        document.persist();
+
+        ImportedPatient p = imported.patient();
+        for (Identifier identifier : p.identifiers()) {
+            if (identifier.isUsable()) {
+                PatientIdentifier row = new PatientIdentifier();
+                row.patientId = patient.id;
+                row.documentId = document.id;
+                row.system = identifier.system();
+                row.value = identifier.value();
+                row.assigningAuthority = identifier.assigningAuthority();
+                row.locator = p.locator();
+                row.persist();
+            }
+        }
+        PatientDemographics demographics = new PatientDemographics();
+        demographics.patientId = patient.id;
+        demographics.documentId = document.id;
+        demographics.names = p.names();
+        demographics.birthTime = p.birthTime();
+        demographics.sex = p.sex();
+        demographics.addresses = p.addresses();
+        demographics.telecoms = p.telecoms();
+        demographics.deceased = p.deceased();
+        demographics.deceasedTime = p.deceasedTime();
+        demographics.maritalStatus = p.maritalStatus();
+        demographics.races = p.races();
+        demographics.ethnicities = p.ethnicities();
+        demographics.languages = p.languages();
+        demographics.locator = p.locator();
+        demographics.sourceFragment = p.sourceFragment();
+        demographics.persist();
+
+        for (ImportedSection s : imported.sections()) {
+            DocumentSection section = new DocumentSection();
+            section.documentId = document.id;
+            section.ordinal = s.ordinal();
+            section.parentOrdinal = s.parentOrdinal();
+            section.code = s.code();
+            section.templateIds = s.templateIds();
+            section.title = s.title();
+            section.kind = s.kind();
+            section.narrative = s.narrative();
+            section.locator = s.locator();
+            section.entriesFound = s.found();
+            section.entriesArchived = s.archived();
+            section.entriesQuarantined = s.quarantined();
+            section.entriesKeptRaw = s.keptRaw();
+            section.persist();
+        }
+        for (ImportedEntry e : imported.entries()) {
+            ClinicalEntry entry = new ClinicalEntry();
+            entry.patientId = patient.id;
+            entry.documentId = document.id;
+            entry.sectionOrdinal = e.sectionOrdinal();
+            entry.kind = e.kind();
+            entry.code = e.code();
+            entry.display = e.code() == null ? e.text() : e.code().label();
+            entry.status = e.status();
+            entry.negated = e.negated();
+            entry.mood = e.mood();
+            entry.effective = e.effective();
+            entry.effectiveSort = sortKey(e.effective());
+            entry.observedValues = e.values();
+            entry.interpretations = e.interpretations();
+            entry.referenceRanges = e.referenceRanges();
+            entry.details = e.details();
+            entry.text = e.text();
+            entry.sourceSha256 = source.sha256;
+            entry.locator = e.locator();
+            entry.sourceFragment = e.sourceFragment();
+            entry.persist();
+        }
+        for (ImportedFragment f : imported.fragments()) {
+            RawFragment fragment = new RawFragment();
+            fragment.patientId = patient.id;
+            fragment.documentId = document.id;
+            fragment.sectionOrdinal = f.sectionOrdinal();
+            fragment.status = f.status().name();
+            fragment.reason = f.reason();
+            fragment.sourceSha256 = source.sha256;
+            fragment.locator = f.locator();
+            fragment.content = f.content();
+            fragment.persist();
+        }
+        for (ImportedAttachment a : imported.attachments()) {
+            writeAttachment(document, a, sourceFolder);
+        }
+    }
+
+    private void writeAttachment(ClinicalDocument document, ImportedAttachment imported, java.nio.file.Path sourceFolder) {
+        DocumentAttachment attachment = new DocumentAttachment();
+        attachment.documentId = document.id;
+        attachment.mediaType = imported.mediaType();
+        attachment.reference = imported.reference();
+        attachment.locator = imported.locator();
+        try {
+            if (imported.content() != null) {
+                attachment.sha256 = blobs.put(imported.content());
+                attachment.sizeBytes = (long) imported.content().length;
+            } else if (imported.reference() != null && sourceFolder != null) {
+                // A referenced file shipped beside the document is kept with it, byte-exact.
+                java.nio.file.Path referenced = sourceFolder.resolve(imported.reference()).normalize();
+                if (referenced.startsWith(sourceFolder) && java.nio.file.Files.isRegularFile(referenced)) {
+                    attachment.sha256 = blobs.putFile(referenced);
+                    attachment.sizeBytes = java.nio.file.Files.size(referenced);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not store an attachment of document " + document.id, e);
+        }
+        attachment.persist();
+    }
+
+    /**
+     * The archived patient these identifiers belong to: the one already carrying any of them, or a new one.
+     * Matching is serialized across processes by a transaction-scoped advisory lock.
+     */
+    private Patient patientFor(List<Identifier> identifiers, List<String> warnings) {
+        entityManager.createNativeQuery("select pg_advisory_xact_lock(" + PATIENT_MATCHING_LOCK + ")").getSingleResult();
+        List<Identifier> usable = identifiers.stream().filter(Identifier::isUsable).toList();
+        List<Long> matches = usable.isEmpty() ? List.of() : PatientIdentifier.patientsCarrying(usable);
+        if (!matches.isEmpty()) {
+            if (matches.size() > 1) {
+                warnings.add("identifiers match " + matches.size() + " archived patients; filed under patient " + matches.get(0));
+                Log.warnf("A document's identifiers match %d archived patients; filed under patient %d", matches.size(), matches.get(0));
+            }
+            return Patient.findById(matches.get(0));
+        }
+        Patient patient = new Patient();
+        patient.createdAt = Instant.now();
+        patient.persist();
+        return patient;
+    }
+
+    private static String sortKey(TimeValue time) {
+        return time == null ? null : time.iso();
+    }
+
+    private static String sortKey(TimePeriod period) {
+        return period == null ? null : sortKey(period.sortKey());
+    }
+}

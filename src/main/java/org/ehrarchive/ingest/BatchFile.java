@@ -1,0 +1,45 @@
+package org.ehrarchive.ingest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+
+import org.ehrarchive.record.ArchiveEntity;
+
+/** What one batch did with one path: archived it, found it a duplicate, or quarantined it. */
+@Entity
+@Table(name = "batch_file")
+public class BatchFile extends ArchiveEntity {
+
+    /** The three outcomes of a file in a batch. */
+    public enum Status {
+        ARCHIVED,
+        DUPLICATE,
+        QUARANTINED
+    }
+
+    public Long batchId;
+    public String path;
+    @Column(columnDefinition = "bpchar(64)")
+    public String sha256;
+    public Long sourceFileId;
+    @Enumerated(EnumType.STRING)
+    public Status status;
+    public String reason;
+    public Instant processedAt;
+
+    /** What this batch already did with this content at this path (an earlier attempt of a resumed batch). */
+    public static Optional<BatchFile> find(long batchId, String path, String sha256) {
+        return find("batchId = ?1 and path = ?2 and sha256 = ?3", batchId, path, sha256).firstResultOptional();
+    }
+
+    public static List<BatchFile> ofBatch(long batchId) {
+        return list("batchId = ?1 order by path", batchId);
+    }
+}

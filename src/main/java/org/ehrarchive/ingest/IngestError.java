@@ -1,0 +1,35 @@
+package org.ehrarchive.ingest;
+
+/**
+ * Catalogue of the reasons a file or an entry is quarantined. Ids are stable: reports, tests and operators
+ * rely on them. A message says what was wrong and what to check next; it never quotes patient data.
+ */
+public enum IngestError {
+    UNKNOWN_FORMAT("ING-001", "No importer recognises this file's format; check that it is a supported export (C-CDA XML)"),
+    TOO_LARGE("ING-002", "The file is larger than archive.ingest.max-file-bytes; raise the limit if it is genuine"),
+    EMPTY_FILE("ING-003", "The file is empty"),
+    XML_DOCTYPE_FORBIDDEN("ING-101", "The XML declares a DTD (DOCTYPE); C-CDA never needs one and DTDs can read local files or exhaust memory, so the file was not parsed"),
+    XML_NOT_WELL_FORMED("ING-102", "The XML is not well-formed; the original is kept, repair the export and ingest it again"),
+    NOT_A_CLINICAL_DOCUMENT("ING-103", "The XML root is not an HL7 CDA ClinicalDocument"),
+    NO_PATIENT("ING-104", "The document has no recordTarget/patientRole, so it cannot be filed under a patient"),
+    XML_LIMIT_EXCEEDED("ING-105", "The XML exceeds a parser safety limit (entity expansion, depth or size); the file was not parsed"),
+    ENTRY_UNREADABLE("ING-201", "An entry could not be mapped; it is kept as a quarantined raw fragment of its document"),
+    READ_FAILED("ING-901", "The file could not be read");
+
+    private final String id;
+    private final String text;
+
+    IngestError(String id, String text) {
+        this.id = id;
+        this.text = text;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** {@code ID: text (detail)}; the detail must not contain patient data. */
+    public String message(String detail) {
+        return detail == null || detail.isBlank() ? id + ": " + text : id + ": " + text + " (" + detail + ")";
+    }
+}

@@ -1,0 +1,302 @@
+package org.ehrarchive.ingest.ccda;
+
+import static org.ehrarchive.ingest.ccda.CdaReader.attr;
+import static org.ehrarchive.ingest.ccda.CdaReader.child;
+import static org.ehrarchive.ingest.ccda.CdaReader.children;
+import static org.ehrarchive.ingest.ccda.CdaReader.path;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.ehrarchive.ingest.ImportedEntry;
+import org.ehrarchive.record.Coded;
+import org.ehrarchive.record.EntryKind;
+import org.ehrarchive.record.ObservedValue;
+import org.ehrarchive.record.Party;
+import org.ehrarchive.record.ReferenceRange;
+import org.w3c.dom.Element;
+
+/**
+ * Maps one C-CDA {@code <entry>} to normalized entries. CDA clinical statements share one shape (code, status,
+ * time, values, participants, relationships), so one reader serves every kind; the kind decides only what the
+ * entry is <em>about</em> (the drug of a medication, the substance of an allergy, the condition of a problem).
+ * <ul>
+ *   <li>An organizer (result panel, vital signs, family history) yields one entry per component; the panel goes
+ *       into {@code details.panel}.</li>
+ *   <li>A concern act (problem, allergy, health concern) yields one entry per observation it is about; the
+ *       concern's status and dates go into {@code details.concern}.</li>
+ *   <li>Anything else yields one entry.</li>
+ * </ul>
+ * Nested relationships (reactions, severity, indications, instructions...) are kept in {@code details.related}, and
+ * the whole entry's markup in {@code sourceFragment}.
+ */
+final class CcdaEntryMapper {
+
+    private static final Set<String> STATEMENTS = Set.of("act", "observation", "substanceAdministration", "supply",
+            "procedure", "encounter", "organizer", "observationMedia", "regionOfInterest");
+    private static final int MAX_RELATIONSHIP_DEPTH = 4;
+
+    private final CdaReader reader;
+
+    CcdaEntryMapper(CdaReader reader) {
+        this.reader = reader;
+    }
+
+    /** The clinical statement an {@code <entry>} carries, or null when it carries none. */
+    static Element statementOf(Element entry) {
+        for (Element child : children(entry)) {
+            if (STATEMENTS.contains(child.getLocalName())) {
+                return child;
+            }
+        }
+        return null;
+    }
+
+    /** Maps an entry whose statement is of a known kind. */
+    List<ImportedEntry> map(Integer sectionOrdinal, EntryKind kind, Element entry, Element statement, String entryFragment) {
+        List<ImportedEntry> mapped = new ArrayList<>();
+        String name = statement.getLocalName();
+        if (name.equals("organizer")) {
+            Map<String, Object> panel = summary(statement);
+            for (Element component : children(statement, "component")) {
+                Element inner = firstStatement(component);
+                if (inner != null) {
+                    mapped.add(record(sectionOrdinal, kind, inner, entryFragment, Map.of("panel", panel),
+                            statement));
+                }
+            }
+            if (mapped.isEmpty()) {
+                mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
+            }
+        } else if (name.equals("act") && CcdaCatalog.isConcernAct(CdaReader.templateIds(statement))) {
+            Map<String, Object> concern = summary(statement);
+            for (Element relationship : children(statement, "entryRelationship")) {
+                Element inner = firstStatement(relationship);
+                if (inner != null && inner.getLocalName().equals("observation")) {
+                    mapped.add(record(sectionOrdinal, kind, inner, entryFragment, Map.of("concern", concern), statement));
+                }
+            }
+            if (mapped.isEmpty()) {
+                mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
+            }
+        } else {
+            mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
+        }
+        return mapped;
+    }
+
+    private ImportedEntry record(Integer sectionOrdinal, EntryKind kind, Element statement, String entryFragment,
+            Map<String, Object> context, Element top) {
+        Map<String, Object> details = new LinkedHashMap<>(context);
+        details.put("statement", statement.getLocalName());
+        putIfPresent(details, "templateIds", nonEmpty(CdaReader.templateIds(statement)));
+        putIfPresent(details, "ids", nonEmpty(CdaReader.identifiers(statement)));
+        putIfPresent(details, "classCode", attr(statement, "classCode"));
+
+        Coded statementCode = reader.coded(child(statement, "code"));
+        List<ObservedValue> values = new ArrayList<>();
+        for (Element value : children(statement, "value")) {
+            values.add(reader.observedValue(value));
+        }
+        Coded about = statementCode;
+        switch (kind) {
+            case MEDICATION, IMMUNIZATION, MEDICAL_EQUIPMENT -> about = productCode(statement, statementCode, details);
+            case PLAN_OF_CARE -> {
+                if (statement.getLocalName().equals("substanceAdministration") || statement.getLocalName().equals("supply")) {
+                    about = productCode(statement, statementCode, details);
+                }
+            }
+            case ALLERGY -> {
+                Coded substance = reader.coded(path(participant(statement, "CSM"), "participantRole", "playingEntity", "code"));
+                if (substance != null) {
+                    about = substance;
+                    details.put("allergyType", values.isEmpty() ? null : values.get(0).coded());
+                    details.put("observationCode", statementCode);
+                }
+            }
+            case PROBLEM, HEALTH_CONCERN, FAMILY_HISTORY -> {
+                if (!values.isEmpty() && values.get(0).coded() != null && !values.get(0).coded().isEmpty()) {
+                    about = values.get(0).coded();
+                    details.put("observationCode", statementCode);
+                }
+            }
+            default -> {
+            }
+        }
+        if (kind == EntryKind.FAMILY_HISTORY) {
+            Element subject = path(top, "subject", "relatedSubject");
+            if (subject != null) {
+                details.put("relatedSubject", reader.coded(child(subject, "code")));
+            }
+        }
+
+        List<Element> times = children(statement, "effectiveTime");
+        if (times.size() > 1) {
+            List<String> schedule = new ArrayList<>();
+            for (Element time : times.subList(1, times.size())) {
+                schedule.add(CdaReader.xsiType(time) != null && CdaReader.xsiType(time).matches("PIVL_TS|EIVL_TS|SXPR_TS")
+                        ? CdaReader.describePeriodic(time) : String.valueOf(CdaReader.period(time)));
+            }
+            details.put("schedule", schedule);
+        }
+        putIfPresent(details, "dose", CdaReader.quantity(child(statement, "doseQuantity")));
+        putIfPresent(details, "rate", CdaReader.quantity(child(statement, "rateQuantity")));
+        putIfPresent(details, "maxDose", CdaReader.text(child(statement, "maxDoseQuantity")));
+        putIfPresent(details, "route", reader.coded(child(statement, "routeCode")));
+        putIfPresent(details, "approachSite", reader.coded(child(statement, "approachSiteCode")));
+        putIfPresent(details, "targetSite", reader.coded(child(statement, "targetSiteCode")));
+        putIfPresent(details, "method", reader.coded(child(statement, "methodCode")));
+        putIfPresent(details, "priority", reader.coded(child(statement, "priorityCode")));
+        putIfPresent(details, "administrationUnit", reader.coded(child(statement, "administrationUnitCode")));
+        putIfPresent(details, "quantity", CdaReader.quantity(child(statement, "quantity")));
+        putIfPresent(details, "repeatNumber", attr(child(statement, "repeatNumber"), "value"));
+        putIfPresent(details, "dischargeDisposition", reader.coded(path(statement, "dischargeDispositionCode")));
+        putIfPresent(details, "performers", nonEmpty(parties(statement, "performer", "assignedEntity")));
+        putIfPresent(details, "authors", nonEmpty(parties(statement, "author", "assignedAuthor")));
+        putIfPresent(details, "participants", nonEmpty(participants(statement)));
+        putIfPresent(details, "related", nonEmpty(related(statement, 1)));
+
+        List<Coded> interpretations = new ArrayList<>();
+        for (Element interpretation : children(statement, "interpretationCode")) {
+            interpretations.add(reader.coded(interpretation));
+        }
+        List<ReferenceRange> ranges = new ArrayList<>();
+        for (Element range : children(statement, "referenceRange")) {
+            ReferenceRange read = reader.referenceRange(range);
+            if (read != null) {
+                ranges.add(read);
+            }
+        }
+        return new ImportedEntry(sectionOrdinal, kind, about, attr(child(statement, "statusCode"), "code"),
+                "true".equals(attr(statement, "negationInd")), attr(statement, "moodCode"),
+                times.isEmpty() ? null : CdaReader.period(times.get(0)), values, interpretations, ranges, details,
+                reader.statementText(child(statement, "text")), XmlLocator.of(statement), entryFragment);
+    }
+
+    /** The drug, vaccine or device of a substance administration or supply; the statement code goes to details. */
+    private Coded productCode(Element statement, Coded statementCode, Map<String, Object> details) {
+        Element product = child(statement, "consumable");
+        if (product == null) {
+            product = child(statement, "product");
+        }
+        if (product == null && statement.getLocalName().equals("supply")) {
+            product = child(statement, "participant");
+        }
+        Element manufactured = child(product, "manufacturedProduct");
+        Element material = manufactured == null ? path(product, "participantRole", "playingDevice") : child(manufactured, "manufacturedMaterial");
+        Coded code = reader.coded(child(material, "code"));
+        if (code == null) {
+            return statementCode;
+        }
+        putIfPresent(details, "statementCode", statementCode);
+        putIfPresent(details, "productName", CdaReader.text(child(material, "name")));
+        putIfPresent(details, "lotNumber", CdaReader.text(child(material, "lotNumberText")));
+        putIfPresent(details, "manufacturer", CdaReader.text(path(manufactured, "manufacturerOrganization", "name")));
+        return code;
+    }
+
+    private static Element participant(Element statement, String typeCode) {
+        for (Element participant : children(statement, "participant")) {
+            if (typeCode.equals(attr(participant, "typeCode"))) {
+                return participant;
+            }
+        }
+        return null;
+    }
+
+    private List<Party> parties(Element statement, String participation, String assignedName) {
+        List<Party> parties = new ArrayList<>();
+        for (Element element : children(statement, participation)) {
+            Party party = reader.party(participation, element, child(element, assignedName));
+            if (party != null) {
+                parties.add(party);
+            }
+        }
+        return parties;
+    }
+
+    /** Participants such as the service location of an encounter or the substance of an allergy. */
+    private List<Map<String, Object>> participants(Element statement) {
+        List<Map<String, Object>> participants = new ArrayList<>();
+        for (Element participant : children(statement, "participant")) {
+            Map<String, Object> read = new LinkedHashMap<>();
+            read.put("typeCode", attr(participant, "typeCode"));
+            Element role = child(participant, "participantRole");
+            putIfPresent(read, "code", reader.coded(child(role, "code")));
+            Element entity = child(role, "playingEntity");
+            putIfPresent(read, "entityCode", reader.coded(child(entity, "code")));
+            putIfPresent(read, "name", CdaReader.text(child(entity, "name")));
+            putIfPresent(read, "addresses", nonEmpty(CdaReader.addresses(role)));
+            participants.add(read);
+        }
+        return participants;
+    }
+
+    /** entryRelationship and component statements, recursively to a bounded depth, in a compact form. */
+    private List<Map<String, Object>> related(Element statement, int depth) {
+        List<Map<String, Object>> related = new ArrayList<>();
+        for (Element relationship : children(statement)) {
+            String name = relationship.getLocalName();
+            if (!name.equals("entryRelationship") && !(name.equals("component") && !statement.getLocalName().equals("organizer"))) {
+                continue;
+            }
+            Element inner = firstStatement(relationship);
+            if (inner == null) {
+                continue;
+            }
+            Map<String, Object> read = summary(inner);
+            read.put("typeCode", attr(relationship, "typeCode"));
+            putIfPresent(read, "inversionInd", attr(relationship, "inversionInd"));
+            if (inner.getLocalName().equals("substanceAdministration") || inner.getLocalName().equals("supply")) {
+                putIfPresent(read, "product", reader.coded(path(inner, "consumable", "manufacturedProduct", "manufacturedMaterial", "code")));
+            }
+            if (depth < MAX_RELATIONSHIP_DEPTH) {
+                putIfPresent(read, "related", nonEmpty(related(inner, depth + 1)));
+            }
+            related.add(read);
+        }
+        return related;
+    }
+
+    /** The common fields of a statement, for context (panel, concern) and relationships. */
+    private Map<String, Object> summary(Element statement) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("statement", statement.getLocalName());
+        putIfPresent(summary, "templateIds", nonEmpty(CdaReader.templateIds(statement)));
+        putIfPresent(summary, "moodCode", attr(statement, "moodCode"));
+        putIfPresent(summary, "negated", "true".equals(attr(statement, "negationInd")) ? Boolean.TRUE : null);
+        putIfPresent(summary, "code", reader.coded(child(statement, "code")));
+        putIfPresent(summary, "status", attr(child(statement, "statusCode"), "code"));
+        putIfPresent(summary, "effective", CdaReader.period(child(statement, "effectiveTime")));
+        List<ObservedValue> values = new ArrayList<>();
+        for (Element value : children(statement, "value")) {
+            values.add(reader.observedValue(value));
+        }
+        putIfPresent(summary, "values", nonEmpty(values));
+        putIfPresent(summary, "text", reader.statementText(child(statement, "text")));
+        putIfPresent(summary, "locator", XmlLocator.of(statement));
+        return summary;
+    }
+
+    private static Element firstStatement(Element container) {
+        for (Element child : children(container)) {
+            if (STATEMENTS.contains(child.getLocalName())) {
+                return child;
+            }
+        }
+        return null;
+    }
+
+    private static <T> List<T> nonEmpty(List<T> list) {
+        return list == null || list.isEmpty() ? null : list;
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+}

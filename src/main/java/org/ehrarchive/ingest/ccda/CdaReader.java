@@ -1,0 +1,512 @@
+package org.ehrarchive.ingest.ccda;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.ehrarchive.record.Coded;
+import org.ehrarchive.record.ContactPoint;
+import org.ehrarchive.record.Identifier;
+import org.ehrarchive.record.ObservedValue;
+import org.ehrarchive.record.Party;
+import org.ehrarchive.record.PersonName;
+import org.ehrarchive.record.PostalAddress;
+import org.ehrarchive.record.Quantity;
+import org.ehrarchive.record.ReferenceRange;
+import org.ehrarchive.record.TimePeriod;
+import org.ehrarchive.record.TimeValue;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * Reads HL7 v3 data types (CD, TS, IVL_TS, PQ, II, PN, AD, TEL...) of one CDA document into the normalized
+ * value types, keeping what the source gave: codes with their systems and original text, times with their
+ * precision and zone, quantities as text with their unit.
+ * <p>
+ * Original text given as a {@code <reference value="#id"/>} into the section narrative is resolved to that
+ * narrative text, which is what a reader of the source document saw.
+ */
+final class CdaReader {
+
+    private static final Pattern HL7_TS = Pattern.compile(
+            "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\.\\d+)?([+-]\\d{2}(?::?\\d{2})?|Z)?");
+
+    private final Map<String, Element> elementsById = new HashMap<>();
+
+    CdaReader(Document document) {
+        NodeList all = document.getElementsByTagNameNS("*", "*");
+        for (int i = 0; i < all.getLength(); i++) {
+            Element element = (Element) all.item(i);
+            String id = element.getAttribute("ID");
+            if (!id.isEmpty()) {
+                elementsById.putIfAbsent(id, element);
+            }
+        }
+    }
+
+    // ---- navigation -------------------------------------------------------------------------------------
+
+    /** First child element with this local name, or null. */
+    static Element child(Element parent, String localName) {
+        if (parent == null) {
+            return null;
+        }
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && localName.equals(element.getLocalName())) {
+                return element;
+            }
+        }
+        return null;
+    }
+
+    /** Child elements with this local name, in document order. */
+    static List<Element> children(Element parent, String localName) {
+        List<Element> found = new ArrayList<>();
+        if (parent == null) {
+            return found;
+        }
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && localName.equals(element.getLocalName())) {
+                found.add(element);
+            }
+        }
+        return found;
+    }
+
+    /** All child elements. */
+    static List<Element> children(Element parent) {
+        List<Element> found = new ArrayList<>();
+        for (Node node = parent == null ? null : parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element) {
+                found.add(element);
+            }
+        }
+        return found;
+    }
+
+    /** Follows a path of child names ({@code "consumable", "manufacturedProduct", ...}); null when any step is missing. */
+    static Element path(Element from, String... names) {
+        Element current = from;
+        for (String name : names) {
+            current = child(current, name);
+            if (current == null) {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    /** An attribute's value, or null when absent or empty. */
+    static String attr(Element element, String name) {
+        if (element == null || !element.hasAttribute(name)) {
+            return null;
+        }
+        String value = element.getAttribute(name);
+        return value.isEmpty() ? null : value;
+    }
+
+    /** The {@code xsi:type} of an element, without its prefix (PQ, CD, IVL_TS...). */
+    static String xsiType(Element element) {
+        String type = element.getAttributeNS(HardenedXml.XSI_NS, "type");
+        if (type.isEmpty()) {
+            type = element.getAttribute("xsi:type");
+        }
+        if (type.isEmpty()) {
+            return null;
+        }
+        int colon = type.indexOf(':');
+        return colon < 0 ? type : type.substring(colon + 1);
+    }
+
+    static List<String> templateIds(Element element) {
+        List<String> ids = new ArrayList<>();
+        for (Element templateId : children(element, "templateId")) {
+            String root = attr(templateId, "root");
+            if (root != null) {
+                String extension = attr(templateId, "extension");
+                ids.add(extension == null ? root : root + ":" + extension);
+            }
+        }
+        return ids;
+    }
+
+    /** Text content with runs of white space folded, or null when there is none. */
+    static String text(Element element) {
+        if (element == null) {
+            return null;
+        }
+        String text = element.getTextContent().replaceAll("\\s+", " ").trim();
+        return text.isEmpty() ? null : text;
+    }
+
+    // ---- data types -------------------------------------------------------------------------------------
+
+    /** CD / CE / CV / CS and their translations and qualifiers; null when the element is absent. */
+    Coded coded(Element element) {
+        if (element == null) {
+            return null;
+        }
+        List<Coded> translations = new ArrayList<>();
+        for (Element translation : children(element, "translation")) {
+            translations.add(coded(translation));
+        }
+        List<Coded> qualifiers = new ArrayList<>();
+        for (Element qualifier : children(element, "qualifier")) {
+            Coded name = coded(child(qualifier, "name"));
+            Coded value = coded(child(qualifier, "value"));
+            qualifiers.add(new Coded(value == null ? null : value.code(), value == null ? null : value.codeSystem(),
+                    value == null ? null : value.codeSystemName(), value == null ? null : value.displayName(),
+                    name == null ? null : name.label(), null, List.of(), List.of()));
+        }
+        String originalText = originalText(child(element, "originalText"));
+        return new Coded(attr(element, "code"), attr(element, "codeSystem"), attr(element, "codeSystemName"),
+                attr(element, "displayName"), originalText, attr(element, "nullFlavor"), translations, qualifiers);
+    }
+
+    /** Original text, either inline or by reference into the narrative. */
+    String originalText(Element originalText) {
+        if (originalText == null) {
+            return null;
+        }
+        String inline = text(originalText);
+        Element reference = child(originalText, "reference");
+        String referenced = referencedText(reference);
+        if (referenced != null && (inline == null || inline.isBlank())) {
+            return referenced;
+        }
+        return inline;
+    }
+
+    /** The narrative text a {@code <reference value="#id"/>} points at. */
+    String referencedText(Element reference) {
+        String target = attr(reference, "value");
+        if (target == null || !target.startsWith("#")) {
+            return null;
+        }
+        return text(elementsById.get(target.substring(1)));
+    }
+
+    /** An entry's {@code <text>}: inline text, else the narrative it references. */
+    String statementText(Element textElement) {
+        if (textElement == null) {
+            return null;
+        }
+        Element reference = child(textElement, "reference");
+        String referenced = referencedText(reference);
+        String inline = text(textElement);
+        return referenced != null && (inline == null || inline.isBlank()) ? referenced : inline;
+    }
+
+    /** TS: a point in time with its precision and zone. */
+    static TimeValue time(Element element) {
+        if (element == null) {
+            return null;
+        }
+        String raw = attr(element, "value");
+        String nullFlavor = attr(element, "nullFlavor");
+        if (raw == null) {
+            return nullFlavor == null ? null : new TimeValue(null, null, null, null, nullFlavor);
+        }
+        return parseTime(raw.trim(), nullFlavor);
+    }
+
+    /** Parses an HL7 TS string; an unreadable one is kept raw with no ISO form. */
+    static TimeValue parseTime(String raw, String nullFlavor) {
+        Matcher m = HL7_TS.matcher(raw);
+        if (!m.matches()) {
+            return new TimeValue(raw, null, null, null, nullFlavor);
+        }
+        StringBuilder iso = new StringBuilder(m.group(1));
+        String precision = "YEAR";
+        if (m.group(2) != null) {
+            iso.append('-').append(m.group(2));
+            precision = "MONTH";
+        }
+        if (m.group(3) != null) {
+            iso.append('-').append(m.group(3));
+            precision = "DAY";
+        }
+        if (m.group(4) != null) {
+            iso.append('T').append(m.group(4));
+            precision = "HOUR";
+            iso.append(':').append(m.group(5) == null ? "00" : m.group(5));
+            if (m.group(5) != null) {
+                precision = "MINUTE";
+            }
+        }
+        if (m.group(6) != null) {
+            iso.append(':').append(m.group(6));
+            precision = "SECOND";
+        }
+        if (m.group(7) != null) {
+            iso.append(m.group(7));
+            precision = "FRACTION";
+        }
+        String zone = null;
+        if (m.group(8) != null) {
+            zone = m.group(8).equals("Z") ? "Z"
+                    : m.group(8).contains(":") || m.group(8).length() == 3 ? m.group(8)
+                    : m.group(8).substring(0, 3) + ":" + m.group(8).substring(3);
+            if (m.group(4) != null) {
+                iso.append(zone);
+            }
+        }
+        return new TimeValue(raw, iso.toString(), precision, zone, nullFlavor);
+    }
+
+    /** IVL_TS / TS / PIVL_TS: a point, an interval, or (for periods the model does not parse) text. */
+    static TimePeriod period(Element element) {
+        if (element == null) {
+            return null;
+        }
+        String type = xsiType(element);
+        if (type != null && (type.startsWith("PIVL") || type.startsWith("EIVL") || type.equals("SXPR_TS"))) {
+            return new TimePeriod(null, null, null, describePeriodic(element));
+        }
+        TimeValue value = attr(element, "value") != null || (attr(element, "nullFlavor") != null && !element.hasChildNodes())
+                ? time(element) : null;
+        TimeValue low = time(child(element, "low"));
+        TimeValue high = time(child(element, "high"));
+        TimeValue center = time(child(element, "center"));
+        if (value == null && center != null) {
+            value = center;
+        }
+        if (value == null && low == null && high == null) {
+            return null;
+        }
+        return new TimePeriod(value, low, high, null);
+    }
+
+    /** A frequency such as {@code every 6 h (institution specified)} from PIVL_TS / EIVL_TS. */
+    static String describePeriodic(Element element) {
+        String type = xsiType(element);
+        StringBuilder text = new StringBuilder(type == null ? "periodic" : type);
+        Element period = child(element, "period");
+        if (period != null) {
+            text.append(" every ").append(attr(period, "value")).append(' ').append(attr(period, "unit"));
+        }
+        Element event = child(element, "event");
+        if (event != null) {
+            text.append(" event ").append(attr(event, "code"));
+        }
+        Element phase = child(element, "phase");
+        if (phase != null) {
+            text.append(" phase ").append(phase.getAttribute("value"));
+        }
+        if ("true".equals(attr(element, "institutionSpecified"))) {
+            text.append(" (institution specified)");
+        }
+        if (attr(element, "operator") != null) {
+            text.append(" operator ").append(attr(element, "operator"));
+        }
+        return text.toString();
+    }
+
+    /** PQ (value + unit as given). */
+    static Quantity quantity(Element element) {
+        if (element == null) {
+            return null;
+        }
+        String value = attr(element, "value");
+        String unit = attr(element, "unit");
+        if (value == null && unit == null) {
+            return null;
+        }
+        return new Quantity(value, unit, null);
+    }
+
+    /** Any {@code <value>} of an observation, by its xsi:type. */
+    ObservedValue observedValue(Element element) {
+        if (element == null) {
+            return null;
+        }
+        String type = xsiType(element);
+        String nullFlavor = attr(element, "nullFlavor");
+        if (type == null) {
+            type = attr(element, "code") != null || attr(element, "codeSystem") != null ? "CD" : "ANY";
+        }
+        switch (type) {
+            case "PQ", "INT", "REAL", "MO" -> {
+                return new ObservedValue(type, new Quantity(attr(element, "value"), attr(element, "unit") != null
+                        ? attr(element, "unit") : attr(element, "currency"), null), null, null, null, null, nullFlavor);
+            }
+            case "IVL_PQ", "IVL_INT", "IVL_REAL", "URG_PQ" -> {
+                Quantity low = quantity(child(element, "low"));
+                Quantity high = quantity(child(element, "high"));
+                boolean lowOpen = "false".equals(attr(child(element, "low"), "inclusive"));
+                boolean highOpen = "false".equals(attr(child(element, "high"), "inclusive"));
+                if (low != null && lowOpen) {
+                    low = new Quantity(low.value(), low.unit(), ">");
+                }
+                if (high != null && highOpen) {
+                    high = new Quantity(high.value(), high.unit(), "<");
+                }
+                return new ObservedValue(type, null, low, high, null, text(element), nullFlavor);
+            }
+            case "CD", "CE", "CV", "CO", "CS" -> {
+                return new ObservedValue(type, null, null, null, coded(element), null, nullFlavor);
+            }
+            case "BL" -> {
+                return new ObservedValue(type, null, null, null, null, attr(element, "value"), nullFlavor);
+            }
+            case "TS", "IVL_TS" -> {
+                TimePeriod period = period(element);
+                TimeValue point = period == null ? null : period.sortKey();
+                return new ObservedValue(type, null, null, null, null, point == null ? null : point.raw(), nullFlavor);
+            }
+            case "RTO", "RTO_PQ_PQ", "RTO_INT_INT" -> {
+                Quantity numerator = quantity(child(element, "numerator"));
+                Quantity denominator = quantity(child(element, "denominator"));
+                String ratio = (numerator == null ? "?" : numerator.value() + (numerator.unit() == null ? "" : " " + numerator.unit()))
+                        + " / " + (denominator == null ? "?" : denominator.value() + (denominator.unit() == null ? "" : " " + denominator.unit()));
+                return new ObservedValue(type, null, numerator, denominator, null, ratio, nullFlavor);
+            }
+            default -> {
+                // ST, ED, ANY and others: the text is the value; a reference resolves to the narrative.
+                String text = text(element);
+                Element reference = child(element, "reference");
+                if ((text == null || text.isBlank()) && reference != null) {
+                    text = referencedText(reference);
+                }
+                return new ObservedValue(type, null, null, null, null, text, nullFlavor);
+            }
+        }
+    }
+
+    ReferenceRange referenceRange(Element referenceRange) {
+        Element range = child(referenceRange, "observationRange");
+        if (range == null) {
+            return null;
+        }
+        return new ReferenceRange(observedValue(child(range, "value")), coded(child(range, "interpretationCode")),
+                statementText(child(range, "text")));
+    }
+
+    /** II. */
+    static Identifier identifier(Element id) {
+        if (id == null) {
+            return null;
+        }
+        String root = attr(id, "root");
+        String extension = attr(id, "extension");
+        return new Identifier(root, extension != null ? extension : root, attr(id, "assigningAuthorityName"),
+                attr(id, "nullFlavor"));
+    }
+
+    static List<Identifier> identifiers(Element parent) {
+        List<Identifier> ids = new ArrayList<>();
+        for (Element id : children(parent, "id")) {
+            ids.add(identifier(id));
+        }
+        return ids;
+    }
+
+    /** PN. */
+    static PersonName name(Element name) {
+        if (name == null) {
+            return null;
+        }
+        List<String> prefixes = new ArrayList<>();
+        List<String> given = new ArrayList<>();
+        List<String> family = new ArrayList<>();
+        List<String> suffixes = new ArrayList<>();
+        for (Element part : children(name)) {
+            String value = text(part);
+            if (value == null) {
+                continue;
+            }
+            switch (part.getLocalName()) {
+                case "prefix" -> prefixes.add(value);
+                case "given" -> given.add(value);
+                case "family" -> family.add(value);
+                case "suffix" -> suffixes.add(value);
+                default -> {
+                    // validTime is read below; other parts have no place but stay in the source fragment
+                }
+            }
+        }
+        String text = null;
+        if (prefixes.isEmpty() && given.isEmpty() && family.isEmpty() && suffixes.isEmpty()) {
+            text = text(name);
+        }
+        return new PersonName(attr(name, "use"), prefixes, given, family, suffixes, text,
+                period(child(name, "validTime")), attr(name, "nullFlavor"));
+    }
+
+    static List<PersonName> names(Element parent) {
+        List<PersonName> names = new ArrayList<>();
+        for (Element name : children(parent, "name")) {
+            names.add(name(name));
+        }
+        return names;
+    }
+
+    /** AD. */
+    static PostalAddress address(Element addr) {
+        List<String> lines = new ArrayList<>();
+        for (Element line : children(addr, "streetAddressLine")) {
+            String value = text(line);
+            if (value != null) {
+                lines.add(value);
+            }
+        }
+        String text = children(addr).isEmpty() ? text(addr) : null;
+        return new PostalAddress(attr(addr, "use"), lines, text(child(addr, "city")), text(child(addr, "state")),
+                text(child(addr, "postalCode")), text(child(addr, "country")), text(child(addr, "county")), text,
+                period(child(addr, "useablePeriod")), attr(addr, "nullFlavor"));
+    }
+
+    static List<PostalAddress> addresses(Element parent) {
+        List<PostalAddress> addresses = new ArrayList<>();
+        for (Element addr : children(parent, "addr")) {
+            addresses.add(address(addr));
+        }
+        return addresses;
+    }
+
+    static List<ContactPoint> telecoms(Element parent) {
+        List<ContactPoint> telecoms = new ArrayList<>();
+        for (Element telecom : children(parent, "telecom")) {
+            telecoms.add(new ContactPoint(attr(telecom, "value"), attr(telecom, "use"), attr(telecom, "nullFlavor")));
+        }
+        return telecoms;
+    }
+
+    /**
+     * A participant such as {@code author/assignedAuthor}, {@code performer/assignedEntity},
+     * {@code custodian/assignedCustodian/representedCustodianOrganization}.
+     */
+    Party party(String role, Element participation, Element assigned) {
+        if (assigned == null) {
+            return null;
+        }
+        Element person = firstOf(assigned, "assignedPerson", "associatedPerson", "informationRecipient", "relatedPerson");
+        Element organization = firstOf(assigned, "representedOrganization", "representedCustodianOrganization",
+                "scopingOrganization", "serviceProviderOrganization", "receivedOrganization");
+        String organizationName = organization == null ? null : text(child(organization, "name"));
+        if (organizationName == null && "representedCustodianOrganization".equals(assigned.getLocalName())) {
+            organizationName = text(child(assigned, "name"));
+        }
+        Element device = child(assigned, "assignedAuthoringDevice");
+        if (organizationName == null && device != null) {
+            organizationName = text(child(device, "softwareName"));
+        }
+        return new Party(role, identifiers(assigned), person == null ? null : name(child(person, "name")), organizationName,
+                coded(child(assigned, "code")), time(child(participation, "time")), addresses(assigned), telecoms(assigned));
+    }
+
+    private static Element firstOf(Element parent, String... names) {
+        for (String name : names) {
+            Element found = child(parent, name);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,48 @@
+package org.ehrarchive.record;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One normalized clinical entry (problem, medication, result...), traced to its place in the original. */
+@Entity
+@Table(name = "clinical_entry")
+public class ClinicalEntry extends ArchiveEntity {
+
+    public Long patientId;
+    public Long documentId;
+    public Integer sectionOrdinal;
+    @Enumerated(EnumType.STRING)
+    public EntryKind kind;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Coded code;
+    /** The label to show and search: display name, original text or code. */
+    public String display;
+    public String status;
+    public boolean negated;
+    public String mood;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public TimePeriod effective;
+    public String effectiveSort;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<ObservedValue> observedValues;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<Coded> interpretations;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<ReferenceRange> referenceRanges;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, Object> details;
+    public String text;
+    @Column(columnDefinition = "bpchar(64)")
+    public String sourceSha256;
+    public String locator;
+    public String sourceFragment;
+}

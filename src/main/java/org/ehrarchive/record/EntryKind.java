@@ -1,0 +1,29 @@
+package org.ehrarchive.record;
+
+/**
+ * The kinds of clinical entry of the normalized record, version 1. Each format's importer maps its source
+ * statements to one of these; what fits none is kept as a raw fragment instead (see {@code raw_fragment}).
+ */
+public enum EntryKind {
+    ENCOUNTER,
+    PROBLEM,
+    MEDICATION,
+    ALLERGY,
+    RESULT,
+    VITAL_SIGN,
+    IMMUNIZATION,
+    PROCEDURE,
+    SOCIAL_HISTORY,
+    PLAN_OF_CARE,
+    FAMILY_HISTORY,
+    FUNCTIONAL_STATUS,
+    MENTAL_STATUS,
+    NUTRITION,
+    COVERAGE,
+    MEDICAL_EQUIPMENT,
+    GOAL,
+    HEALTH_CONCERN,
+    ADVANCE_DIRECTIVE,
+    ASSESSMENT,
+    NOTE
+}

@@ -1,0 +1,17 @@
+package org.ehrarchive.record;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+
+/**
+ * An archived patient: the identity that documents are filed under. What a patient is called, born, living at,
+ * comes from each source document separately ({@link PatientDemographics}); identifiers link the documents.
+ */
+@Entity
+@Table(name = "patient")
+public class Patient extends ArchiveEntity {
+
+    public Instant createdAt;
+}

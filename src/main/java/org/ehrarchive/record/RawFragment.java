@@ -1,0 +1,22 @@
+package org.ehrarchive.record;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+
+/** Source content kept as is (no place in the model) or quarantined (mapping failed), attached to its document. */
+@Entity
+@Table(name = "raw_fragment")
+public class RawFragment extends ArchiveEntity {
+
+    public Long patientId;
+    public Long documentId;
+    public Integer sectionOrdinal;
+    /** KEPT or QUARANTINED. */
+    public String status;
+    public String reason;
+    @Column(columnDefinition = "bpchar(64)")
+    public String sourceSha256;
+    public String locator;
+    public String content;
+}
