@@ -1,5 +1,6 @@
 package org.ehrarchive;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -38,6 +39,13 @@ public class ArchiveMain implements QuarkusApplication {
             // Only `serve` listens on HTTP; a CLI ingest next to a running server must not fight for its port.
             System.setProperty("quarkus.http.host-enabled", "false");
         }
+        Path throwawayDataDir = null;
+        if (isCommand(args, "bench") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
+            // The benchmark must not leave synthetic patients in a real archive: give it its own.
+            throwawayDataDir = Files.createTempDirectory("archive-bench-data-");
+            System.setProperty("archive.data-dir", throwawayDataDir.toString());
+            System.out.println("bench: using a throwaway archive under " + throwawayDataDir);
+        }
         if (externalJdbcUrl().isPresent() || isHelpOnly(args)) {
             Quarkus.run(ArchiveMain.class, args);
             return;
@@ -54,6 +62,9 @@ public class ArchiveMain implements QuarkusApplication {
                 }
             }, args);
             database.close();
+            if (throwawayDataDir != null) {
+                deleteRecursively(throwawayDataDir);
+            }
             System.exit(exitCode[0]);
         }
     }
@@ -72,13 +83,32 @@ public class ArchiveMain implements QuarkusApplication {
 
     /** {@code archive.data-dir} read the way Quarkus will read it: system property, then environment. */
     static Path dataDir() {
-        return Path.of(Optional.ofNullable(System.getProperty("archive.data-dir"))
-                .or(() -> Optional.ofNullable(System.getenv("ARCHIVE_DATA_DIR")))
-                .orElse("archive-data"));
+        return Path.of(configuredDataDir().orElse("archive-data"));
+    }
+
+    private static Optional<String> configuredDataDir() {
+        return Optional.ofNullable(System.getProperty("archive.data-dir"))
+                .or(() -> Optional.ofNullable(System.getenv("ARCHIVE_DATA_DIR")));
     }
 
     private static boolean isServe(String[] args) {
-        return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().map("serve"::equals).orElse(true);
+        return firstCommand(args).map("serve"::equals).orElse(true);
+    }
+
+    private static boolean isCommand(String[] args, String command) {
+        return firstCommand(args).map(command::equals).orElse(false);
+    }
+
+    private static Optional<String> firstCommand(String[] args) {
+        return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst();
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static boolean isHelpOnly(String[] args) {

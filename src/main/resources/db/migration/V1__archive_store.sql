@@ -7,7 +7,7 @@ create sequence archive_id_seq increment by 50;
 create table ingest_batch (
     id              bigint primary key,
     source_path     text        not null,
-    status          text        not null check (status in ('RUNNING', 'COMPLETED', 'FAILED')),
+    status          text        not null check (status in ('RUNNING', 'COMPLETED')),
     started_at      timestamptz not null,
     finished_at     timestamptz,
     attempts        int         not null default 1,

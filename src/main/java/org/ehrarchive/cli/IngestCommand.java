@@ -10,6 +10,7 @@ import jakarta.enterprise.context.Dependent;
 import io.quarkus.arc.Unremovable;
 
 import org.ehrarchive.ArchiveConfig;
+import org.ehrarchive.PhiSafe;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
 
@@ -59,7 +60,7 @@ public class IngestCommand implements Callable<Integer> {
             System.err.println("ingest failed: " + e.getMessage());
             return ArchiveCommand.ExitCodes.RUN_FAILED;
         } catch (RuntimeException e) {
-            Log.error("Ingest run failed", e);
+            Log.errorf("Ingest run failed: %s", PhiSafe.describe(e));
             System.err.println("ingest failed: " + e.getClass().getSimpleName()
                     + "; the batch is resumable: run the same ingest again once the cause is fixed");
             return ArchiveCommand.ExitCodes.RUN_FAILED;
@@ -82,14 +83,21 @@ public class IngestCommand implements Callable<Integer> {
         return ArchiveCommand.ExitCodes.OK;
     }
 
-    private static void printSummary(IngestReport report) {
+    private void printSummary(IngestReport report) {
         IngestReport.Totals t = report.totals();
         System.out.printf("batch %d %s (attempt %d)%n", report.batchId(), report.status(), report.attempts());
         System.out.printf("files:   %d found, %d archived, %d duplicate, %d quarantined%n",
                 t.files(), t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles());
         System.out.printf("entries: %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
                 t.found(), t.archived(), t.keptRaw(), t.quarantined(), t.duplicates());
+        // File names can carry patient names, so the console shows reasons and counts; the report names the files.
         report.files().stream().filter(f -> "quarantined".equals(f.status()))
-                .forEach(f -> System.out.printf("quarantined: %s: %s%n", f.path(), f.reason()));
+                .collect(java.util.stream.Collectors.groupingBy(f -> f.reason().split(":", 2)[0], java.util.TreeMap::new,
+                        java.util.stream.Collectors.toList()))
+                .forEach((id, files) -> System.out.printf("quarantined: %d x %s%n", files.size(), files.get(0).reason()
+                        .replaceAll(" \\(.*\\)$", "")));
+        if (t.quarantinedFiles() > 0 && reportJson == null) {
+            System.out.println("which files: run with --report-json FILE");
+        }
     }
 }

@@ -132,7 +132,7 @@ public class ArchiveWriter {
             entry.sectionOrdinal = e.sectionOrdinal();
             entry.kind = e.kind();
             entry.code = e.code();
-            entry.display = e.code() == null ? e.text() : e.code().label();
+            entry.display = e.code() == null || e.code().label() == null ? e.text() : e.code().label();
             entry.status = e.status();
             entry.negated = e.negated();
             entry.mood = e.mood();
@@ -178,7 +178,9 @@ public class ArchiveWriter {
             } else if (imported.reference() != null && sourceFolder != null) {
                 // A referenced file shipped beside the document is kept with it, byte-exact.
                 java.nio.file.Path referenced = sourceFolder.resolve(imported.reference()).normalize();
-                if (referenced.startsWith(sourceFolder) && java.nio.file.Files.isRegularFile(referenced)) {
+                // Real paths: neither "../" nor a symbolic link may pull in a file from outside the export.
+                if (java.nio.file.Files.isRegularFile(referenced)
+                        && referenced.toRealPath().startsWith(sourceFolder.toRealPath())) {
                     attachment.sha256 = blobs.putFile(referenced);
                     attachment.sizeBytes = java.nio.file.Files.size(referenced);
                 }
@@ -210,8 +212,23 @@ public class ArchiveWriter {
         return patient;
     }
 
-    private static String sortKey(TimeValue time) {
-        return time == null ? null : time.iso();
+    /**
+     * A key that sorts chronologically as text: times with a zone are converted to UTC, so that 10:00-05:00 sorts
+     * after 14:00Z; dates and times without a zone sort as given.
+     */
+    static String sortKey(TimeValue time) {
+        if (time == null || time.iso() == null) {
+            return null;
+        }
+        if (time.timeZone() != null && time.iso().contains("T")) {
+            try {
+                return java.time.OffsetDateTime.parse(time.iso()).withOffsetSameInstant(java.time.ZoneOffset.UTC)
+                        .toLocalDateTime().format(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME) + "Z";
+            } catch (java.time.format.DateTimeParseException e) {
+                return time.iso();
+            }
+        }
+        return time.iso();
     }
 
     private static String sortKey(TimePeriod period) {

@@ -17,11 +17,10 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "ingest_batch")
 public class IngestBatch extends ArchiveEntity {
 
-    /** RUNNING until every file is accounted for. */
+    /** RUNNING until every file is accounted for; a run that dies leaves it RUNNING, to be resumed. */
     public enum Status {
         RUNNING,
-        COMPLETED,
-        FAILED
+        COMPLETED
     }
 
     public String sourcePath;

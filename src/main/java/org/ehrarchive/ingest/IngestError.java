@@ -5,7 +5,7 @@ package org.ehrarchive.ingest;
  * rely on them. A message says what was wrong and what to check next; it never quotes patient data.
  */
 public enum IngestError {
-    UNKNOWN_FORMAT("ING-001", "No importer recognises this file's format; check that it is a supported export (C-CDA XML)"),
+    UNKNOWN_FORMAT("ING-001", "No importer recognises this file's format yet; the original is kept, and it is archived when an importer for it exists (supported now: C-CDA XML)"),
     TOO_LARGE("ING-002", "The file is larger than archive.ingest.max-file-bytes; raise the limit if it is genuine"),
     EMPTY_FILE("ING-003", "The file is empty"),
     XML_DOCTYPE_FORBIDDEN("ING-101", "The XML declares a DTD (DOCTYPE); C-CDA never needs one and DTDs can read local files or exhaust memory, so the file was not parsed"),
@@ -14,6 +14,7 @@ public enum IngestError {
     NO_PATIENT("ING-104", "The document has no recordTarget/patientRole, so it cannot be filed under a patient"),
     XML_LIMIT_EXCEEDED("ING-105", "The XML exceeds a parser safety limit (entity expansion, depth or size); the file was not parsed"),
     ENTRY_UNREADABLE("ING-201", "An entry could not be mapped; it is kept as a quarantined raw fragment of its document"),
+    ATTACHMENT_UNREADABLE("ING-202", "A file embedded in the document could not be decoded; the body is kept as a quarantined raw fragment"),
     READ_FAILED("ING-901", "The file could not be read");
 
     private final String id;

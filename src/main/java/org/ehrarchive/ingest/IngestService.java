@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import org.ehrarchive.ArchiveConfig;
+import org.ehrarchive.PhiSafe;
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.IngestReport.FileReport;
 import org.ehrarchive.ingest.IngestReport.SectionReport;
@@ -193,8 +194,13 @@ public class IngestService {
         }
     }
 
+    /**
+     * Content already archived makes this file a duplicate. Content that was quarantined before is read again:
+     * the importer or the limits may have changed since (that is what a quarantine reason asks the admin to do).
+     */
     private Optional<FileReport> recordIfDuplicate(long batchId, String relativePath, String sha256) {
-        return QuarkusTransaction.requiringNew().call(() -> SourceFile.findBySha256(sha256).map(existing -> {
+        return QuarkusTransaction.requiringNew().call(() -> SourceFile.findBySha256(sha256)
+                .filter(existing -> existing.status == SourceFile.Status.ARCHIVED).map(existing -> {
             BatchFile batchFile = newBatchFile(batchId, relativePath, sha256, BatchFile.Status.DUPLICATE, null);
             batchFile.sourceFileId = existing.id;
             batchFile.persist();
@@ -226,13 +232,17 @@ public class IngestService {
             return new Outcome(importer.get().format(), null, e.reason(), e.sectionsFound());
         } catch (RuntimeException | StackOverflowError e) {
             // A defect or a pathological file must not stop the batch; the reason names the failure, not the data.
-            Log.errorf(e, "Importer %s failed on a file; quarantining it", importer.get().format());
+            Log.errorf("Importer %s failed on a file; quarantining it: %s", importer.get().format(), PhiSafe.describe(e));
             return Outcome.quarantined(importer.get().format(), IngestError.READ_FAILED.message(e.getClass().getSimpleName()));
         }
     }
 
     private FileReport store(long batchId, String relativePath, Path file, long size, String sha256, Outcome outcome) {
-        SourceFile source = new SourceFile();
+        // A source quarantined before is the same original: its row is updated with the new outcome, not doubled.
+        SourceFile source = SourceFile.findBySha256(sha256).orElseGet(SourceFile::new);
+        if (source.status == SourceFile.Status.ARCHIVED) {
+            throw new IllegalStateException("content archived concurrently"); // caller reports it as a duplicate
+        }
         source.sha256 = sha256;
         source.sizeBytes = size;
         source.originalName = file.getFileName().toString();
@@ -249,6 +259,7 @@ public class IngestService {
             source.persist();
         } else {
             source.status = SourceFile.Status.ARCHIVED;
+            source.reason = null;
             report = archivedReport(relativePath, sha256, outcome.format(), outcome.result());
             source.outcome = json.convertValue(report, JSON_OBJECT);
             source.persist();
@@ -309,8 +320,7 @@ public class IngestService {
         List<SectionReport> sections = original.sections().stream()
                 .map(s -> new SectionReport(s.code(), s.codeSystem(), s.title(), s.kind(), s.locator(), s.found(), 0, 0, 0, s.found()))
                 .toList();
-        String reason = "same content already " + (source.status == SourceFile.Status.ARCHIVED ? "archived" : "quarantined")
-                + " in batch " + source.batchId;
+        String reason = "same content already archived in batch " + source.batchId;
         return new FileReport(batchFile.path, original.sha256(), "duplicate", reason, original.format(),
                 original.patientIdentifiers(), sections, List.of(), original.found(), 0, 0, 0, original.found());
     }

@@ -134,7 +134,7 @@ class IngestServiceTest {
             ClinicalEntry wbc = entries.stream().filter(e -> e.code != null && "6690-2".equals(e.code.code())).findFirst().orElseThrow();
             assertThat(wbc.observedValues.get(0).quantity().value()).isEqualTo("12.25");
             assertThat(wbc.display).isEqualTo("WBC");
-            assertThat(wbc.effectiveSort).isEqualTo("2012-08-05T08:30:00-05:00");
+            assertThat(wbc.effectiveSort).as("sorts in UTC").isEqualTo("2012-08-05T13:30:00Z");
         });
     }
 
@@ -154,6 +154,18 @@ class IngestServiceTest {
             ClinicalDocument document = ClinicalDocument.findById(referenced.documentId);
             assertThat(SourceFile.<SourceFile>findById(document.sourceFileId).status).isEqualTo(SourceFile.Status.ARCHIVED);
         });
+    }
+
+    @Test
+    void shouldReadQuarantinedContentAgainInsteadOfCallingItADuplicate(@TempDir Path folder) throws Exception {
+        Fixtures.copy("ccda", "section-fragment.xml", folder);
+        IngestReport first = ingest.ingest(folder, IngestProgress.NONE);
+        long sources = QuarkusTransaction.requiringNew().call(() -> SourceFile.count());
+        IngestReport second = ingest.ingest(folder, IngestProgress.NONE);
+        assertThat(file(first, "section-fragment.xml").reason()).startsWith("ING-103");
+        assertThat(file(second, "section-fragment.xml").status()).isEqualTo("quarantined");
+        assertThat(file(second, "section-fragment.xml").reason()).startsWith("ING-103");
+        assertThat(QuarkusTransaction.requiringNew().call(() -> SourceFile.count())).as("the original is not doubled").isEqualTo(sources);
     }
 
     static FileReport file(IngestReport report, String path) {

@@ -3,6 +3,7 @@ package org.ehrarchive.ingest.ccda;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.ehrarchive.record.EntryKind;
 
@@ -18,6 +19,8 @@ final class CcdaCatalog {
 
     private static final String SECTION = "2.16.840.1.113883.10.20.22.2.";
     private static final String ENTRY = "2.16.840.1.113883.10.20.22.4.";
+    private static final String LOINC = "2.16.840.1.113883.6.1";
+    private static final String DICOM = "1.2.840.10008.2.16.4";
 
     /** LOINC section code -> section kind (an {@link EntryKind} name or {@link #NARRATIVE}). */
     private static final Map<String, String> SECTION_BY_LOINC = Map.ofEntries(
@@ -55,8 +58,8 @@ final class CcdaCatalog {
             Map.entry("11537-8", NARRATIVE), Map.entry("42349-1", NARRATIVE), Map.entry("61150-9", NARRATIVE),
             Map.entry("61149-1", NARRATIVE), Map.entry("69730-0", NARRATIVE), Map.entry("85847-2", NARRATIVE),
             Map.entry("8679-3", NARRATIVE), Map.entry("11493-4", NARRATIVE), Map.entry("10184-0", NARRATIVE),
-            Map.entry("10222-1", NARRATIVE), Map.entry("10223-9", NARRATIVE), Map.entry("8650-4", NARRATIVE),
-            Map.entry("121181", NARRATIVE), Map.entry("55107-7", NARRATIVE), Map.entry("11329-0", NARRATIVE),
+            Map.entry("8650-4", NARRATIVE),
+            Map.entry("55107-7", NARRATIVE), Map.entry("11329-0", NARRATIVE),
             Map.entry("10188-1", NARRATIVE), Map.entry("46209-3", NARRATIVE), Map.entry("83910-0", NARRATIVE),
             Map.entry("87520-3", NARRATIVE), Map.entry("57828-6", NARRATIVE), Map.entry("90767-5", NARRATIVE),
             Map.entry("18841-7", NARRATIVE), Map.entry("10216-0", NARRATIVE), Map.entry("10223-6", NARRATIVE),
@@ -115,7 +118,6 @@ final class CcdaCatalog {
             Map.entry(ENTRY + "74", EntryKind.MENTAL_STATUS), Map.entry(ENTRY + "75", EntryKind.MENTAL_STATUS),
             Map.entry(ENTRY + "73", EntryKind.MENTAL_STATUS),
             Map.entry(ENTRY + "135", EntryKind.MEDICAL_EQUIPMENT), Map.entry(ENTRY + "50", EntryKind.MEDICAL_EQUIPMENT),
-            Map.entry(ENTRY + "54", EntryKind.MEDICAL_EQUIPMENT),
             Map.entry(ENTRY + "121", EntryKind.GOAL),
             Map.entry(ENTRY + "132", EntryKind.HEALTH_CONCERN), Map.entry(ENTRY + "136", EntryKind.HEALTH_CONCERN),
             Map.entry(ENTRY + "48", EntryKind.ADVANCE_DIRECTIVE), Map.entry(ENTRY + "108", EntryKind.ADVANCE_DIRECTIVE),
@@ -128,9 +130,13 @@ final class CcdaCatalog {
     }
 
     /** The kind of a section from its LOINC code, else from its templateIds; empty when not recognised. */
-    static Optional<String> sectionKind(String loincCode, List<String> templateIds) {
-        if (loincCode != null && SECTION_BY_LOINC.containsKey(loincCode)) {
-            return Optional.of(SECTION_BY_LOINC.get(loincCode));
+    static Optional<String> sectionKind(String code, String codeSystem, List<String> templateIds) {
+        boolean loinc = codeSystem == null || LOINC.equals(codeSystem);
+        if (loinc && code != null && SECTION_BY_LOINC.containsKey(code)) {
+            return Optional.of(SECTION_BY_LOINC.get(code));
+        }
+        if (DICOM.equals(codeSystem) && "121181".equals(code)) {
+            return Optional.of(NARRATIVE); // DICOM Object Catalog
         }
         for (String templateId : templateIds) {
             String kind = SECTION_BY_TEMPLATE.get(rootOf(templateId));
@@ -152,10 +158,25 @@ final class CcdaCatalog {
         return Optional.empty();
     }
 
-    /** Whether a templateId is one of the "concern" acts that wrap the observations they are about. */
+    /**
+     * Acts that wrap the observations they are about: problem, allergy, health and risk concerns, and the
+     * diagnosis acts (hospital admission and discharge, encounter, pre- and post-operative diagnosis).
+     */
+    private static final Set<String> WRAPPING_ACTS = Set.of(ENTRY + "3", ENTRY + "30", ENTRY + "132", ENTRY + "136",
+            ENTRY + "33", ENTRY + "34", ENTRY + "80", ENTRY + "65", ENTRY + "51");
+
+    /** Observations that qualify a concern rather than name one: severity, priority, status, criticality, age. */
+    private static final Set<String> QUALIFIER_OBSERVATIONS = Set.of(ENTRY + "8", ENTRY + "143", ENTRY + "6", ENTRY + "28",
+            ENTRY + "5", ENTRY + "145", ENTRY + "31", ENTRY + "103");
+
+    /** Whether an act wraps the observations it is about (see {@link #WRAPPING_ACTS}). */
     static boolean isConcernAct(List<String> templateIds) {
-        return templateIds.stream().map(CcdaCatalog::rootOf)
-                .anyMatch(id -> id.equals(ENTRY + "3") || id.equals(ENTRY + "30") || id.equals(ENTRY + "132"));
+        return templateIds.stream().map(CcdaCatalog::rootOf).anyMatch(WRAPPING_ACTS::contains);
+    }
+
+    /** Whether an observation inside a concern qualifies it rather than being what the concern is about. */
+    static boolean isQualifierObservation(List<String> templateIds) {
+        return templateIds.stream().map(CcdaCatalog::rootOf).anyMatch(QUALIFIER_OBSERVATIONS::contains);
     }
 
     private static String rootOf(String templateId) {

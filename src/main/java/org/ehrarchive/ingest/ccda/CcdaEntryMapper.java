@@ -73,11 +73,22 @@ final class CcdaEntryMapper {
             }
         } else if (name.equals("act") && CcdaCatalog.isConcernAct(CdaReader.templateIds(statement))) {
             Map<String, Object> concern = summary(statement);
+            List<Map<String, Object>> qualifiers = new ArrayList<>();
+            List<Element> subjects = new ArrayList<>();
             for (Element relationship : children(statement, "entryRelationship")) {
                 Element inner = firstStatement(relationship);
-                if (inner != null && inner.getLocalName().equals("observation")) {
-                    mapped.add(record(sectionOrdinal, kind, inner, entryFragment, Map.of("concern", concern), statement));
+                if (inner == null || !inner.getLocalName().equals("observation")) {
+                    continue;
                 }
+                if (CcdaCatalog.isQualifierObservation(CdaReader.templateIds(inner))) {
+                    qualifiers.add(summary(inner)); // severity, priority, status: about the concern, not a concern itself
+                } else {
+                    subjects.add(inner);
+                }
+            }
+            putIfPresent(concern, "qualifiers", nonEmpty(qualifiers));
+            for (Element inner : subjects) {
+                mapped.add(record(sectionOrdinal, kind, inner, entryFragment, Map.of("concern", concern), statement));
             }
             if (mapped.isEmpty()) {
                 mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
@@ -113,14 +124,14 @@ final class CcdaEntryMapper {
                 Coded substance = reader.coded(path(participant(statement, "CSM"), "participantRole", "playingEntity", "code"));
                 if (substance != null) {
                     about = substance;
-                    details.put("allergyType", values.isEmpty() ? null : values.get(0).coded());
-                    details.put("observationCode", statementCode);
+                    putIfPresent(details, "allergyType", values.isEmpty() ? null : values.get(0).coded());
+                    putIfPresent(details, "observationCode", statementCode);
                 }
             }
             case PROBLEM, HEALTH_CONCERN, FAMILY_HISTORY -> {
                 if (!values.isEmpty() && values.get(0).coded() != null && !values.get(0).coded().isEmpty()) {
                     about = values.get(0).coded();
-                    details.put("observationCode", statementCode);
+                    putIfPresent(details, "observationCode", statementCode);
                 }
             }
             default -> {
@@ -129,22 +140,25 @@ final class CcdaEntryMapper {
         if (kind == EntryKind.FAMILY_HISTORY) {
             Element subject = path(top, "subject", "relatedSubject");
             if (subject != null) {
-                details.put("relatedSubject", reader.coded(child(subject, "code")));
+                putIfPresent(details, "relatedSubject", reader.coded(child(subject, "code")));
             }
         }
 
         List<Element> times = children(statement, "effectiveTime");
         if (times.size() > 1) {
-            List<String> schedule = new ArrayList<>();
+            // Further effectiveTimes are a schedule (PIVL/EIVL, kept as text) or another period (kept as a TimePeriod).
+            List<Object> schedule = new ArrayList<>();
             for (Element time : times.subList(1, times.size())) {
-                schedule.add(CdaReader.xsiType(time) != null && CdaReader.xsiType(time).matches("PIVL_TS|EIVL_TS|SXPR_TS")
-                        ? CdaReader.describePeriodic(time) : String.valueOf(CdaReader.period(time)));
+                Object read = CdaReader.period(time);
+                if (read != null) {
+                    schedule.add(((org.ehrarchive.record.TimePeriod) read).text() != null ? ((org.ehrarchive.record.TimePeriod) read).text() : read);
+                }
             }
-            details.put("schedule", schedule);
+            putIfPresent(details, "schedule", nonEmpty(schedule));
         }
         putIfPresent(details, "dose", CdaReader.quantity(child(statement, "doseQuantity")));
         putIfPresent(details, "rate", CdaReader.quantity(child(statement, "rateQuantity")));
-        putIfPresent(details, "maxDose", CdaReader.text(child(statement, "maxDoseQuantity")));
+        putIfPresent(details, "maxDose", CdaReader.ratioText(child(statement, "maxDoseQuantity")));
         putIfPresent(details, "route", reader.coded(child(statement, "routeCode")));
         putIfPresent(details, "approachSite", reader.coded(child(statement, "approachSiteCode")));
         putIfPresent(details, "targetSite", reader.coded(child(statement, "targetSiteCode")));
@@ -251,7 +265,8 @@ final class CcdaEntryMapper {
             read.put("typeCode", attr(relationship, "typeCode"));
             putIfPresent(read, "inversionInd", attr(relationship, "inversionInd"));
             if (inner.getLocalName().equals("substanceAdministration") || inner.getLocalName().equals("supply")) {
-                putIfPresent(read, "product", reader.coded(path(inner, "consumable", "manufacturedProduct", "manufacturedMaterial", "code")));
+                Element product = child(inner, "consumable") != null ? child(inner, "consumable") : child(inner, "product");
+                putIfPresent(read, "product", reader.coded(path(product, "manufacturedProduct", "manufacturedMaterial", "code")));
             }
             if (depth < MAX_RELATIONSHIP_DEPTH) {
                 putIfPresent(read, "related", nonEmpty(related(inner, depth + 1)));
@@ -294,8 +309,9 @@ final class CcdaEntryMapper {
         return list == null || list.isEmpty() ? null : list;
     }
 
+    /** Adds a value unless it is absent or says nothing (an empty element such as {@code <targetSiteCode/>}). */
     private static void putIfPresent(Map<String, Object> map, String key, Object value) {
-        if (value != null) {
+        if (value != null && !(value instanceof Coded coded && coded.isEmpty())) {
             map.put(key, value);
         }
     }

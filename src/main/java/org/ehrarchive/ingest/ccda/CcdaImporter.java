@@ -131,12 +131,12 @@ public class CcdaImporter implements Importer {
             Element person = child(patientRole, "patient");
             Element deceasedInd = sdtc(person, "deceasedInd");
             List<Coded> races = new ArrayList<>();
-            addIfPresent(races, reader.coded(child(person, "raceCode")));
+            addIfPresent(races, reader.coded(cdaChild(person, "raceCode")));
             for (Element race : sdtcChildren(person, "raceCode")) {
                 addIfPresent(races, reader.coded(race));
             }
             List<Coded> ethnicities = new ArrayList<>();
-            addIfPresent(ethnicities, reader.coded(child(person, "ethnicGroupCode")));
+            addIfPresent(ethnicities, reader.coded(cdaChild(person, "ethnicGroupCode")));
             for (Element ethnicity : sdtcChildren(person, "ethnicGroupCode")) {
                 addIfPresent(ethnicities, reader.coded(ethnicity));
             }
@@ -157,7 +157,13 @@ public class CcdaImporter implements Importer {
         private void readHeaderEncounter() {
             Element encounter = path(root, "componentOf", "encompassingEncounter");
             if (encounter != null) {
-                entries.addAll(mapper.map(null, EntryKind.ENCOUNTER, null, encounter, HardenedXml.serialize(encounter)));
+                String fragment = HardenedXml.serialize(encounter);
+                try {
+                    entries.addAll(mapper.map(null, EntryKind.ENCOUNTER, null, encounter, fragment));
+                } catch (RuntimeException e) {
+                    fragments.add(new ImportedFragment(null, XmlLocator.of(encounter), ImportedFragment.Status.QUARANTINED,
+                            IngestError.ENTRY_UNREADABLE.message(e.getClass().getSimpleName()), fragment));
+                }
             }
         }
 
@@ -182,7 +188,8 @@ public class CcdaImporter implements Importer {
             int ordinal = nextOrdinal++;
             Coded code = reader.coded(child(section, "code"));
             List<String> templateIds = CdaReader.templateIds(section);
-            Optional<String> sectionKind = CcdaCatalog.sectionKind(code == null ? null : code.code(), templateIds);
+            Optional<String> sectionKind = CcdaCatalog.sectionKind(code == null ? null : code.code(),
+                    code == null ? null : code.codeSystem(), templateIds);
             Element text = child(section, "text");
             int found = 0;
             int archived = 0;
@@ -253,7 +260,15 @@ public class CcdaImporter implements Importer {
             }
             String content = text.getTextContent();
             if ("B64".equals(attr(text, "representation"))) {
-                byte[] decoded = Base64.getMimeDecoder().decode(content.replaceAll("\\s+", ""));
+                byte[] decoded;
+                try {
+                    decoded = Base64.getMimeDecoder().decode(content.replaceAll("\\s+", ""));
+                } catch (IllegalArgumentException e) {
+                    // The document is still archived; the undecodable body is kept as it was, with the reason.
+                    fragments.add(new ImportedFragment(null, locator, ImportedFragment.Status.QUARANTINED,
+                            IngestError.ATTACHMENT_UNREADABLE.message("not valid base64"), HardenedXml.serialize(text)));
+                    return new ImportedAttachment(locator, mediaType, null, null);
+                }
                 return new ImportedAttachment(locator, mediaType, decompress(decoded, attr(text, "compression")), null);
             }
             return new ImportedAttachment(locator, mediaType, content.strip().getBytes(StandardCharsets.UTF_8), null);
@@ -288,6 +303,16 @@ public class CcdaImporter implements Importer {
                 }
             }
             return HardenedXml.serialize(copy);
+        }
+
+        /** A child in the CDA namespace only: {@code sdtc:raceCode} must not be read as {@code raceCode}. */
+        private static Element cdaChild(Element parent, String localName) {
+            for (Element child : children(parent, localName)) {
+                if (!HardenedXml.SDTC_NS.equals(child.getNamespaceURI())) {
+                    return child;
+                }
+            }
+            return null;
         }
 
         private static Element sdtc(Element parent, String localName) {

@@ -34,7 +34,7 @@ import org.w3c.dom.NodeList;
 final class CdaReader {
 
     private static final Pattern HL7_TS = Pattern.compile(
-            "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\.\\d+)?([+-]\\d{2}(?::?\\d{2})?|Z)?");
+            "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(?:(\\d{2})(\\.\\d+)?)?([+-]\\d{2}(?::?\\d{2})?|Z)?");
 
     private final Map<String, Element> elementsById = new HashMap<>();
 
@@ -218,7 +218,7 @@ final class CdaReader {
     /** Parses an HL7 TS string; an unreadable one is kept raw with no ISO form. */
     static TimeValue parseTime(String raw, String nullFlavor) {
         Matcher m = HL7_TS.matcher(raw);
-        if (!m.matches()) {
+        if (!m.matches() || !inRange(m)) {
             return new TimeValue(raw, null, null, null, nullFlavor);
         }
         StringBuilder iso = new StringBuilder(m.group(1));
@@ -257,6 +257,35 @@ final class CdaReader {
             }
         }
         return new TimeValue(raw, iso.toString(), precision, zone, nullFlavor);
+    }
+
+    private static boolean inRange(Matcher m) {
+        return within(m.group(2), 1, 12) && within(m.group(3), 1, 31) && within(m.group(4), 0, 23)
+                && within(m.group(5), 0, 59) && within(m.group(6), 0, 60);
+    }
+
+    private static boolean within(String digits, int min, int max) {
+        return digits == null || (Integer.parseInt(digits) >= min && Integer.parseInt(digits) <= max);
+    }
+
+    /** An RTO such as maxDoseQuantity as text: {@code 4 {tbl} / 1 d}. */
+    static String ratioText(Element ratio) {
+        if (ratio == null) {
+            return null;
+        }
+        Quantity numerator = quantity(child(ratio, "numerator"));
+        Quantity denominator = quantity(child(ratio, "denominator"));
+        if (numerator == null && denominator == null) {
+            return text(ratio);
+        }
+        return quantityText(numerator) + " / " + quantityText(denominator);
+    }
+
+    private static String quantityText(Quantity quantity) {
+        if (quantity == null) {
+            return "?";
+        }
+        return quantity.unit() == null ? String.valueOf(quantity.value()) : quantity.value() + " " + quantity.unit();
     }
 
     /** IVL_TS / TS / PIVL_TS: a point, an interval, or (for periods the model does not parse) text. */
@@ -360,11 +389,9 @@ final class CdaReader {
                 return new ObservedValue(type, null, null, null, null, point == null ? null : point.raw(), nullFlavor);
             }
             case "RTO", "RTO_PQ_PQ", "RTO_INT_INT" -> {
-                Quantity numerator = quantity(child(element, "numerator"));
-                Quantity denominator = quantity(child(element, "denominator"));
-                String ratio = (numerator == null ? "?" : numerator.value() + (numerator.unit() == null ? "" : " " + numerator.unit()))
-                        + " / " + (denominator == null ? "?" : denominator.value() + (denominator.unit() == null ? "" : " " + denominator.unit()));
-                return new ObservedValue(type, null, numerator, denominator, null, ratio, nullFlavor);
+                // A ratio keeps numerator and denominator in low and high (see ObservedValue), and reads as text.
+                return new ObservedValue(type, null, quantity(child(element, "numerator")), quantity(child(element, "denominator")),
+                        null, ratioText(element), nullFlavor);
             }
             default -> {
                 // ST, ED, ANY and others: the text is the value; a reference resolves to the narrative.

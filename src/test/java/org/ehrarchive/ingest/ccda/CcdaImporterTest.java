@@ -96,7 +96,10 @@ class CcdaImporterTest {
         assertThat(problem.text()).isEqualTo("Type 2 diabetes mellitus");
         assertThat(problem.effective().low().precision()).isEqualTo("MONTH");
         assertThat(problem.details()).containsKey("concern");
-        assertThat(((Map<?, ?>) problem.details().get("concern")).get("status")).isEqualTo("active");
+        Map<?, ?> concern = (Map<?, ?>) problem.details().get("concern");
+        assertThat(concern.get("status")).isEqualTo("active");
+        // The priority preference qualifies the concern; it is not a second problem.
+        assertThat(concern.get("qualifiers").toString()).contains("394849002").contains("High priority");
     }
 
     @Test
@@ -217,6 +220,8 @@ class CcdaImporterTest {
         assertThat(result.warnings()).anySatisfy(w -> assertThat(w).contains("'sdtc'"));
         ImportedDocument document = result.documents().get(0);
         assertThat(document.patient().deceased()).isFalse();
+        assertThat(document.patient().races()).as("an sdtc:raceCode is read once").singleElement()
+                .satisfies(race -> assertThat(race.code()).isEqualTo("2108-9"));
         ImportedEntry weight = document.entries().get(0);
         assertThat(weight.kind()).isEqualTo(EntryKind.VITAL_SIGN);
         assertThat(weight.values().get(0).type()).isEqualTo("PQ");

@@ -1,0 +1,120 @@
+package org.ehrarchive.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.ehrarchive.support.ArchiveJar;
+import org.ehrarchive.support.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The packaged jar, as an admin runs it: ingest from the command line on the embedded default database. */
+class IngestCommandIT {
+
+    private static final Duration RUN_LIMIT = Duration.ofMinutes(3);
+
+    @Test
+    void ingestWritesTheReconciliationReportAndReportsDuplicatesOnTheSecondRun(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        Path input = work.resolve("export");
+        Fixtures.copy("ccda", "full-ccd.xml", input);
+        Fixtures.copy("ccda", "truncated.xml", input);
+        Path report = work.resolve("reports/first.json");
+
+        int exit = archive.run("first", RUN_LIMIT, "ingest", input.toString(), "--report-json", report.toString());
+
+        assertThat(exit).as(archive.output("first")).isZero();
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertThat(json.get("totals").get("found").asInt()).isEqualTo(12);
+        assertThat(json.get("totals").get("archived").asInt()).isEqualTo(12);
+        assertThat(json.get("totals").get("quarantined").asInt()).isZero();
+        JsonNode archived = fileNamed(json, "full-ccd.xml");
+        assertThat(archived.get("status").asText()).isEqualTo("archived");
+        assertThat(archived.get("sha256").asText()).hasSize(64);
+        assertThat(archived.get("patientIdentifiers").get(0).get("value").asText()).isEqualTo("MRN-4711");
+        JsonNode problems = archived.get("sections").get(0);
+        assertThat(problems.get("code").asText()).isEqualTo("11450-4");
+        assertThat(problems.get("title").asText()).isEqualTo("Problems");
+        assertThat(problems.get("found").asInt()).isEqualTo(1);
+        assertThat(problems.get("archived").asInt()).isEqualTo(1);
+        assertThat(problems.get("quarantined").asInt()).isZero();
+        JsonNode broken = fileNamed(json, "truncated.xml");
+        assertThat(broken.get("status").asText()).isEqualTo("quarantined");
+        assertThat(broken.get("reason").asText()).startsWith("ING-102");
+        // No patient data on the console: counts and ids only.
+        assertThat(archive.output("first")).doesNotContain("Testy").doesNotContain("Fixture").doesNotContain("MRN-4711");
+
+        Path second = work.resolve("reports/second.json");
+        assertThat(archive.run("second", RUN_LIMIT, "ingest", input.toString(), "--report-json", second.toString())).isZero();
+        JsonNode again = new ObjectMapper().readTree(second.toFile());
+        assertThat(fileNamed(again, "full-ccd.xml").get("status").asText()).isEqualTo("duplicate");
+        assertThat(again.get("totals").get("archived").asInt()).isZero();
+        assertThat(again.get("totals").get("duplicates").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void aRunThatCannotStartExitsNonZeroWithAClearMessage(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        int exit = archive.run("missing", RUN_LIMIT, "ingest", work.resolve("no-such-folder").toString());
+        assertThat(exit).isEqualTo(1);
+        assertThat(archive.output("missing")).contains("Nothing to ingest at");
+    }
+
+    @Test
+    void aCliIngestNextToARunningServerSharesItsEmbeddedDatabase(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process server = archive.start("server", java.util.Map.of("QUARKUS_HTTP_PORT", Integer.toString(port)), "serve");
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health")).build();
+            Instant deadline = Instant.now().plus(RUN_LIMIT);
+            int status = 0;
+            while (Instant.now().isBefore(deadline) && status != 200 && server.isAlive()) {
+                try {
+                    status = http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode();
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(250);
+                }
+            }
+            assertThat(status).as(archive.output("server")).isEqualTo(200);
+
+            Path input = work.resolve("export");
+            Fixtures.copy("ccda", "undeclared-prefixes.xml", input);
+            assertThat(archive.run("cli", RUN_LIMIT, "ingest", input.toString())).as(archive.output("cli")).isZero();
+            assertThat(archive.output("cli")).contains("1 archived");
+            assertThat(server.isAlive()).isTrue();
+            try (var connection = archive.connect()) {
+                assertThat(archive.count(connection, "select count(*) from source_file")).isEqualTo(1);
+            }
+            assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        } finally {
+            server.destroy();
+            server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(Files.exists(archive.dataDir().resolve("postgres/postmaster.pid"))).as("the server stopped its database").isFalse();
+    }
+
+    private static JsonNode fileNamed(JsonNode report, String path) {
+        for (JsonNode file : report.get("files")) {
+            if (file.get("path").asText().equals(path)) {
+                return file;
+            }
+        }
+        throw new AssertionError("no file " + path + " in the report");
+    }
+}

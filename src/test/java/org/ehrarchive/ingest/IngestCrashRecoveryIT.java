@@ -1,0 +1,109 @@
+package org.ehrarchive.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.ehrarchive.bench.CcdaGenerator;
+import org.ehrarchive.support.ArchiveJar;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Principle 7: an ingest killed in the middle of a batch (SIGKILL, no shutdown hooks, its embedded PostgreSQL
+ * orphaned) and then run again leaves the archive exactly as if the batch had run once.
+ */
+class IngestCrashRecoveryIT {
+
+    private static final int DOCUMENTS = 400;
+    private static final int KILL_AFTER_FILES = 25;
+
+    @Test
+    void aKilledBatchRunAgainLosesAndDoublesNothing(@TempDir Path work) throws Exception {
+        CcdaGenerator generator = new CcdaGenerator(7, 15);
+        Path input = work.resolve("export");
+        generator.writeDocuments(input, DOCUMENTS);
+        ArchiveJar archive = new ArchiveJar(work);
+
+        Process first = archive.start("first", "ingest", input.toString());
+        long archivedBeforeKill = waitUntilArchived(archive, first, KILL_AFTER_FILES);
+        first.destroyForcibly().waitFor();
+        assertThat(archivedBeforeKill).as("killed mid-batch").isLessThan(DOCUMENTS);
+
+        Path report = work.resolve("report.json");
+        int exit = archive.run("second", Duration.ofMinutes(5), "ingest", input.toString(), "--report-json", report.toString());
+        assertThat(exit).as(archive.output("second")).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertThat(json.get("attempts").asInt()).as("the interrupted batch was resumed, not started again").isEqualTo(2);
+        JsonNode totals = json.get("totals");
+        assertThat(totals.get("files").asInt()).isEqualTo(DOCUMENTS);
+        assertThat(totals.get("archivedFiles").asInt()).isEqualTo(DOCUMENTS);
+        assertThat(totals.get("duplicateFiles").asInt()).isZero();
+        assertThat(totals.get("found").asInt()).isEqualTo(DOCUMENTS * generator.shape().entryElementsPerDocument());
+        assertThat(totals.get("archived").asInt()).isEqualTo(totals.get("found").asInt());
+
+        // The second run stopped its database on exit; start a server on the same data to look inside.
+        Process reader = archive.start("reader", java.util.Map.of("QUARKUS_HTTP_PORT", "0"), "serve");
+        try {
+            waitForDatabase(archive, reader);
+            try (Connection db = archive.connect()) {
+                assertThat(archive.count(db, "select count(*) from source_file")).isEqualTo(DOCUMENTS);
+                assertThat(archive.count(db, "select count(*) from clinical_document")).isEqualTo(DOCUMENTS);
+                assertThat(archive.count(db, "select count(*) from patient")).isEqualTo(DOCUMENTS);
+                assertThat(archive.count(db, "select count(*) from clinical_entry"))
+                        .isEqualTo((long) DOCUMENTS * generator.shape().normalizedEntriesPerDocument());
+                assertThat(archive.count(db, "select count(*) from (select source_file_id from clinical_document"
+                        + " group by source_file_id having count(*) > 1) doubled")).isZero();
+                assertThat(archive.count(db, "select count(*) from ingest_batch")).isEqualTo(1);
+                assertThat(archive.count(db, "select count(*) from batch_file")).isEqualTo(DOCUMENTS);
+            }
+        } finally {
+            reader.destroy();
+            reader.waitFor();
+        }
+        for (JsonNode file : json.get("files")) {
+            Path blob = archive.dataDir().resolve("blobs/sha256").resolve(file.get("sha256").asText().substring(0, 2))
+                    .resolve(file.get("sha256").asText().substring(2, 4)).resolve(file.get("sha256").asText());
+            assertThat(Files.readAllBytes(blob)).isEqualTo(Files.readAllBytes(input.resolve(file.get("path").asText())));
+        }
+    }
+
+    private static long waitUntilArchived(ArchiveJar archive, Process process, int files) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            assertThat(process.isAlive()).as("ingest ended before it could be killed: " + archive.output("first")).isTrue();
+            try (Connection db = archive.connect()) {
+                long archived = archive.count(db, "select count(*) from source_file");
+                if (archived >= files) {
+                    return archived;
+                }
+            } catch (Exception notReadyYet) {
+                // the server or the schema is not up yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("ingest did not archive " + files + " files in time: " + archive.output("first"));
+    }
+
+    private static void waitForDatabase(ArchiveJar archive, Process process) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            try (Connection db = archive.connect()) {
+                archive.count(db, "select count(*) from source_file");
+                return;
+            } catch (Exception notReadyYet) {
+                assertThat(process.isAlive()).as(archive.output("reader")).isTrue();
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("archive did not start: " + archive.output("reader"));
+    }
+}
