@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -65,9 +67,11 @@ public class BlobStore {
         Path temporary = Files.createTempFile(tmp, "put-", ".part");
         try {
             MessageDigest digest = sha256();
-            try (OutputStream out = new DigestOutputStream(
-                    Files.newOutputStream(temporary, StandardOpenOption.WRITE, StandardOpenOption.SYNC), digest)) {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE);
+                    OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), digest)) {
                 content.transferTo(out);
+                out.flush();
+                channel.force(true); // one sync of the whole file before it becomes visible under its hash
             }
             String hash = HexFormat.of().formatHex(digest.digest());
             Path target = pathOf(hash);

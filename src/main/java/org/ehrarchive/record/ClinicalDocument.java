@@ -6,11 +6,13 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /** One clinical document of a patient, as read from a source file, with its header. */
 @Entity
+@Immutable
 @Table(name = "clinical_document")
 public class ClinicalDocument extends ArchiveEntity {
 

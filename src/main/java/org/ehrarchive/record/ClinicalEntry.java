@@ -9,11 +9,13 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /** One normalized clinical entry (problem, medication, result...), traced to its place in the original. */
 @Entity
+@Immutable
 @Table(name = "clinical_entry")
 public class ClinicalEntry extends ArchiveEntity {
 

@@ -4,8 +4,11 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
+
 /** A file a document carries (its bytes in the blob store) or references by name. */
 @Entity
+@Immutable
 @Table(name = "document_attachment")
 public class DocumentAttachment extends ArchiveEntity {
 

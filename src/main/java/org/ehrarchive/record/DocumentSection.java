@@ -5,11 +5,13 @@ import java.util.List;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /** A section of a document: narrative as given, and the reconciliation of its entries. */
 @Entity
+@Immutable
 @Table(name = "document_section")
 public class DocumentSection extends ArchiveEntity {
 

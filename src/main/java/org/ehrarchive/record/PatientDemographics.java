@@ -5,11 +5,13 @@ import java.util.List;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /** The patient as one source document describes them; {@code sourceFragment} keeps the source's own markup. */
 @Entity
+@Immutable
 @Table(name = "patient_demographics")
 public class PatientDemographics extends ArchiveEntity {
 

@@ -6,8 +6,11 @@ import java.util.List;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
+
 /** An identifier a source document gave its patient, with its assigning authority and where it was found. */
 @Entity
+@Immutable
 @Table(name = "patient_identifier")
 public class PatientIdentifier extends ArchiveEntity {
 

@@ -4,8 +4,11 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
 
+import org.hibernate.annotations.Immutable;
+
 /** Source content kept as is (no place in the model) or quarantined (mapping failed), attached to its document. */
 @Entity
+@Immutable
 @Table(name = "raw_fragment")
 public class RawFragment extends ArchiveEntity {
 
