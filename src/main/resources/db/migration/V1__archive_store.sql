@@ -43,6 +43,8 @@ create table batch_file (
     status          text        not null check (status in ('ARCHIVED', 'DUPLICATE', 'QUARANTINED')),
     reason          text,
     processed_at    timestamptz not null,
+    -- the file's reconciliation as this batch found it (a later re-read of quarantined content does not change it)
+    outcome         jsonb,
     unique (batch_id, path, sha256)
 );
 

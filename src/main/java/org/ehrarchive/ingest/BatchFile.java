@@ -11,6 +11,8 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
 
 import org.ehrarchive.record.ArchiveEntity;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** What one batch did with one path: archived it, found it a duplicate, or quarantined it. */
 @Entity
@@ -33,6 +35,9 @@ public class BatchFile extends ArchiveEntity {
     public Status status;
     public String reason;
     public Instant processedAt;
+    /** The file's reconciliation as this batch found it; null for duplicates, which report their source's. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public java.util.Map<String, Object> outcome;
 
     /** What this batch already did with this content at this path (an earlier attempt of a resumed batch). */
     public static Optional<BatchFile> find(long batchId, String path, String sha256) {

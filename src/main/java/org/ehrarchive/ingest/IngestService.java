@@ -84,7 +84,7 @@ public class IngestService {
             bytes += Files.size(file);
         }
         BatchStart start = startOrResumeBatch(root.toString());
-        MDC.put("batch", "batch=" + start.batchId() + " ");
+        MDC.put("batchId", Long.toString(start.batchId()));
         try {
             int alreadyDone = QuarkusTransaction.requiringNew().call(() -> (int) BatchFile.count("batchId", start.batchId()));
             progress.started(start.batchId(), files.size(), bytes, alreadyDone, start.resumed());
@@ -101,7 +101,7 @@ public class IngestService {
                     report.totals().quarantinedFiles(), report.totals().found(), report.totals().archived(), report.totals().quarantined());
             return report;
         } finally {
-            MDC.remove("batch");
+            MDC.remove("batchId");
         }
     }
 
@@ -268,6 +268,7 @@ public class IngestService {
         BatchFile batchFile = newBatchFile(batchId, relativePath, sha256,
                 source.status == SourceFile.Status.ARCHIVED ? BatchFile.Status.ARCHIVED : BatchFile.Status.QUARANTINED, source.reason);
         batchFile.sourceFileId = source.id;
+        batchFile.outcome = source.outcome;
         batchFile.persist();
         heartbeat(batchId);
         metrics.counter("archive.ingest.files", "status", report.status()).increment();
@@ -311,7 +312,7 @@ public class IngestService {
         if (source == null) {
             return unreadable(batchFile.path, batchFile.reason);
         }
-        FileReport original = json.convertValue(source.outcome, FileReport.class);
+        FileReport original = json.convertValue(batchFile.outcome != null ? batchFile.outcome : source.outcome, FileReport.class);
         if (batchFile.status != BatchFile.Status.DUPLICATE) {
             return new FileReport(batchFile.path, original.sha256(), original.status(), original.reason(), original.format(),
                     original.patientIdentifiers(), original.sections(), original.warnings(), original.found(),

@@ -25,11 +25,16 @@ public class PatientIdentifier extends ArchiveEntity {
     public static List<Long> patientsCarrying(Collection<Identifier> identifiers) {
         List<Long> found = new java.util.ArrayList<>();
         for (Identifier identifier : identifiers) {
-            List<Long> ids = getEntityManager().createQuery(
-                    "select distinct p.patientId from PatientIdentifier p where p.system = :system and p.value = :value", Long.class)
-                    .setParameter("system", identifier.system())
-                    .setParameter("value", identifier.value())
-                    .getResultList();
+            // An identifier without an assigning authority only matches another one without.
+            List<Long> ids = identifier.system() == null
+                    ? getEntityManager().createQuery(
+                            "select distinct p.patientId from PatientIdentifier p where p.system is null and p.value = :value", Long.class)
+                            .setParameter("value", identifier.value()).getResultList()
+                    : getEntityManager().createQuery(
+                            "select distinct p.patientId from PatientIdentifier p where p.system = :system and p.value = :value", Long.class)
+                            .setParameter("system", identifier.system())
+                            .setParameter("value", identifier.value())
+                            .getResultList();
             for (Long id : ids) {
                 if (!found.contains(id)) {
                     found.add(id);

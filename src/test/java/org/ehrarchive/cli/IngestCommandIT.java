@@ -54,6 +54,12 @@ class IngestCommandIT {
         assertThat(broken.get("reason").asText()).startsWith("ING-102");
         // No patient data on the console: counts and ids only.
         assertThat(archive.output("first")).doesNotContain("Testy").doesNotContain("Fixture").doesNotContain("MRN-4711");
+        // Structured logs: JSON lines with the batch id as a field, and no patient data either.
+        String structured = Files.readString(archive.dataDir().resolve("logs/archive.log"));
+        JsonNode completed = structured.lines().map(IngestCommandIT::readJson)
+                .filter(line -> line.path("message").asText().contains("completed")).findFirst().orElseThrow();
+        assertThat(completed.path("mdc").path("batchId").asText()).isEqualTo(json.get("batchId").asText());
+        assertThat(structured).doesNotContain("Testy").doesNotContain("MRN-4711");
 
         Path second = work.resolve("reports/second.json");
         assertThat(archive.run("second", RUN_LIMIT, "ingest", input.toString(), "--report-json", second.toString())).isZero();
@@ -107,6 +113,14 @@ class IngestCommandIT {
             server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
         }
         assertThat(Files.exists(archive.dataDir().resolve("postgres/postmaster.pid"))).as("the server stopped its database").isFalse();
+    }
+
+    private static JsonNode readJson(String line) {
+        try {
+            return new ObjectMapper().readTree(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not a JSON log line: " + line, e);
+        }
     }
 
     private static JsonNode fileNamed(JsonNode report, String path) {
