@@ -39,6 +39,10 @@ public class ArchiveMain implements QuarkusApplication {
             // Only `serve` listens on HTTP; a CLI ingest next to a running server must not fight for its port.
             System.setProperty("quarkus.http.host-enabled", "false");
         }
+        if (isHelpOnly(args)) {
+            // Help needs no database and no application: picocli prints it from the annotations alone.
+            System.exit(new CommandLine(ArchiveCommand.class, HELP_ONLY).execute(args));
+        }
         Path throwawayDataDir = null;
         if (isCommand(args, "bench") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
             // The benchmark must not leave synthetic patients in a real archive: give it its own.
@@ -46,27 +50,36 @@ public class ArchiveMain implements QuarkusApplication {
             System.setProperty("archive.data-dir", throwawayDataDir.toString());
             System.out.println("bench: using a throwaway archive under " + throwawayDataDir);
         }
-        if (externalJdbcUrl().isPresent() || isHelpOnly(args)) {
-            Quarkus.run(ArchiveMain.class, args);
-            return;
-        }
-        try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(dataDir())) {
-            System.setProperty(JDBC_URL_PROPERTY, database.jdbcUrl());
-            System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
-            System.setProperty("quarkus.datasource.password", "");
-            int[] exitCode = {0};
-            Quarkus.run(ArchiveMain.class, (code, failure) -> {
-                exitCode[0] = code;
-                if (failure != null) {
-                    failure.printStackTrace();
+        int exitCode;
+        try {
+            if (externalJdbcUrl().isPresent()) {
+                exitCode = runQuarkus(args);
+            } else {
+                try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(dataDir())) {
+                    System.setProperty(JDBC_URL_PROPERTY, database.jdbcUrl());
+                    System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
+                    System.setProperty("quarkus.datasource.password", "");
+                    exitCode = runQuarkus(args);
                 }
-            }, args);
-            database.close();
+            }
+        } finally {
             if (throwawayDataDir != null) {
                 deleteRecursively(throwawayDataDir);
             }
-            System.exit(exitCode[0]);
         }
+        System.exit(exitCode);
+    }
+
+    /** Runs the application to its end and returns its exit code (Quarkus's default handler would exit the JVM). */
+    private static int runQuarkus(String... args) {
+        int[] exitCode = {0};
+        Quarkus.run(ArchiveMain.class, (code, failure) -> {
+            exitCode[0] = code;
+            if (failure != null) {
+                failure.printStackTrace(); // start-up failures: configuration, database; no patient data is loaded yet
+            }
+        }, args);
+        return exitCode[0];
     }
 
     @Override
@@ -110,6 +123,20 @@ public class ArchiveMain implements QuarkusApplication {
             }
         }
     }
+
+    /** Creates commands without their services: enough for picocli to print usage, never used to run them. */
+    private static final CommandLine.IFactory HELP_ONLY = new CommandLine.IFactory() {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return CommandLine.defaultFactory().create(type);
+            } catch (Exception noDefaultConstructor) {
+                java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructors()[0];
+                constructor.setAccessible(true);
+                return type.cast(constructor.newInstance(new Object[constructor.getParameterCount()]));
+            }
+        }
+    };
 
     private static boolean isHelpOnly(String[] args) {
         return Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V"));

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  */
 @Dependent
 @Unremovable
-@Command(name = "bench", description = "Ingest benchmark over generated C-CDA documents (uses a throwaway archive by default).")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Ingest benchmark over generated C-CDA documents (uses a throwaway archive by default).")
 public class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--documents", defaultValue = "300", description = "Documents to generate (default ${DEFAULT-VALUE}).")

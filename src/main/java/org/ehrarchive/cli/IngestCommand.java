@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  */
 @Dependent
 @Unremovable
-@Command(name = "ingest", description = "Archive a legacy export file or folder (read recursively) as one batch.")
+@Command(mixinStandardHelpOptions = true, name = "ingest", description = "Archive a legacy export file or folder (read recursively) as one batch.")
 public class IngestCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "<file-or-folder>", description = "What to ingest.")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** Keeps the archive running and serving HTTP (health and metrics for now; the portal comes next). */
 @Dependent
 @Unremovable
-@Command(name = "serve", description = "Run the archive server (the default when no command is given).")
+@Command(mixinStandardHelpOptions = true, name = "serve", description = "Run the archive server (the default when no command is given).")
 public class ServeCommand implements Runnable {
 
     @Override
