@@ -129,8 +129,11 @@ create table document_section (
     unique (document_id, ordinal)
 );
 
+-- The largest table is written with plain JDBC batches (ArchiveWriter), so it numbers its own rows.
+create sequence clinical_entry_id_seq cache 100;
+
 create table clinical_entry (
-    id              bigint primary key,
+    id              bigint primary key default nextval('clinical_entry_id_seq'),
     patient_id      bigint      not null references patient (id),
     document_id     bigint      not null references clinical_document (id),
     section_ordinal int,

@@ -9,9 +9,17 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
+import java.sql.PreparedStatement;
+import java.sql.Types;
+
+import org.hibernate.Session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.record.ClinicalDocument;
-import org.ehrarchive.record.ClinicalEntry;
 import org.ehrarchive.record.DocumentAttachment;
 import org.ehrarchive.record.DocumentSection;
 import org.ehrarchive.record.Identifier;
@@ -125,29 +133,7 @@ public class ArchiveWriter {
             section.entriesKeptRaw = s.keptRaw();
             section.persist();
         }
-        for (ImportedEntry e : imported.entries()) {
-            ClinicalEntry entry = new ClinicalEntry();
-            entry.patientId = patient.id;
-            entry.documentId = document.id;
-            entry.sectionOrdinal = e.sectionOrdinal();
-            entry.kind = e.kind();
-            entry.code = e.code();
-            entry.display = e.code() == null || e.code().label() == null ? e.text() : e.code().label();
-            entry.status = e.status();
-            entry.negated = e.negated();
-            entry.mood = e.mood();
-            entry.effective = e.effective();
-            entry.effectiveSort = sortKey(e.effective());
-            entry.observedValues = e.values();
-            entry.interpretations = e.interpretations();
-            entry.referenceRanges = e.referenceRanges();
-            entry.details = e.details();
-            entry.text = e.text();
-            entry.sourceSha256 = source.sha256;
-            entry.locator = e.locator();
-            entry.sourceFragment = e.sourceFragment();
-            entry.persist();
-        }
+        insertEntries(patient.id, document.id, source.sha256, imported.entries());
         for (ImportedFragment f : imported.fragments()) {
             RawFragment fragment = new RawFragment();
             fragment.patientId = patient.id;
@@ -164,6 +150,64 @@ public class ArchiveWriter {
             writeAttachment(document, a, sourceFolder);
         }
     }
+
+    private static final String INSERT_ENTRY = "insert into clinical_entry (patient_id, document_id, section_ordinal, kind, code,"
+            + " display, status, negated, mood, effective, effective_sort, observed_values, interpretations, reference_ranges,"
+            + " details, text, source_sha256, locator, source_fragment)"
+            + " values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?)";
+
+    /**
+     * Entries are most of what an ingest writes (dozens per document), so they go in one JDBC batch in the same
+     * transaction instead of one Hibernate entity each; {@link ClinicalEntry} reads them back.
+     */
+    private void insertEntries(long patientId, long documentId, String sourceSha256, List<ImportedEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        entityManager.flush(); // the document row must exist before its entries reference it
+        entityManager.unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT_ENTRY)) {
+                for (ImportedEntry e : entries) {
+                    int column = 1;
+                    insert.setLong(column++, patientId);
+                    insert.setLong(column++, documentId);
+                    insert.setObject(column++, e.sectionOrdinal(), Types.INTEGER);
+                    insert.setString(column++, e.kind().name());
+                    insert.setString(column++, json(e.code()));
+                    insert.setString(column++, e.code() == null || e.code().label() == null ? e.text() : e.code().label());
+                    insert.setString(column++, e.status());
+                    insert.setBoolean(column++, e.negated());
+                    insert.setString(column++, e.mood());
+                    insert.setString(column++, json(e.effective()));
+                    insert.setString(column++, sortKey(e.effective()));
+                    insert.setString(column++, json(e.values()));
+                    insert.setString(column++, json(e.interpretations()));
+                    insert.setString(column++, json(e.referenceRanges()));
+                    insert.setString(column++, json(e.details()));
+                    insert.setString(column++, e.text());
+                    insert.setString(column++, sourceSha256);
+                    insert.setString(column++, e.locator());
+                    insert.setString(column, e.sourceFragment());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
+    }
+
+    /** JSON for a jsonb column, written as Hibernate writes the entity's JSON attributes (plain Jackson). */
+    private static String json(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A normalized value could not be written as JSON", e);
+        }
+    }
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private void writeAttachment(ClinicalDocument document, ImportedAttachment imported, java.nio.file.Path sourceFolder) {
         DocumentAttachment attachment = new DocumentAttachment();

@@ -170,14 +170,12 @@ public class IngestService {
             });
             return unreadable(relativePath, reason);
         }
-        Optional<FileReport> earlier = QuarkusTransaction.requiringNew().call(() -> BatchFile.find(batchId, relativePath, sha256)
-                .map(done -> fileReport(done, SourceFile.findById(done.sourceFileId))));
-        if (earlier.isPresent()) {
-            return earlier.get(); // done by an earlier attempt of this batch
-        }
-        Optional<FileReport> duplicate = recordIfDuplicate(batchId, relativePath, sha256);
-        if (duplicate.isPresent()) {
-            return duplicate.get();
+        // One transaction answers both: done by an earlier attempt of this batch, or a duplicate of archived content.
+        Optional<FileReport> alreadyAccountedFor = QuarkusTransaction.requiringNew().call(() -> BatchFile.find(batchId, relativePath, sha256)
+                .map(done -> fileReport(done, SourceFile.findById(done.sourceFileId)))
+                .or(() -> recordIfDuplicate(batchId, relativePath, sha256)));
+        if (alreadyAccountedFor.isPresent()) {
+            return alreadyAccountedFor.get();
         }
         Outcome outcome = bytes == null
                 ? Outcome.quarantined(null, IngestError.TOO_LARGE.message(size + " bytes"))
@@ -186,7 +184,7 @@ public class IngestService {
             return QuarkusTransaction.requiringNew().call(() -> store(batchId, relativePath, file, size, sha256, outcome));
         } catch (RuntimeException e) {
             // Another process archived the same content in the meantime: then this file is a duplicate.
-            Optional<FileReport> raced = recordIfDuplicate(batchId, relativePath, sha256);
+            Optional<FileReport> raced = QuarkusTransaction.requiringNew().call(() -> recordIfDuplicate(batchId, relativePath, sha256));
             if (raced.isPresent()) {
                 return raced.get();
             }
@@ -199,7 +197,7 @@ public class IngestService {
      * the importer or the limits may have changed since (that is what a quarantine reason asks the admin to do).
      */
     private Optional<FileReport> recordIfDuplicate(long batchId, String relativePath, String sha256) {
-        return QuarkusTransaction.requiringNew().call(() -> SourceFile.findBySha256(sha256)
+        return SourceFile.findBySha256(sha256)
                 .filter(existing -> existing.status == SourceFile.Status.ARCHIVED).map(existing -> {
             BatchFile batchFile = newBatchFile(batchId, relativePath, sha256, BatchFile.Status.DUPLICATE, null);
             batchFile.sourceFileId = existing.id;
@@ -207,7 +205,7 @@ public class IngestService {
             heartbeat(batchId);
             metrics.counter("archive.ingest.files", "status", "duplicate").increment();
             return fileReport(batchFile, existing);
-        }));
+        });
     }
 
     /** What reading a file produced: an import result, or a quarantine reason. */
@@ -376,8 +374,16 @@ public class IngestService {
         return batchFile;
     }
 
-    private static void heartbeat(long batchId) {
-        IngestBatch.update("heartbeatAt = ?1 where id = ?2", Instant.now(), batchId);
+    /** How often a running batch records that it is alive; far below {@link #ABANDONED_AFTER}. */
+    private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(30);
+    private volatile Instant lastHeartbeat = Instant.EPOCH;
+
+    private void heartbeat(long batchId) {
+        Instant now = Instant.now();
+        if (Duration.between(lastHeartbeat, now).compareTo(HEARTBEAT_EVERY) >= 0) {
+            IngestBatch.update("heartbeatAt = ?1 where id = ?2", now, batchId);
+            lastHeartbeat = now;
+        }
     }
 
     /** Regular files under the input, in a stable order; a single file is a batch of one. */

@@ -7,17 +7,30 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.Immutable;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** One normalized clinical entry (problem, medication, result...), traced to its place in the original. */
+/**
+ * One normalized clinical entry (problem, medication, result...), traced to its place in the original.
+ * Rows are inserted in JDBC batches by {@code ArchiveWriter} (the hot path of ingest) and read through this entity.
+ */
 @Entity
 @Immutable
 @Table(name = "clinical_entry")
-public class ClinicalEntry extends ArchiveEntity {
+public class ClinicalEntry extends PanacheEntityBase {
+
+    /** Numbered by the database ({@code clinical_entry_id_seq}). */
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
 
     public Long patientId;
     public Long documentId;
