@@ -1,6 +1,5 @@
 package org.ehrarchive;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -8,6 +7,7 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 
 import org.ehrarchive.cli.ArchiveCommand;
+import org.ehrarchive.cli.TemporaryDirectory;
 import org.ehrarchive.database.EmbeddedDatabase;
 
 import io.quarkus.runtime.Quarkus;
@@ -43,12 +43,12 @@ public class ArchiveMain implements QuarkusApplication {
             // Help needs no database and no application: picocli prints it from the annotations alone.
             System.exit(new CommandLine(ArchiveCommand.class, HELP_ONLY).execute(args));
         }
-        Path throwawayDataDir = null;
+        TemporaryDirectory throwawayDataDir = null;
         if (isCommand(args, "bench") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
             // The benchmark must not leave synthetic patients in a real archive: give it its own.
-            throwawayDataDir = Files.createTempDirectory("archive-bench-data-");
-            System.setProperty("archive.data-dir", throwawayDataDir.toString());
-            System.out.println("bench: using a throwaway archive under " + throwawayDataDir);
+            throwawayDataDir = TemporaryDirectory.create("archive-bench-data-");
+            System.setProperty("archive.data-dir", throwawayDataDir.path().toString());
+            System.out.println("bench: using a throwaway archive under " + throwawayDataDir.path());
         }
         int exitCode;
         try {
@@ -64,7 +64,7 @@ public class ArchiveMain implements QuarkusApplication {
             }
         } finally {
             if (throwawayDataDir != null) {
-                deleteRecursively(throwawayDataDir);
+                throwawayDataDir.close();
             }
         }
         System.exit(exitCode);
@@ -114,14 +114,6 @@ public class ArchiveMain implements QuarkusApplication {
 
     private static Optional<String> firstCommand(String[] args) {
         return Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst();
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
     /** Creates commands without their services: enough for picocli to print usage, never used to run them. */

@@ -56,8 +56,8 @@ public class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, QuarantineException {
-        Path folder = Files.createTempDirectory("archive-bench-");
-        try {
+        try (TemporaryDirectory documentsFolder = TemporaryDirectory.create("archive-bench-")) {
+            Path folder = documentsFolder.path();
             CcdaGenerator generator = new CcdaGenerator(seed, entriesPerSection);
             generator.writeDocuments(folder, documents);
             List<Path> files;
@@ -93,8 +93,6 @@ public class BenchCommand implements Callable<Integer> {
             full.print();
             System.out.printf("ratio: full ingest runs at %.2f of the importer-only throughput%n", parse.seconds() / full.seconds());
             return ArchiveCommand.ExitCodes.OK;
-        } finally {
-            deleteRecursively(folder);
         }
     }
 
@@ -141,13 +139,5 @@ public class BenchCommand implements Callable<Integer> {
     private static long peakHeap() {
         return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

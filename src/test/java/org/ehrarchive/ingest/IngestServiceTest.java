@@ -1,6 +1,7 @@
 package org.ehrarchive.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.ehrarchive.support.HostileXml.SECRET;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.ehrarchive.record.DocumentAttachment;
 import org.ehrarchive.record.SourceFile;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.HostileXml;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +35,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(ArchiveTestDatabase.class)
 class IngestServiceTest {
 
-    private static final String SECRET = "s3cr3t-local-file-content";
     private static final List<String> TABLES = List.of("source_file", "patient", "clinical_document", "patient_identifier",
             "patient_demographics", "document_section", "clinical_entry", "raw_fragment", "document_attachment");
 
@@ -45,15 +46,14 @@ class IngestServiceTest {
     EntityManager entityManager;
 
     @Test
-    void shouldQuarantineHostileAndBrokenFilesAndArchiveTheRestOfTheBatch(@TempDir Path folder) throws Exception {
-        Path secret = Files.writeString(folder.getParent().resolve("secret-" + System.nanoTime() + ".txt"), SECRET);
-        Path dtd = Files.writeString(folder.getParent().resolve("evil-" + System.nanoTime() + ".dtd"), "<!ENTITY fromdtd \"" + SECRET + "\">");
+    void shouldQuarantineHostileAndBrokenFilesAndArchiveTheRestOfTheBatch(@TempDir Path folder, @TempDir Path outside) throws Exception {
+        Path secret = Files.writeString(outside.resolve("secret.txt"), SECRET);
+        Path dtd = Files.writeString(outside.resolve("evil.dtd"), HostileXml.dtdDefiningTheSecret());
         Fixtures.copy("ccda", "full-ccd.xml", folder);
         Fixtures.copy("ccda", "truncated.xml", folder);
-        Files.writeString(folder.resolve("xxe.xml"), hostileExternalEntity(secret));
-        Files.writeString(folder.resolve("billion-laughs.xml"), billionLaughs());
-        Files.writeString(folder.resolve("external-dtd.xml"), "<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument SYSTEM \""
-                + dtd.toUri() + "\">\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&fromdtd;</title></ClinicalDocument>");
+        Files.writeString(folder.resolve("xxe.xml"), HostileXml.externalEntityReading(secret));
+        Files.writeString(folder.resolve("billion-laughs.xml"), HostileXml.billionLaughs());
+        Files.writeString(folder.resolve("external-dtd.xml"), HostileXml.externalDtd(dtd));
         Files.write(folder.resolve("scan.pdf"), "%PDF-1.4 not a C-CDA".getBytes(StandardCharsets.US_ASCII));
 
         IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
@@ -186,19 +186,5 @@ class IngestServiceTest {
         javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
         return factory.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(bytes));
-    }
-
-    private static String hostileExternalEntity(Path localFile) {
-        return "<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument [<!ENTITY xxe SYSTEM \"" + localFile.toUri() + "\">]>\n"
-                + "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&xxe;</title><recordTarget><patientRole>"
-                + "<id root=\"1.2.3\" extension=\"XXE\"/></patientRole></recordTarget></ClinicalDocument>";
-    }
-
-    private static String billionLaughs() {
-        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument [\n<!ENTITY lol0 \"lol\">\n");
-        for (int i = 1; i <= 10; i++) {
-            xml.append("<!ENTITY lol").append(i).append(" \"").append(("&lol" + (i - 1) + ";").repeat(10)).append("\">\n");
-        }
-        return xml.append("]>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&lol10;</title></ClinicalDocument>").toString();
     }
 }

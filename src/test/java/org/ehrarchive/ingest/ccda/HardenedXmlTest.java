@@ -10,57 +10,32 @@ import java.time.Duration;
 
 import org.ehrarchive.ingest.IngestError;
 import org.ehrarchive.ingest.QuarantineException;
+import org.ehrarchive.support.HostileXml;
+import static org.ehrarchive.support.HostileXml.SECRET;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Hostile XML is refused before anything is read or expanded. */
 class HardenedXmlTest {
 
-    static final String SECRET = "s3cr3t-local-file-content";
-
-    /** An external entity that would pull a local file into the document. */
-    static String externalEntityReading(Path localFile) {
-        return "<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument [<!ENTITY xxe SYSTEM \"" + localFile.toUri() + "\">]>\n"
-                + "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&xxe;</title><recordTarget><patientRole>"
-                + "<id root=\"1.2.3\" extension=\"XXE\"/></patientRole></recordTarget></ClinicalDocument>";
-    }
-
-    /** The classic billion laughs: ten levels of ten-fold entity expansion. */
-    static String billionLaughs() {
-        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument [\n<!ENTITY lol0 \"lol\">\n");
-        for (int i = 1; i <= 10; i++) {
-            xml.append("<!ENTITY lol").append(i).append(" \"");
-            for (int j = 0; j < 10; j++) {
-                xml.append("&lol").append(i - 1).append(';');
-            }
-            xml.append("\">\n");
-        }
-        return xml.append("]>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&lol10;</title></ClinicalDocument>").toString();
-    }
-
-    /** A DOCTYPE naming an external DTD that defines an entity the document uses. */
-    static String externalDtd(Path dtd) {
-        return "<?xml version=\"1.0\"?>\n<!DOCTYPE ClinicalDocument SYSTEM \"" + dtd.toUri() + "\">\n"
-                + "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><title>&fromdtd;</title></ClinicalDocument>";
-    }
-
     @Test
     void shouldRefuseAnExternalEntityWithoutReadingTheFile(@TempDir Path dir) throws Exception {
         Path secret = Files.writeString(dir.resolve("secret.txt"), SECRET);
-        assertRefused(externalEntityReading(secret));
+        assertRefused(HostileXml.externalEntityReading(secret));
     }
 
     @Test
     void shouldRefuseBillionLaughsQuickly() {
         long start = System.nanoTime();
-        assertRefused(billionLaughs());
+        assertRefused(HostileXml.billionLaughs());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
     void shouldRefuseAnExternalDtd(@TempDir Path dir) throws Exception {
-        Path dtd = Files.writeString(dir.resolve("evil.dtd"), "<!ENTITY fromdtd \"" + SECRET + "\">");
-        assertRefused(externalDtd(dtd));
+        Path dtd = Files.writeString(dir.resolve("evil.dtd"), HostileXml.dtdDefiningTheSecret());
+        assertRefused(HostileXml.externalDtd(dtd));
     }
 
     private static void assertRefused(String xml) {
