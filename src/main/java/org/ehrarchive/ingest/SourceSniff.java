@@ -5,13 +5,26 @@ import java.nio.charset.StandardCharsets;
 /** What format detection sees of a source file: its name and its first bytes. */
 public record SourceSniff(String fileName, byte[] head) {
 
-    /** The first bytes as text, skipping a UTF-8 byte order mark and leading white space. */
+    /**
+     * The first bytes as text, in the encoding a byte order mark names (UTF-16 exports from Windows systems are
+     * common), else UTF-8; without the mark and leading white space.
+     */
     public String headText() {
-        String text = new String(head, StandardCharsets.UTF_8);
+        String text = new String(head, charsetOf(head));
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
         return text.stripLeading();
+    }
+
+    private static java.nio.charset.Charset charsetOf(byte[] bytes) {
+        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
+            return StandardCharsets.UTF_16BE;
+        }
+        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
+            return StandardCharsets.UTF_16LE;
+        }
+        return StandardCharsets.UTF_8;
     }
 
     /** The file name's extension in lower case, without the dot ({@code ""} when there is none). */

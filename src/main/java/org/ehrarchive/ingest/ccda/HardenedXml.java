@@ -160,11 +160,17 @@ final class HardenedXml {
 
     /**
      * Adds {@code xmlns:prefix="..."} to the root element's start tag of a copy. Works on the bytes as ISO-8859-1
-     * so that any ASCII-compatible encoding (UTF-8, Windows-1252...) passes through unchanged.
-     * Returns null when the root start tag cannot be found (for example in UTF-16).
+     * so that any ASCII-compatible encoding (UTF-8, Windows-1252...) passes through unchanged; UTF-16 (recognised
+     * by its byte order mark) is decoded and encoded again. Returns null when the root start tag cannot be found.
      */
     private static byte[] declarePrefixOnRoot(byte[] bytes, String prefix) {
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        java.nio.charset.Charset charset = StandardCharsets.ISO_8859_1;
+        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
+            charset = StandardCharsets.UTF_16LE;
+        } else if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
+            charset = StandardCharsets.UTF_16BE;
+        }
+        String text = new String(bytes, charset);
         int at = 0;
         while (true) {
             at = text.indexOf('<', at);
@@ -184,7 +190,7 @@ final class HardenedXml {
             nameEnd++;
         }
         String declaration = " xmlns:" + prefix + "=\"" + namespaceFor(prefix) + "\"";
-        return (text.substring(0, nameEnd) + declaration + text.substring(nameEnd)).getBytes(StandardCharsets.ISO_8859_1);
+        return (text.substring(0, nameEnd) + declaration + text.substring(nameEnd)).getBytes(charset);
     }
 
     private static String namespaceFor(String prefix) {

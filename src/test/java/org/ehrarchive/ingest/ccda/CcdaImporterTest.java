@@ -258,6 +258,26 @@ class CcdaImporterTest {
     }
 
     @Test
+    void shouldReadAUtf16ExportWithItsByteOrderMark() throws QuarantineException {
+        String utf8 = new String(bytes(FULL_CCD), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+        byte[] utf16 = ("\uFEFF" + utf8).getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        assertThat(new CcdaImporter().accepts(new SourceSniff("windows-export.xml", java.util.Arrays.copyOf(utf16, 4096)))).isTrue();
+        ImportedDocument document = importBytes("windows-export.xml", utf16).documents().get(0);
+        assertThat(document.patient().names().get(0).display()).isEqualTo("Testy Q Fixture");
+        assertThat(document.entries()).hasSameSizeAs(ccd.entries());
+    }
+
+    @Test
+    void shouldRepairUndeclaredPrefixesInAUtf16Export() throws QuarantineException {
+        byte[] utf16 = ("\uFEFF" + new String(bytes("undeclared-prefixes.xml"), java.nio.charset.StandardCharsets.UTF_8))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_16BE);
+        ImportResult result = importBytes("windows-export.xml", utf16);
+        assertThat(result.warnings()).isNotEmpty();
+        assertThat(result.documents().get(0).entries().get(0).values().get(0).quantity().value()).isEqualTo("70.5");
+    }
+
+    @Test
     void shouldNotAcceptFilesOfOtherFormats() {
         CcdaImporter importer = new CcdaImporter();
         assertThat(importer.accepts(new SourceSniff("a.pdf", "%PDF-1.4".getBytes()))).isFalse();
