@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Unremovable
 @Command(name = "ehr-archive", mixinStandardHelpOptions = true, version = "ehr-archive 0.1.0",
         description = "Legacy EHR record archive: ingest legacy exports, keep originals byte-exact, serve them.",
-        subcommands = { ServeCommand.class, IngestCommand.class, BenchCommand.class })
+        subcommands = { ServeCommand.class, IngestCommand.class, VerifyAuditCommand.class, BenchCommand.class })
 public class ArchiveCommand implements Runnable {
 
     private final ServeCommand serve;
@@ -36,6 +36,8 @@ public class ArchiveCommand implements Runnable {
         public static final int RUN_FAILED = 1;
         /** The command line was wrong. */
         public static final int USAGE = CommandLine.ExitCode.USAGE;
+        /** {@code verify-audit} found the access audit altered or truncated in the middle. */
+        public static final int AUDIT_BROKEN = 3;
 
         private ExitCodes() {
         }

@@ -3,6 +3,7 @@ package org.ehrarchive.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.Dependent;
@@ -11,6 +12,9 @@ import io.quarkus.arc.Unremovable;
 
 import org.ehrarchive.ArchiveConfig;
 import org.ehrarchive.PhiSafe;
+import org.ehrarchive.audit.AccessAudit;
+import org.ehrarchive.audit.AccessEvent;
+import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
 
@@ -44,11 +48,13 @@ public class IngestCommand implements Callable<Integer> {
     private final IngestService ingest;
     private final ObjectMapper json;
     private final ArchiveConfig config;
+    private final AccessAudit audit;
 
-    public IngestCommand(IngestService ingest, ObjectMapper json, ArchiveConfig config) {
+    public IngestCommand(IngestService ingest, ObjectMapper json, ArchiveConfig config, AccessAudit audit) {
         this.ingest = ingest;
         this.json = json;
         this.config = config;
+        this.audit = audit;
     }
 
     @Override
@@ -65,6 +71,7 @@ public class IngestCommand implements Callable<Integer> {
                     + "; the batch is resumable: run the same ingest again once the cause is fixed");
             return ArchiveCommand.ExitCodes.RUN_FAILED;
         }
+        recordInTheAudit(report);
         printSummary(report);
         if (reportJson != null) {
             try {
@@ -81,6 +88,15 @@ public class IngestCommand implements Callable<Integer> {
             }
         }
         return ArchiveCommand.ExitCodes.OK;
+    }
+
+    /** Ingest changes what the archive holds: an administrative act, recorded with who ran it from where. */
+    private void recordInTheAudit(IngestReport report) {
+        IngestReport.Totals t = report.totals();
+        audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.INGEST_BATCH, "ingest_batch",
+                Long.toString(report.batchId()), List.of(), "local", "cli-" + ProcessHandle.current().pid(), null,
+                String.format("files %d: archived %d, duplicate %d, quarantined %d; entries found %d", t.files(),
+                        t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
     }
 
     private void printSummary(IngestReport report) {

@@ -1,0 +1,30 @@
+package org.ehrarchive.audit;
+
+/**
+ * What an access event records (ASTM E2147 action types). Reads of patient data are the point of the audit;
+ * administrative acts that change what the archive holds or who may read it are recorded too.
+ */
+public enum AuditAction {
+    /** A person signed in, or failed to. */
+    LOGIN,
+    LOGIN_FAILED,
+    LOGOUT,
+    /** Patient search (by name, birth date, identifier): the patients listed are the ones shown. */
+    SEARCH_PATIENTS,
+    /** Full-text search over archived content. */
+    SEARCH_TEXT,
+    /** A patient's chart was shown. */
+    VIEW_CHART,
+    /** A document (its sections, narrative) was shown. */
+    VIEW_DOCUMENT,
+    /** An original file was downloaded from the blob store. */
+    DOWNLOAD_ORIGINAL,
+    /** Patient data left the archive in an export or a release-of-information packet. */
+    EXPORT,
+    /** The access audit itself was searched or shown. */
+    VIEW_AUDIT,
+    /** A batch of legacy exports was ingested (an administrative change of what the archive holds). */
+    INGEST_BATCH,
+    /** Users, roles or settings were changed. */
+    ADMIN_CHANGE
+}
