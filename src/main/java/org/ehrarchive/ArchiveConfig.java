@@ -20,6 +20,16 @@ public interface ArchiveConfig {
     /** Ingest pipeline settings. */
     Ingest ingest();
 
+    /** Search index settings. */
+    Search search();
+
+    /** Search settings. */
+    interface Search {
+        /** How often the process that owns the index indexes newly archived documents. Default 5 s. */
+        @WithDefault("5s")
+        Duration drainInterval();
+    }
+
     /** Ingest settings. */
     interface Ingest {
         /**

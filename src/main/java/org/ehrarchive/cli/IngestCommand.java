@@ -17,6 +17,7 @@ import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.search.SearchIndexer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -49,12 +50,14 @@ public class IngestCommand implements Callable<Integer> {
     private final ObjectMapper json;
     private final ArchiveConfig config;
     private final AccessAudit audit;
+    private final SearchIndexer indexer;
 
-    public IngestCommand(IngestService ingest, ObjectMapper json, ArchiveConfig config, AccessAudit audit) {
+    public IngestCommand(IngestService ingest, ObjectMapper json, ArchiveConfig config, AccessAudit audit, SearchIndexer indexer) {
         this.ingest = ingest;
         this.json = json;
         this.config = config;
         this.audit = audit;
+        this.indexer = indexer;
     }
 
     @Override
@@ -73,6 +76,11 @@ public class IngestCommand implements Callable<Integer> {
         }
         recordInTheAudit(report);
         printSummary(report);
+        if (indexer.ownsIndex()) {
+            System.out.printf("search: indexed %d documents%n", indexer.drain(done -> { }));
+        } else {
+            System.out.println("search: the running archive server indexes the new documents");
+        }
         if (reportJson != null) {
             try {
                 Path parent = reportJson.toAbsolutePath().getParent();

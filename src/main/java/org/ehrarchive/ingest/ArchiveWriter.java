@@ -149,6 +149,10 @@ public class ArchiveWriter {
         for (ImportedAttachment a : imported.attachments()) {
             writeAttachment(document, a, sourceFolder);
         }
+        // Queued in the same transaction: an archived document is always either indexed or waiting to be (ADR 0007).
+        entityManager.flush();
+        entityManager.createNativeQuery("insert into index_outbox (document_id, queued_at) values (?1, now())")
+                .setParameter(1, document.id).executeUpdate();
     }
 
     private static final String INSERT_ENTRY = "insert into clinical_entry (patient_id, document_id, section_ordinal, kind, code,"

@@ -30,7 +30,7 @@ class OperationsTest {
         given().when().get("/q/health").then()
                 .statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("UP"))
-                .body("checks.name", hasItems("blob-store", "Database connections health check"));
+                .body("checks.name", hasItems("blob-store", "search-index", "Database connections health check"));
     }
 
     @Test
