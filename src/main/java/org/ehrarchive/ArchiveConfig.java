@@ -17,6 +17,12 @@ public interface ArchiveConfig {
     @WithDefault("archive-data")
     Path dataDir();
 
+    /**
+     * Password of the first admin user, created on a start with no admin ({@code ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD});
+     * without it a one-time password is generated and printed to the console. Secrets come from the environment.
+     */
+    java.util.Optional<String> bootstrapAdminPassword();
+
     /** Ingest pipeline settings. */
     Ingest ingest();
 
