@@ -57,6 +57,19 @@ public final class ArchiveJar {
         return process.exitValue();
     }
 
+    /** Runs to the end with {@code input} on standard input, and returns the exit code. */
+    public int runWithInput(String name, String input, Duration timeout, String... args) throws IOException, InterruptedException {
+        Process process = start(name, args);
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(name + " did not finish within " + timeout + "; output: " + output(name));
+        }
+        return process.exitValue();
+    }
+
     public String output(String name) throws IOException {
         Path log = workDir.resolve(name + ".log");
         return Files.exists(log) ? Files.readString(log) : "";
