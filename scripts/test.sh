@@ -13,6 +13,8 @@ set -euo pipefail
 REQUIRED_PACKAGES=(
   postgresql   # server binaries for the external-PostgreSQL pass
   util-linux   # unshare
+  chromium         # the portal's browser test (headless)
+  chromium-driver  # WebDriver for it
 )
 # ---------------------------------------------------------------------------------
 

@@ -5,21 +5,23 @@ import java.net.URI;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.ehrarchive.PhiSafe;
+import org.ehrarchive.portal.ErrorPage;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.logging.Log;
-import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
-import io.quarkus.security.UnauthorizedException;
 
 /**
- * Errors of the JSON API as RFC 9457 {@code application/problem+json}: a stable type, a title that says what to
- * do, the request id to quote; never a stack trace, never patient data.
+ * Errors as RFC 9457 {@code application/problem+json} for the JSON API, and as an error page for the portal: a
+ * stable type, a title that says what to do, the request id to quote; never a stack trace, never patient data.
+ * A missing or failed sign-in is left to the authentication mechanisms: HTTP Basic answers 401 with its challenge,
+ * the portal's form login redirects to the sign-in page.
  */
 public class Problems {
 
@@ -52,12 +54,6 @@ public class Problems {
         return respond(404, "not-found", "Nothing at this address; check the id in the URL", null, request);
     }
 
-    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
-    public Response unauthorized(RuntimeException e, ContainerRequestContext request) {
-        return Response.fromResponse(respond(401, "unauthorized", "Sign in: HTTP Basic with an archive user", null, request))
-                .header("WWW-Authenticate", "Basic realm=\"ehr-archive\"").build();
-    }
-
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, ContainerRequestContext request) {
         return respond(403, "forbidden", "Your role may not see this; ask an admin for the role your work needs", null, request);
@@ -77,6 +73,12 @@ public class Problems {
 
     private static Response respond(int status, String type, String title, String detail, ContainerRequestContext request) {
         Object requestId = request.getProperty(RequestIds.PROPERTY);
+        if (!request.getUriInfo().getPath().startsWith("/api")) {
+            // The portal: an error page for a person, with the same words and no internals.
+            return Response.status(status).type(MediaType.TEXT_HTML)
+                    .entity(ErrorPage.Templates.error(status, title, requestId == null ? null : requestId.toString()).render())
+                    .build();
+        }
         return Response.status(status).type(MEDIA_TYPE)
                 .entity(new Problem(URI.create("urn:ehrarchive:problem:" + type), title, status, detail,
                         requestId == null ? null : requestId.toString()))

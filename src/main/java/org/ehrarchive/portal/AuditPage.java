@@ -1,0 +1,62 @@
+package org.ehrarchive.portal;
+
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.ehrarchive.api.AuditedReads;
+import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.audit.AuditRecord;
+import org.ehrarchive.security.Roles;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+/** The access audit for compliance staff and admins: newest first, by user and by patient. Viewing it is audited. */
+@Path("/audit")
+@RolesAllowed({ Roles.COMPLIANCE, Roles.ADMIN })
+public class AuditPage {
+
+    private static final int ROWS = 200;
+
+    private final AuditedReads audit;
+    private final PortalContext portal;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance audit(PortalContext.Nav nav, String user, String patient, List<AuditRecord> rows);
+    }
+
+    public AuditPage(AuditedReads audit, PortalContext portal) {
+        this.audit = audit;
+        this.portal = portal;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance audit(@QueryParam("user") String user, @QueryParam("patient") String patient) {
+        String userFilter = user == null ? "" : user.trim();
+        String patientFilter = patient == null ? "" : patient.trim();
+        List<AuditRecord> rows = QuarkusTransaction.requiringNew().call(() -> {
+            StringBuilder query = new StringBuilder("1 = 1");
+            java.util.Map<String, Object> parameters = new java.util.HashMap<>();
+            if (!userFilter.isEmpty()) {
+                query.append(" and userName = :user");
+                parameters.put("user", userFilter);
+            }
+            if (!patientFilter.isEmpty()) {
+                query.append(" and (',' || patientIds || ',') like :patient");
+                parameters.put("patient", "%," + patientFilter + ",%");
+            }
+            return AuditRecord.<AuditRecord>find(query + " order by id desc", parameters).page(0, ROWS).list();
+        });
+        audit.record(AuditAction.VIEW_AUDIT, "access-audit", null, List.of(), "user=" + userFilter + " patient=" + patientFilter);
+        return Templates.audit(portal.nav(), userFilter, patientFilter, rows);
+    }
+}

@@ -1,0 +1,74 @@
+package org.ehrarchive.portal;
+
+import java.io.IOException;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.ehrarchive.api.AuditedReads;
+import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.record.ChartService;
+import org.ehrarchive.security.Roles;
+
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+/** A document: its sections with sanitized narratives and entries, and its original file for download. */
+@Path("/documents/{id}")
+@RolesAllowed({ Roles.CLINICIAN, Roles.COMPLIANCE })
+public class DocumentPage {
+
+    private final ChartService charts;
+    private final BlobStore blobs;
+    private final AuditedReads audit;
+    private final PortalContext portal;
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance document(PortalContext.Nav nav, ChartService.DocumentView document, String type,
+                String date, String authors, List<PortalViews.SectionBlock> sections, int attachments);
+    }
+
+    public DocumentPage(ChartService charts, BlobStore blobs, AuditedReads audit, PortalContext portal) {
+        this.charts = charts;
+        this.blobs = blobs;
+        this.audit = audit;
+        this.portal = portal;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance document(@PathParam("id") long id) {
+        ChartService.DocumentView document = charts.document(id).orElseThrow(NotFoundException::new);
+        audit.record(AuditAction.VIEW_DOCUMENT, "document", Long.toString(id), List.of(document.patientId()), null);
+        List<PortalViews.SectionBlock> sections = document.sections().stream()
+                .map(s -> new PortalViews.SectionBlock(s.title() == null ? "(untitled section)" : s.title(),
+                        NarrativeHtml.toSafeHtml(s.narrative()), s.found(), s.archived(), s.quarantined(),
+                        s.entries().stream().map(PortalViews::row).toList()))
+                .toList();
+        String authors = document.authors() == null ? "" : String.join("; ", document.authors().stream()
+                .map(a -> a.personName() != null ? a.personName().display() : a.organizationName() == null ? "" : a.organizationName())
+                .toList());
+        return Templates.document(portal.nav(), document, document.type() == null ? "" : document.type().label(),
+                PortalViews.time(document.effectiveTime()), authors, sections, document.attachments().size());
+    }
+
+    /** The original file, byte-exact. */
+    @GET
+    @Path("original")
+    public Response original(@PathParam("id") long id) throws IOException {
+        ChartService.DocumentView document = charts.document(id).orElseThrow(NotFoundException::new);
+        var original = blobs.open(document.sourceSha256()).orElseThrow(NotFoundException::new);
+        audit.record(AuditAction.DOWNLOAD_ORIGINAL, "document", Long.toString(id), List.of(document.patientId()), document.sourceSha256());
+        return Response.ok(original, "application/xml")
+                .header("Content-Disposition", "attachment; filename=\"document-" + id + ".xml\"").build();
+    }
+}

@@ -1,0 +1,48 @@
+package org.ehrarchive.portal;
+
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.parser.Parser;
+import org.jsoup.safety.Safelist;
+
+/**
+ * Turns a CDA narrative ({@code <text>}: paragraph, list, table, content...) into HTML that is safe to put in a
+ * page: CDA elements become their HTML equivalents, then everything not on a short allow-list (scripts, styles,
+ * event handlers, non-http links, embedded media) is removed. Archived markup is never shown unsanitized.
+ */
+public final class NarrativeHtml {
+
+    private static final Safelist ALLOWED = Safelist.basic()
+            .addTags("table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "span", "div", "h3", "h4")
+            .addAttributes("td", "colspan", "rowspan").addAttributes("th", "colspan", "rowspan");
+
+    private NarrativeHtml() {
+    }
+
+    public static String toSafeHtml(String narrativeMarkup) {
+        if (narrativeMarkup == null || narrativeMarkup.isBlank()) {
+            return "";
+        }
+        Document cda = Jsoup.parse(narrativeMarkup, "", Parser.xmlParser());
+        for (Element element : cda.getAllElements()) {
+            String name = element.normalName();
+            int colon = name.indexOf(':');
+            if (colon >= 0) {
+                name = name.substring(colon + 1);
+            }
+            switch (name) {
+                case "text" -> element.tagName("div");
+                case "paragraph" -> element.tagName("p");
+                case "content" -> element.tagName("span");
+                case "list" -> element.tagName("ordered".equalsIgnoreCase(element.attr("listType")) ? "ol" : "ul");
+                case "item" -> element.tagName("li");
+                case "linkhtml" -> element.tagName("a");
+                case "footnote", "footnoteref" -> element.tagName("small");
+                case "rendermultimedia" -> element.remove();
+                default -> element.tagName(name);
+            }
+        }
+        return Jsoup.clean(cda.html(), ALLOWED);
+    }
+}

@@ -1,0 +1,34 @@
+package org.ehrarchive.portal;
+
+import jakarta.enterprise.context.RequestScoped;
+
+import org.ehrarchive.security.Roles;
+
+import io.quarkus.security.identity.SecurityIdentity;
+
+/** Who is signed in, and which parts of the portal their role opens: what the layout's navigation shows. */
+@RequestScoped
+public class PortalContext {
+
+    /** The navigation bar's data. */
+    public record Nav(String user, boolean patients, boolean audit) {
+    }
+
+    private final SecurityIdentity identity;
+
+    public PortalContext(SecurityIdentity identity) {
+        this.identity = identity;
+    }
+
+    public Nav nav() {
+        if (identity.isAnonymous()) {
+            return new Nav(null, false, false);
+        }
+        return new Nav(identity.getPrincipal().getName(), readsPatients(),
+                identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN));
+    }
+
+    public boolean readsPatients() {
+        return identity.hasRole(Roles.CLINICIAN) || identity.hasRole(Roles.COMPLIANCE);
+    }
+}
