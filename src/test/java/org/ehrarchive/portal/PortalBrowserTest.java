@@ -114,7 +114,7 @@ class PortalBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("chart-title")));
         assertThat(browser.getPageSource()).contains("Diabetes mellitus type 2").contains("Penicillin G").contains("MRN-4711");
         screenshot("3-chart");
-        browser.findElement(By.cssSelector("#documents a")).click();
+        browser.findElement(By.id("documents")).findElement(By.linkText("Fixture Continuity of Care Document")).click();
 
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("document-title")));
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("increased thirst");
