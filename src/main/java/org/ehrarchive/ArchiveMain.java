@@ -7,6 +7,7 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 
 import org.ehrarchive.cli.ArchiveCommand;
+import org.ehrarchive.cli.DemoCommand;
 import org.ehrarchive.cli.TemporaryDirectory;
 import org.ehrarchive.database.EmbeddedDatabase;
 
@@ -35,13 +36,20 @@ public class ArchiveMain implements QuarkusApplication {
     }
 
     public static void main(String... args) throws Exception {
-        if (!isServe(args)) {
+        if (!isServe(args) && !isCommand(args, "demo")) {
             // Only `serve` listens on HTTP; a CLI ingest next to a running server must not fight for its port.
             System.setProperty("quarkus.http.host-enabled", "false");
         }
         if (isHelpOnly(args)) {
             // Help needs no database and no application: picocli prints it from the annotations alone.
             System.exit(new CommandLine(ArchiveCommand.class, HELP_ONLY).execute(args));
+        }
+        if (isCommand(args, "demo") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
+            // The demo's synthetic patients live apart from any real archive in this folder.
+            System.setProperty("archive.data-dir", "demo-archive");
+            if (System.getenv("ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD") == null) {
+                System.setProperty("archive.bootstrap-admin-password", DemoCommand.ADMIN_PASSWORD);
+            }
         }
         TemporaryDirectory throwawayDataDir = null;
         if (isCommand(args, "bench") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {

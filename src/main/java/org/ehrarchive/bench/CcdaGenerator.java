@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -13,8 +15,8 @@ import java.util.Random;
  */
 public final class CcdaGenerator {
 
-    private static final String[] GIVEN = { "Alex", "Sam", "Robin", "Kim", "Jordan", "Casey", "Taylor", "Morgan" };
-    private static final String[] FAMILY = { "Synthetic", "Example", "Sample", "Specimen", "Testcase", "Mockup" };
+    private static final String[] GIVEN = { "Alex", "Sam", "Robin", "Kim", "Jordan", "Casey", "Katherine", "Stephen" };
+    private static final String[] FAMILY = { "Smith", "Garcia", "Nguyen", "Miller", "Schneider", "Okafor", "Kowalski" };
     private static final String[][] PROBLEMS = { { "44054006", "Diabetes mellitus type 2" }, { "38341003", "Hypertension" },
             { "195967001", "Asthma" }, { "55822004", "Hyperlipidemia" } };
     private static final String[][] DRUGS = { { "861007", "Metformin 500 MG Oral Tablet" }, { "314076", "Lisinopril 10 MG Oral Tablet" },
@@ -77,22 +79,28 @@ public final class CcdaGenerator {
         return xml.toString();
     }
 
-    private void section(StringBuilder xml, String loinc, String title, java.util.function.BiConsumer<StringBuilder, Integer> entry) {
-        xml.append("<component><section><code code=\"").append(loinc).append("\" codeSystem=\"2.16.840.1.113883.6.1\"/>")
-                .append("<title>").append(title).append("</title><text><list>");
-        for (int i = 0; i < entriesPerSection; i++) {
-            xml.append("<item ID=\"").append(loinc).append('-').append(i).append("\">").append(title).append(" item ").append(i).append("</item>");
-        }
-        xml.append("</list></text>\n");
-        for (int i = 0; i < entriesPerSection; i++) {
-            xml.append("<entry>");
-            entry.accept(xml, i);
-            xml.append("</entry>\n");
-        }
-        xml.append("</section></component>\n");
+    /** Writes one entry and returns what the section's narrative says about it. */
+    private interface EntryWriter {
+        String write(StringBuilder xml, int index);
     }
 
-    private void problem(StringBuilder xml, int i) {
+    private void section(StringBuilder xml, String loinc, String title, EntryWriter entry) {
+        StringBuilder entries = new StringBuilder();
+        List<String> narrative = new ArrayList<>();
+        for (int i = 0; i < entriesPerSection; i++) {
+            entries.append("<entry>");
+            narrative.add(entry.write(entries, i));
+            entries.append("</entry>\n");
+        }
+        xml.append("<component><section><code code=\"").append(loinc).append("\" codeSystem=\"2.16.840.1.113883.6.1\"/>")
+                .append("<title>").append(title).append("</title><text><list>");
+        for (int i = 0; i < narrative.size(); i++) {
+            xml.append("<item ID=\"").append(loinc).append('-').append(i).append("\">").append(narrative.get(i)).append("</item>");
+        }
+        xml.append("</list></text>\n").append(entries).append("</section></component>\n");
+    }
+
+    private String problem(StringBuilder xml, int i) {
         String[] problem = pick(PROBLEMS);
         xml.append("<act classCode=\"ACT\" moodCode=\"EVN\"><templateId root=\"2.16.840.1.113883.10.20.22.4.3\"/>")
                 .append("<code code=\"CONC\" codeSystem=\"2.16.840.1.113883.5.6\"/><statusCode code=\"active\"/>")
@@ -102,9 +110,10 @@ public final class CcdaGenerator {
                 .append("<value xsi:type=\"CD\" code=\"").append(problem[0]).append("\" codeSystem=\"2.16.840.1.113883.6.96\" displayName=\"")
                 .append(problem[1]).append("\"><originalText><reference value=\"#11450-4-").append(i).append("\"/></originalText></value>")
                 .append("</observation></entryRelationship></act>");
+        return problem[1] + ", active";
     }
 
-    private void medication(StringBuilder xml, int i) {
+    private String medication(StringBuilder xml, int i) {
         String[] drug = pick(DRUGS);
         xml.append("<substanceAdministration classCode=\"SBADM\" moodCode=\"EVN\"><templateId root=\"2.16.840.1.113883.10.20.22.4.16\"/>")
                 .append("<statusCode code=\"active\"/><effectiveTime xsi:type=\"IVL_TS\"><low value=\"").append(date()).append("\"/></effectiveTime>")
@@ -112,14 +121,17 @@ public final class CcdaGenerator {
                 .append("<doseQuantity value=\"1\"/><consumable><manufacturedProduct><manufacturedMaterial><code code=\"").append(drug[0])
                 .append("\" codeSystem=\"2.16.840.1.113883.6.88\" displayName=\"").append(drug[1])
                 .append("\"/></manufacturedMaterial></manufacturedProduct></consumable></substanceAdministration>");
+        return drug[1] + ", one tablet every 12 hours";
     }
 
-    private void resultPanel(StringBuilder xml, int i) {
+    private String resultPanel(StringBuilder xml, int i) {
         xml.append("<organizer classCode=\"BATTERY\" moodCode=\"EVN\"><templateId root=\"2.16.840.1.113883.10.20.22.4.1\"/>")
                 .append("<code code=\"24323-8\" codeSystem=\"2.16.840.1.113883.6.1\" displayName=\"Metabolic panel\"/><statusCode code=\"completed\"/>");
         String when = date();
+        StringBuilder said = new StringBuilder("Metabolic panel:");
         for (int c = 0; c < 2; c++) {
             String[] test = pick(TESTS);
+            said.append(' ').append(test[1]);
             xml.append("<component><observation classCode=\"OBS\" moodCode=\"EVN\"><templateId root=\"2.16.840.1.113883.10.20.22.4.2\"/>")
                     .append("<code code=\"").append(test[0]).append("\" codeSystem=\"2.16.840.1.113883.6.1\" displayName=\"").append(test[1]).append("\"/>")
                     .append("<statusCode code=\"completed\"/><effectiveTime value=\"").append(when).append("\"/>")
@@ -130,6 +142,7 @@ public final class CcdaGenerator {
                     .append("</observation></component>");
         }
         xml.append("</organizer>");
+        return said.toString();
     }
 
     private String date() {

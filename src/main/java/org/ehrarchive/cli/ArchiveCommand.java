@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
 @Unremovable
 @Command(name = "ehr-archive", mixinStandardHelpOptions = true, version = "ehr-archive 0.1.0",
         description = "Legacy EHR record archive: ingest legacy exports, keep originals byte-exact, serve them.",
-        subcommands = { ServeCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class, VerifyAuditCommand.class,
-                BenchCommand.class })
+        subcommands = { ServeCommand.class, DemoCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class,
+                VerifyAuditCommand.class, BenchCommand.class })
 public class ArchiveCommand implements Runnable {
 
     private final ServeCommand serve;

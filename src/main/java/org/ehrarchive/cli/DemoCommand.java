@@ -1,0 +1,80 @@
+package org.ehrarchive.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import jakarta.enterprise.context.Dependent;
+
+import org.ehrarchive.bench.CcdaGenerator;
+import org.ehrarchive.ingest.IngestProgress;
+import org.ehrarchive.ingest.IngestReport;
+import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.security.ArchiveUser;
+import org.ehrarchive.security.Roles;
+
+import io.quarkus.arc.Unremovable;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Quarkus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code demo}: an archive to try, in one command. Loads synthetic patients (a detailed example document and
+ * generated ones; never real patient data) into a separate demo archive ({@code ./demo-archive} unless
+ * {@code ARCHIVE_DATA_DIR} is set), creates demo users, prints the URL and the logins, and serves. Running it again
+ * reuses the demo archive: ingest is idempotent.
+ */
+@Dependent
+@Unremovable
+@Command(mixinStandardHelpOptions = true, name = "demo", description = "Start a demo archive with synthetic patients and demo logins.")
+public class DemoCommand implements Callable<Integer> {
+
+    /** Demo logins: role to password. Demo only: a real archive creates users with `user add`. */
+    static final Map<String, String> LOGINS = Map.of("clinician", "demo-clinician", "compliance", "demo-compliance");
+    public static final String ADMIN_PASSWORD = "demo-admin";
+
+    @Option(names = "--patients", defaultValue = "40", description = "Generated patients besides the detailed example (default ${DEFAULT-VALUE}).")
+    int patients;
+
+    private final IngestService ingest;
+    private final SearchIndexer indexer;
+
+    public DemoCommand(IngestService ingest, SearchIndexer indexer) {
+        this.ingest = ingest;
+        this.indexer = indexer;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        try (TemporaryDirectory documents = TemporaryDirectory.create("archive-demo-")) {
+            Path folder = documents.path();
+            try (InputStream example = DemoCommand.class.getResourceAsStream("/demo/demo-ccd.xml")) {
+                Files.copy(example, folder.resolve("demo-ccd.xml"));
+            }
+            new CcdaGenerator(2026, 4).writeDocuments(folder.resolve("generated"), patients);
+            IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
+            System.out.printf("demo: %d documents (%d new), %d entries archived%n", report.totals().files(),
+                    report.totals().archivedFiles(), report.totals().archived() + report.totals().duplicates());
+        }
+        QuarkusTransaction.requiringNew().run(() -> LOGINS.forEach((role, password) -> {
+            if (ArchiveUser.count("username", role) == 0) {
+                ArchiveUser.create(role, password, role.equals("clinician") ? Roles.CLINICIAN : Roles.COMPLIANCE);
+            }
+        }));
+        indexer.drain(done -> { });
+        String port = System.getProperty("quarkus.http.port", System.getenv().getOrDefault("QUARKUS_HTTP_PORT", "8080"));
+        System.out.println();
+        System.out.println("Demo archive ready: http://localhost:" + port + "/");
+        System.out.println("  clinician  / demo-clinician    reads charts; try \"Testy Fixtur\" (MRN-4711), or \"Smyth\" and \"Kathryn\" (sound-alikes)");
+        System.out.println("  compliance / demo-compliance   reads charts and the access audit");
+        System.out.println("  admin      / " + ADMIN_PASSWORD + "        reads the access audit");
+        System.out.println("Synthetic data only. Stop with Ctrl-C.");
+        Quarkus.waitForExit();
+        return ArchiveCommand.ExitCodes.OK;
+    }
+}
