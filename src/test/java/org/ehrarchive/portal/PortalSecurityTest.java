@@ -113,10 +113,20 @@ class PortalSecurityTest {
 
     @Test
     void pagesNeedASignedInUserWithTheRightRole() {
-        given().redirects().follow(false).get("/patients/" + patientId).then().statusCode(302)
-                .header("Location", containsString("/login"));
+        // Every page but the sign-in page sends an anonymous visitor to sign in.
+        for (String page : List.of("/", "/patients/" + patientId, "/documents/" + documentId, "/documents/" + documentId + "/original",
+                "/search", "/audit")) {
+            given().redirects().follow(false).get(page).then().statusCode(302).header("Location", containsString("/login"));
+        }
+        for (String form : List.of("/", "/search", "/logout")) {
+            given().redirects().follow(false).formParam("name", "x").post(form).then().statusCode(302)
+                    .header("Location", containsString("/login"));
+        }
         Session admin = Session.signIn("portal-admin", PASSWORD);
-        admin.session().get("/patients/" + patientId).then().statusCode(403).body(containsString("Your role may not see this"));
+        for (String page : List.of("/patients/" + patientId, "/documents/" + documentId, "/documents/" + documentId + "/original", "/search")) {
+            admin.session().get(page).then().statusCode(403).body(containsString("Your role may not see this"));
+        }
+        admin.session().formParam("name", "Testy").post("/").then().statusCode(403);
         admin.session().get("/audit").then().statusCode(200).body(containsString("Access audit"));
         Session.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
         Session.signIn("portal-compliance", PASSWORD).session().get("/patients/" + patientId).then().statusCode(200);
@@ -129,6 +139,7 @@ class PortalSecurityTest {
         Session clinician = Session.signIn("portal-clinician", PASSWORD);
         clinician.withoutCsrf().formParam("name", "Testy").post("/").then().statusCode(400);
         clinician.withoutCsrf().formParam("words", "thirst").post("/search").then().statusCode(400);
+        clinician.withoutCsrf().post("/logout").then().statusCode(400);
         clinician.session().formParam("name", "Testy").post("/").then().statusCode(200);
     }
 
