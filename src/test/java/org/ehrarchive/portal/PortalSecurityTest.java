@@ -4,8 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,15 +13,11 @@ import java.util.function.Function;
 import jakarta.inject.Inject;
 
 import org.ehrarchive.audit.AuditRecord;
-import org.ehrarchive.blob.BlobStore;
-import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.record.ClinicalDocument;
 import org.ehrarchive.search.SearchIndexer;
-import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
-import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.ArchivedFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,21 +44,10 @@ class PortalSecurityTest {
 
     @BeforeEach
     void archiveAPatientAndCreateUsers() throws Exception {
-        QuarkusTransaction.requiringNew().run(() -> {
-            for (String role : Roles.ALL) {
-                if (ArchiveUser.count("username", "portal-" + role) == 0) {
-                    ArchiveUser.create("portal-" + role, PASSWORD, role);
-                }
-            }
-        });
-        Path folder = Files.createTempDirectory("portal-security-");
-        Fixtures.copy("ccda", "full-ccd.xml", folder);
-        ingest.ingest(folder, IngestProgress.NONE);
-        indexer.drain(done -> { });
-        String sha = BlobStore.sha256Of(Fixtures.bytes("ccda", "full-ccd.xml"));
-        ClinicalDocument document = QuarkusTransaction.requiringNew().call(() -> ClinicalDocument.<ClinicalDocument>find("sourceSha256", sha).firstResult());
-        patientId = document.patientId;
-        documentId = document.id;
+        ArchivedFixture.usersOfEveryRole("portal-", PASSWORD);
+        ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
+        patientId = archived.patientId();
+        documentId = archived.documentId();
     }
 
     /** Every page that shows patient data, with the audit action it must record. Forms carry the CSRF token. */
