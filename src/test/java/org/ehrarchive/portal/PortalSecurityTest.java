@@ -127,6 +127,12 @@ class PortalSecurityTest {
     }
 
     @Test
+    void pagesTellTheBrowserNotToFrameSniffOrLoadForeignContent() {
+        given().get("/login").then().statusCode(200).header("X-Frame-Options", "DENY").header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", containsString("default-src 'self'"));
+    }
+
+    @Test
     void anUnknownPatientGetsAnErrorPageWithoutInternals() {
         String page = Session.signIn("portal-clinician", PASSWORD).session().get("/patients/987654321").then().statusCode(404)
                 .contentType(containsString("text/html")).extract().asString();
