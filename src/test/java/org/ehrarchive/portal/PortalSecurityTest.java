@@ -124,6 +124,9 @@ class PortalSecurityTest {
         clinician.withoutCsrf().formParam("words", "thirst").post("/search").then().statusCode(400);
         clinician.withoutCsrf().post("/logout").then().statusCode(400);
         clinician.session().formParam("name", "Testy").post("/").then().statusCode(200);
+        // The sign-in form has no token (Quarkus handles it); a sign-in posted from another site is refused.
+        given().redirects().follow(false).header("Origin", "https://attacker.example").formParam("j_username", "portal-clinician")
+                .formParam("j_password", PASSWORD).post("/j_security_check").then().statusCode(403);
     }
 
     @Test
