@@ -19,7 +19,7 @@ public interface ArchiveConfig {
 
     /**
      * Password of the first admin user, created on a start with no admin ({@code ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD});
-     * without it a one-time password is generated and printed to the console. Secrets come from the environment.
+     * without it a password is generated and printed once to the console. Secrets come from the environment.
      */
     java.util.Optional<String> bootstrapAdminPassword();
 

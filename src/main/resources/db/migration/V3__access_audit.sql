@@ -1,7 +1,7 @@
 -- Access audit (architecture D8, docs/security.md): append-only and hash-chained. Ids are consecutive from 1
 -- (the writer assigns them under a lock), so a removed row also shows as a gap.
 create table access_audit (
-    id              bigint      primary key,
+    id              bigint      primary key check (id > 0),
     occurred_at     timestamptz not null,
     user_name       text,
     user_role       text,

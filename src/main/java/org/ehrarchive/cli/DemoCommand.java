@@ -4,16 +4,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.Dependent;
 
+import org.ehrarchive.audit.AccessAudit;
+import org.ehrarchive.audit.AccessEvent;
+import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
 
@@ -43,10 +47,12 @@ public class DemoCommand implements Callable<Integer> {
 
     private final IngestService ingest;
     private final SearchIndexer indexer;
+    private final AccessAudit audit;
 
-    public DemoCommand(IngestService ingest, SearchIndexer indexer) {
+    public DemoCommand(IngestService ingest, SearchIndexer indexer, AccessAudit audit) {
         this.ingest = ingest;
         this.indexer = indexer;
+        this.audit = audit;
     }
 
     @Override
@@ -58,14 +64,25 @@ public class DemoCommand implements Callable<Integer> {
             }
             new CcdaGenerator(2026, 4).writeDocuments(folder.resolve("generated"), patients);
             IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
+            audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.INGEST_BATCH, "ingest_batch",
+                    Long.toString(report.batchId()), List.of(), "local", "demo-" + ProcessHandle.current().pid(), null,
+                    "demo data: " + report.totals().files() + " files"));
             System.out.printf("demo: %d documents (%d new), %d entries archived%n", report.totals().files(),
                     report.totals().archivedFiles(), report.totals().archived() + report.totals().duplicates());
         }
-        QuarkusTransaction.requiringNew().run(() -> LOGINS.forEach((role, password) -> {
-            if (ArchiveUser.count("username", role) == 0) {
+        LOGINS.forEach((role, password) -> {
+            boolean created = QuarkusTransaction.requiringNew().call(() -> {
+                if (ArchiveUser.count("username", role) > 0) {
+                    return false;
+                }
                 ArchiveUser.create(role, password, role.equals("clinician") ? Roles.CLINICIAN : Roles.COMPLIANCE);
+                return true;
+            });
+            if (created) {
+                audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.ADMIN_CHANGE, "user", role, List.of(),
+                        "local", "demo-" + ProcessHandle.current().pid(), null, "demo user created with role " + role));
             }
-        }));
+        });
         indexer.drain(done -> { });
         String port = System.getProperty("quarkus.http.port", System.getenv().getOrDefault("QUARKUS_HTTP_PORT", "8080"));
         System.out.println();

@@ -17,7 +17,7 @@ import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.indexing.SearchIndexer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -79,7 +79,7 @@ public class IngestCommand implements Callable<Integer> {
         if (indexer.ownsIndex()) {
             System.out.printf("search: indexed %d documents%n", indexer.drain(done -> { }));
         } else {
-            System.out.println("search: the running archive server indexes the new documents");
+            System.out.println("search: another archive process (usually the running server) owns the index and indexes the new documents");
         }
         if (reportJson != null) {
             try {

@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import jakarta.enterprise.context.Dependent;
 
 import org.ehrarchive.search.SearchIndex;
-import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.indexing.SearchIndexer;
 
 import io.quarkus.arc.Unremovable;
 import me.tongfei.progressbar.ProgressBar;
@@ -34,11 +34,12 @@ public class ReindexCommand implements Callable<Integer> {
     public Integer call() {
         if (!index.canWrite()) {
             long queued = indexer.queueEverything();
-            System.out.printf("a running archive server owns the search index: %d documents queued, it indexes them now%n", queued);
+            System.out.printf("another archive process (usually the running server) owns the search index: %d documents queued; it indexes them%n", queued);
             return ArchiveCommand.ExitCodes.OK;
         }
         index.clear();
-        long documents = indexer.queueEverything() + indexer.queued();
+        indexer.queueEverything();
+        long documents = indexer.queued();
         int indexed;
         if (System.console() != null) {
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("reindex").setInitialMax(documents)

@@ -10,7 +10,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
 
-/** Keeps the archive running and serving HTTP (health and metrics for now; the portal comes next). */
+/** Keeps the archive running and serving HTTP: the portal, the JSON API, health and metrics. */
 @Dependent
 @Unremovable
 @Command(mixinStandardHelpOptions = true, name = "serve", description = "Run the archive server (the default when no command is given).")
@@ -28,7 +28,7 @@ public class ServeCommand implements Runnable {
         if (!index.canWrite()) {
             Log.warn("Another archive process owns the search index; this server will not index until it stops");
         }
-        Log.info("Archive server running; health at /q/health, metrics at /q/metrics. Stop with Ctrl-C.");
+        Log.info("Archive server running: portal at /, JSON API at /api, health at /q/health. Stop with Ctrl-C.");
         Quarkus.waitForExit();
     }
 }

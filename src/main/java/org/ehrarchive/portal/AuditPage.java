@@ -42,7 +42,8 @@ public class AuditPage {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance audit(@QueryParam("user") String user, @QueryParam("patient") String patient) {
         String userFilter = user == null ? "" : user.trim();
-        String patientFilter = patient == null ? "" : patient.trim();
+        // Patient ids are numbers; anything else would only be a pattern for the LIKE below.
+        String patientFilter = patient == null || !patient.trim().matches("\\d{1,19}") ? "" : patient.trim();
         List<AuditRecord> rows = QuarkusTransaction.requiringNew().call(() -> {
             StringBuilder query = new StringBuilder("1 = 1");
             java.util.Map<String, Object> parameters = new java.util.HashMap<>();

@@ -66,9 +66,10 @@ public class DocumentPage {
     @Path("original")
     public Response original(@PathParam("id") long id) throws IOException {
         ChartService.DocumentView document = charts.document(id).orElseThrow(NotFoundException::new);
-        var original = blobs.open(document.sourceSha256()).orElseThrow(NotFoundException::new);
+        var original = blobs.open(document.sourceSha256()).orElseThrow(() -> new org.ehrarchive.api.Problems.ProblemException(500,
+                "original-missing", "The original of this document is missing from the blob store; run a fixity check"));
         audit.record(AuditAction.DOWNLOAD_ORIGINAL, "document", Long.toString(id), List.of(document.patientId()), document.sourceSha256());
-        return Response.ok(original, "application/xml")
+        return Response.ok(original, "ccda".equals(document.format()) ? "application/xml" : MediaType.APPLICATION_OCTET_STREAM)
                 .header("Content-Disposition", "attachment; filename=\"document-" + id + ".xml\"").build();
     }
 }

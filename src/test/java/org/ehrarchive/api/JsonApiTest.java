@@ -16,7 +16,7 @@ import jakarta.inject.Inject;
 
 import org.ehrarchive.audit.AuditRecord;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;

@@ -14,7 +14,7 @@ import jakarta.inject.Inject;
 import org.ehrarchive.audit.AuditRecord;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;

@@ -8,7 +8,7 @@ import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.record.ClinicalDocument;
-import org.ehrarchive.search.SearchIndexer;
+import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
 

@@ -1,4 +1,4 @@
-package org.ehrarchive.search;
+package org.ehrarchive.indexing;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +18,10 @@ import org.ehrarchive.record.DocumentSection;
 import org.ehrarchive.record.PatientDemographics;
 import org.ehrarchive.record.PatientIdentifier;
 import org.ehrarchive.record.PersonName;
+
+import org.ehrarchive.search.IndexedPatient;
+import org.ehrarchive.search.IndexedText;
+import org.ehrarchive.search.SearchIndex;
 
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;

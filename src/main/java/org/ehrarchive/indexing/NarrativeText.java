@@ -1,4 +1,4 @@
-package org.ehrarchive.search;
+package org.ehrarchive.indexing;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

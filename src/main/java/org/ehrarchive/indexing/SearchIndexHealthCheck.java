@@ -1,7 +1,8 @@
-package org.ehrarchive.search;
+package org.ehrarchive.indexing;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.ehrarchive.search.SearchIndex;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;

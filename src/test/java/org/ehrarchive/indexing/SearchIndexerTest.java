@@ -1,4 +1,4 @@
-package org.ehrarchive.search;
+package org.ehrarchive.indexing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,10 @@ import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.record.ClinicalDocument;
+import org.ehrarchive.search.PatientHit;
+import org.ehrarchive.search.PatientQuery;
+import org.ehrarchive.search.SearchIndex;
+import org.ehrarchive.search.TextHit;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.Fixtures;
 import org.junit.jupiter.api.Tag;
