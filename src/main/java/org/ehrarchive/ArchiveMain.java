@@ -37,7 +37,7 @@ public class ArchiveMain implements QuarkusApplication {
 
     public static void main(String... args) throws Exception {
         if (!isServe(args) && !isCommand(args, "demo")) {
-            // Only `serve` listens on HTTP; a CLI ingest next to a running server must not fight for its port.
+            // Only `serve` and `demo` listen on HTTP; a CLI ingest next to a running server must not fight for its port.
             System.setProperty("quarkus.http.host-enabled", "false");
         }
         if (isHelpOnly(args)) {

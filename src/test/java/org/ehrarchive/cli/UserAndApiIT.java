@@ -32,7 +32,7 @@ class UserAndApiIT {
         ArchiveJar archive = new ArchiveJar(work);
         assertThat(archive.runWithInput("user", PASSWORD + "\n", RUN_LIMIT, "user", "add", "clinician1", "--role", "clinician"))
                 .as(archive.output("user")).isZero();
-        assertThat(archive.output("user")).contains("one-time password").contains("created user clinician1");
+        assertThat(archive.output("user")).contains("generated password").contains("created user clinician1");
         assertThat(archive.output("user")).as("the password typed is never echoed").doesNotContain(PASSWORD);
         Path input = work.resolve("export");
         Fixtures.copy("ccda", "full-ccd.xml", input);
