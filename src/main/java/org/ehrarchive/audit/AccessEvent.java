@@ -14,4 +14,13 @@ public record AccessEvent(String userName, String userRole, AuditAction action, 
     public AccessEvent {
         patientIds = patientIds == null ? List.of() : List.copyOf(patientIds);
     }
+
+    /**
+     * An act done from the command line: the OS user, role {@code cli}, address {@code local}, and request id
+     * {@code cli-<pid>} so that the events of one run can be found together.
+     */
+    public static AccessEvent byCommandLine(AuditAction action, String objectType, String objectId, String detail) {
+        return new AccessEvent(System.getProperty("user.name"), "cli", action, objectType, objectId, List.of(), "local",
+                "cli-" + ProcessHandle.current().pid(), null, detail);
+    }
 }

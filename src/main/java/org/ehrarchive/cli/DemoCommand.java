@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -64,8 +63,7 @@ public class DemoCommand implements Callable<Integer> {
             }
             new CcdaGenerator(2026, 4).writeDocuments(folder.resolve("generated"), patients);
             IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
-            audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.INGEST_BATCH, "ingest_batch",
-                    Long.toString(report.batchId()), List.of(), "local", "demo-" + ProcessHandle.current().pid(), null,
+            audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
                     "demo data: " + report.totals().files() + " files"));
             System.out.printf("demo: %d documents (%d new), %d entries archived%n", report.totals().files(),
                     report.totals().archivedFiles(), report.totals().archived() + report.totals().duplicates());
@@ -79,8 +77,7 @@ public class DemoCommand implements Callable<Integer> {
                 return true;
             });
             if (created) {
-                audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.ADMIN_CHANGE, "user", role, List.of(),
-                        "local", "demo-" + ProcessHandle.current().pid(), null, "demo user created with role " + role));
+                audit.record(AccessEvent.byCommandLine(AuditAction.ADMIN_CHANGE, "user", role, "demo user created with role " + role));
             }
         });
         indexer.drain(done -> { });

@@ -3,7 +3,6 @@ package org.ehrarchive.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.Dependent;
@@ -101,8 +100,7 @@ public class IngestCommand implements Callable<Integer> {
     /** Ingest changes what the archive holds: an administrative act, recorded with who ran it from where. */
     private void recordInTheAudit(IngestReport report) {
         IngestReport.Totals t = report.totals();
-        audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.INGEST_BATCH, "ingest_batch",
-                Long.toString(report.batchId()), List.of(), "local", "cli-" + ProcessHandle.current().pid(), null,
+        audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
                 String.format("files %d: archived %d, duplicate %d, quarantined %d; entries found %d", t.files(),
                         t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
     }

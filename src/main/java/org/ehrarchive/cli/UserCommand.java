@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.Dependent;
@@ -77,8 +76,7 @@ public class UserCommand implements Runnable {
                 System.err.println("a user " + name + " exists already");
                 return ArchiveCommand.ExitCodes.RUN_FAILED;
             }
-            audit.record(new AccessEvent(System.getProperty("user.name"), "cli", AuditAction.ADMIN_CHANGE, "user", name, List.of(),
-                    "local", "cli-" + ProcessHandle.current().pid(), null, "user created with role " + role));
+            audit.record(AccessEvent.byCommandLine(AuditAction.ADMIN_CHANGE, "user", name, "user created with role " + role));
             System.out.println("created user " + name + " with role " + role);
             return ArchiveCommand.ExitCodes.OK;
         }

@@ -13,8 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.ehrarchive.api.AuditedReads;
+import org.ehrarchive.api.OriginalDownloads;
 import org.ehrarchive.audit.AuditAction;
-import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.record.ChartService;
 import org.ehrarchive.security.Roles;
 
@@ -27,7 +27,7 @@ import io.quarkus.qute.TemplateInstance;
 public class DocumentPage {
 
     private final ChartService charts;
-    private final BlobStore blobs;
+    private final OriginalDownloads originals;
     private final AuditedReads audit;
     private final PortalContext portal;
 
@@ -37,9 +37,9 @@ public class DocumentPage {
                 String date, String authors, List<PortalViews.SectionBlock> sections, int attachments);
     }
 
-    public DocumentPage(ChartService charts, BlobStore blobs, AuditedReads audit, PortalContext portal) {
+    public DocumentPage(ChartService charts, OriginalDownloads originals, AuditedReads audit, PortalContext portal) {
         this.charts = charts;
-        this.blobs = blobs;
+        this.originals = originals;
         this.audit = audit;
         this.portal = portal;
     }
@@ -65,11 +65,6 @@ public class DocumentPage {
     @GET
     @Path("original")
     public Response original(@PathParam("id") long id) throws IOException {
-        ChartService.DocumentView document = charts.document(id).orElseThrow(NotFoundException::new);
-        var original = blobs.open(document.sourceSha256()).orElseThrow(() -> new org.ehrarchive.api.Problems.ProblemException(500,
-                "original-missing", "The original of this document is missing from the blob store; run a fixity check"));
-        audit.record(AuditAction.DOWNLOAD_ORIGINAL, "document", Long.toString(id), List.of(document.patientId()), document.sourceSha256());
-        return Response.ok(original, "ccda".equals(document.format()) ? "application/xml" : MediaType.APPLICATION_OCTET_STREAM)
-                .header("Content-Disposition", "attachment; filename=\"document-" + id + ".xml\"").build();
+        return originals.download(id, audit);
     }
 }
