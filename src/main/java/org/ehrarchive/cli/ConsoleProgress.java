@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestReport;
+import org.ehrarchive.ingest.IngestService;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -74,7 +75,7 @@ final class ConsoleProgress implements IngestProgress, AutoCloseable {
     }
 
     @Override
-    public void finished(IngestReport report) {
+    public void finished(IngestService.BatchSummary summary) {
         close();
     }
 

@@ -14,7 +14,6 @@ import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.ingest.IngestProgress;
-import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.ArchiveUser;
@@ -62,10 +61,10 @@ public class DemoCommand implements Callable<Integer> {
                 Files.copy(example, folder.resolve("demo-ccd.xml"));
             }
             new CcdaGenerator(2026, 4).writeDocuments(folder.resolve("generated"), patients);
-            IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
+            IngestService.BatchSummary report = ingest.ingest(folder, IngestProgress.NONE);
             audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
                     "demo data: " + report.totals().files() + " files"));
-            System.out.printf("demo: %d documents (%d new), %d entries archived%n", report.totals().files(),
+            System.out.printf("demo: %d documents (%d new), %d records archived%n", report.totals().files(),
                     report.totals().archivedFiles(), report.totals().archived() + report.totals().duplicates());
         }
         LOGINS.forEach((role, password) -> {

@@ -61,7 +61,7 @@ public class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        IngestReport report;
+        IngestService.BatchSummary report;
         try (ConsoleProgress progress = new ConsoleProgress(quiet, config.ingest().progressInterval())) {
             report = ingest.ingest(input, progress);
         } catch (IOException e) {
@@ -86,10 +86,11 @@ public class IngestCommand implements Callable<Integer> {
                 if (parent != null) {
                     Files.createDirectories(parent);
                 }
-                json.copy().enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                        .writeValue(reportJson.toFile(), report);
+                try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(reportJson))) {
+                    ingest.writeReport(report.batchId(), out);
+                }
                 System.out.println("report: " + reportJson.toAbsolutePath());
-            } catch (IOException e) {
+            } catch (IOException | java.io.UncheckedIOException e) {
                 System.err.println("could not write the report to " + reportJson + ": " + e.getMessage());
                 return ArchiveCommand.ExitCodes.RUN_FAILED;
             }
@@ -98,26 +99,24 @@ public class IngestCommand implements Callable<Integer> {
     }
 
     /** Ingest changes what the archive holds: an administrative act, recorded with who ran it from where. */
-    private void recordInTheAudit(IngestReport report) {
+    private void recordInTheAudit(IngestService.BatchSummary report) {
         IngestReport.Totals t = report.totals();
         audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
-                String.format("files %d: archived %d, duplicate %d, quarantined %d; entries found %d", t.files(),
+                String.format("files %d: archived %d, duplicate %d, quarantined %d; records found %d", t.files(),
                         t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
     }
 
-    private void printSummary(IngestReport report) {
+    private void printSummary(IngestService.BatchSummary report) {
         IngestReport.Totals t = report.totals();
         System.out.printf("batch %d %s (attempt %d)%n", report.batchId(), report.status(), report.attempts());
         System.out.printf("files:   %d found, %d archived, %d duplicate, %d quarantined%n",
                 t.files(), t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles());
-        System.out.printf("entries: %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
+        System.out.printf("records: %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
                 t.found(), t.archived(), t.keptRaw(), t.quarantined(), t.duplicates());
+        t.records().forEach((type, c) -> System.out.printf("  %-17s %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
+                type + ":", c.found(), c.archived(), c.keptRaw(), c.quarantined(), c.duplicates()));
         // File names can carry patient names, so the console shows reasons and counts; the report names the files.
-        report.files().stream().filter(f -> "quarantined".equals(f.status()))
-                .collect(java.util.stream.Collectors.groupingBy(f -> f.reason().split(":", 2)[0], java.util.TreeMap::new,
-                        java.util.stream.Collectors.toList()))
-                .forEach((id, files) -> System.out.printf("quarantined: %d x %s%n", files.size(), files.get(0).reason()
-                        .replaceAll(" \\(.*\\)$", "")));
+        report.quarantineReasons().forEach((reason, files) -> System.out.printf("quarantined: %d x %s%n", files, reason));
         if (t.quarantinedFiles() > 0 && reportJson == null) {
             System.out.println("which files: run with --report-json FILE");
         }

@@ -19,8 +19,9 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "batch_file")
 public class BatchFile extends ArchiveEntity {
 
-    /** The three outcomes of a file in a batch. */
+    /** A file being read (its checkpoint says how far), or one of the three outcomes of a file in a batch. */
     public enum Status {
+        READING,
         ARCHIVED,
         DUPLICATE,
         QUARANTINED
@@ -35,9 +36,16 @@ public class BatchFile extends ArchiveEntity {
     public Status status;
     public String reason;
     public Instant processedAt;
-    /** The file's reconciliation as this batch found it; null for duplicates, which report their source's. */
+    /** The file's line of the reconciliation as this batch found it; while READING, its running tally. */
     @JdbcTypeCode(SqlTypes.JSON)
     public java.util.Map<String, Object> outcome;
+    /** While READING: the last record or section of the file that is stored (numbered from 1 in source order). */
+    public Integer checkpoint;
+    public int found;
+    public int archived;
+    public int quarantined;
+    public int keptRaw;
+    public int duplicates;
 
     /** What this batch already did with this content at this path (an earlier attempt of a resumed batch). */
     public static Optional<BatchFile> find(long batchId, String path, String sha256) {

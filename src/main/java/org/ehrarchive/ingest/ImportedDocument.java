@@ -8,9 +8,9 @@ import org.ehrarchive.record.Party;
 import org.ehrarchive.record.TimeValue;
 
 /**
- * One clinical document as read from a source, format-neutral: its header, its patient, its sections with their
- * reconciliation counts, the entries mapped to the normalized model, the fragments kept raw, and embedded files.
- * Every {@code locator} addresses the place in the original (an XPath for XML sources).
+ * The header of one clinical document as read from a source, format-neutral. Its patient, sections, entries and
+ * attachments are records and parts of their own (see {@link RecordContent}). {@code locator} addresses the
+ * document in the original (an XPath for XML sources); {@code headerFragment} is the header's source markup.
  */
 public record ImportedDocument(
         String locator,
@@ -25,10 +25,5 @@ public record ImportedDocument(
         List<String> templateIds,
         List<Party> authors,
         Party custodian,
-        String headerFragment,
-        ImportedPatient patient,
-        List<ImportedSection> sections,
-        List<ImportedEntry> entries,
-        List<ImportedFragment> fragments,
-        List<ImportedAttachment> attachments) {
+        String headerFragment) {
 }

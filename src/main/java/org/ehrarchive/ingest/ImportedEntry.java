@@ -13,7 +13,7 @@ import org.ehrarchive.record.TimePeriod;
  * One normalized clinical entry; {@code sectionOrdinal} is null for an entry read from the document header
  * (the encounter a document belongs to). {@code code} is what the entry is about (the problem, the drug, the test);
  * {@code values} what was observed; {@code details} holds the kind-specific rest (dose, route, reactions,
- * panel...). {@code sourceFragment} is the entry's source markup, so content without a column stays attached.
+ * panel...). What the model has no column for stays in the original, which {@code locator} points into.
  */
 public record ImportedEntry(
         Integer sectionOrdinal,
@@ -28,6 +28,5 @@ public record ImportedEntry(
         List<ReferenceRange> referenceRanges,
         Map<String, Object> details,
         String text,
-        String locator,
-        String sourceFragment) {
+        String locator) {
 }

@@ -5,10 +5,9 @@ import java.util.List;
 import org.ehrarchive.record.Coded;
 
 /**
- * A section of a document with its narrative and its reconciliation: {@code found} entries, of which
- * {@code archived} (mapped, or kept raw: {@code keptRaw} of them) and {@code quarantined};
- * {@code found == archived + quarantined} always holds. {@code kind} is the recognised section kind, or
- * {@code null} when the section is not recognised (its entries are then kept raw).
+ * A section of a document with its narrative (source markup). {@code kind} is the recognised section kind, or
+ * {@code null} when the section is not recognised (its entries are then kept raw). The archive counts its entries
+ * (found, archived, quarantined, kept raw, duplicates) from the entry records that name its ordinal.
  */
 public record ImportedSection(
         int ordinal,
@@ -18,9 +17,5 @@ public record ImportedSection(
         List<String> templateIds,
         String title,
         String kind,
-        String narrative,
-        int found,
-        int archived,
-        int quarantined,
-        int keptRaw) {
+        String narrative) {
 }

@@ -1,13 +1,18 @@
 package org.ehrarchive.ingest;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
- * The port every source format implements (C-CDA now; HL7 v2, table dumps, FHIR and scanned documents later).
- * An importer reads one source file into format-neutral {@link ImportedDocument}s and accounts for every
- * entry it found; the ingest pipeline stores the original, persists what the importer returns in one
- * transaction, and writes the reconciliation.
+ * The port every source format implements (ADR 0009): C-CDA now; HL7 v2, table dumps, FHIR and scanned documents
+ * next. An importer reads a {@link SourceUnit} from streams and hands its records, one at a time and in source
+ * order, to a {@link RecordSink}; the archive stores them in chunks, decides what is a duplicate or a new version,
+ * and keeps the reconciliation. Memory is bounded by the largest single record, not by the file.
  * <p>
- * An importer never writes to the archive itself, never logs patient data, and reports unreadable input by
- * throwing {@link QuarantineException} with a reason a person can act on.
+ * An importer never writes to the archive itself, never logs patient data, and reports a unit it cannot read at
+ * all by throwing {@link QuarantineException} with a reason a person can act on, before it hands over any record.
+ * A record it cannot map is handed over as quarantined raw content; the rest of the unit goes on. Reading the same
+ * bytes again must hand over the same records in the same order (a resumed file skips the ones already stored).
  */
 public interface Importer {
 
@@ -18,8 +23,13 @@ public interface Importer {
     boolean accepts(SourceSniff sniff);
 
     /**
-     * Reads the whole file. Every entry found ends in the result as a normalized entry, a raw fragment, or a
-     * quarantined fragment, and the per-section counts say so.
+     * The files of one folder that this importer reads together as units (a dump's tables with their profile, an
+     * export folder with its manifest), each unit's deciding file first. Files not claimed are read one by one.
      */
-    ImportResult read(SourceInput input) throws QuarantineException;
+    default List<List<Path>> units(Path folder, List<Path> files) {
+        return List.of();
+    }
+
+    /** Reads the unit, handing every record it holds to the sink. */
+    void read(SourceUnit unit, RecordSink sink) throws QuarantineException;
 }

@@ -15,7 +15,11 @@ public enum IngestError {
     XML_LIMIT_EXCEEDED("ING-105", "The XML exceeds a parser safety limit (entity expansion, depth or size); the file was not parsed"),
     ENTRY_UNREADABLE("ING-201", "An entry could not be mapped; it is kept as a quarantined raw fragment of its document"),
     ATTACHMENT_UNREADABLE("ING-202", "A file embedded in the document could not be decoded; the body is kept as a quarantined raw fragment"),
-    READ_FAILED("ING-901", "The file could not be read");
+    RECORD_TOO_LARGE("ING-203", "A record is larger than the archive maps in one piece; it is counted as quarantined and stays in the original at its locator"),
+    RECORD_UNSTORABLE("ING-204", "The database refused to store this record (for example a NUL character or a value too long for an index); it is kept as a quarantined raw fragment, and the rest of the file is archived"),
+    PARENT_UNSTORABLE("ING-205", "This record belongs to a record that could not be stored (see that record's reason); it is kept as a quarantined raw fragment"),
+    READ_FAILED("ING-901", "The file could not be read"),
+    RESOURCES_EXHAUSTED("ING-902", "Reading the file exhausted the memory or the stack; the original is kept: give the archive more heap, or split the file, and ingest it again");
 
     private final String id;
     private final String text;

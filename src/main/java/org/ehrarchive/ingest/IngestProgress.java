@@ -1,6 +1,9 @@
 package org.ehrarchive.ingest;
 
-/** Progress of a batch, for a progress bar or log lines. Called from the ingest thread. */
+/**
+ * Progress of a batch, for a progress bar or log lines. {@link #started} and {@link #finished} are called from the
+ * thread that runs the ingest, {@link #fileDone} from its writer thread as each file's last rows commit.
+ */
 public interface IngestProgress {
 
     /** The batch knows how many files and bytes it has to account for ({@code alreadyDone} from an earlier attempt). */
@@ -10,7 +13,7 @@ public interface IngestProgress {
     void fileDone(IngestReport.FileReport file, long bytes);
 
     /** Every file is accounted for. */
-    void finished(IngestReport report);
+    void finished(IngestService.BatchSummary summary);
 
     /** Progress that nobody watches. */
     IngestProgress NONE = new IngestProgress() {
@@ -23,7 +26,7 @@ public interface IngestProgress {
         }
 
         @Override
-        public void finished(IngestReport report) {
+        public void finished(IngestService.BatchSummary summary) {
         }
     };
 }

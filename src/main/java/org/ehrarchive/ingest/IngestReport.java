@@ -2,35 +2,60 @@ package org.ehrarchive.ingest;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.ehrarchive.record.Identifier;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * The reconciliation of one batch (schema: {@code archive-schemas/ingest-report.schema.json}). For every file:
- * its outcome, and per section the entries found, archived, quarantined, and (for a duplicate file) found
- * already archived. Totals always satisfy {@code found = archived + quarantined + duplicates}.
+ * The reconciliation of one batch (schema: {@code archive-schemas/ingest-report.schema.json}, version 2). For every
+ * file: its outcome, its source records per record type, and (for documents) per section the entries found,
+ * archived, quarantined, kept raw and already archived. Every count satisfies
+ * {@code found = archived + quarantined + duplicates}, with {@code keptRaw} a part of {@code archived}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record IngestReport(long batchId, String sourcePath, String status, Instant startedAt, Instant finishedAt,
+public record IngestReport(String schema, long batchId, String sourcePath, String status, Instant startedAt, Instant finishedAt,
         int attempts, List<FileReport> files, Totals totals) {
 
-    /** One file's outcome in the batch. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record FileReport(String path, String sha256, String status, String reason, String format,
-            List<Identifier> patientIdentifiers, List<SectionReport> sections, List<String> warnings,
-            int found, int archived, int quarantined, int keptRaw, int duplicates) {
+    /** The {@code $id} of the schema this report follows. */
+    public static final String SCHEMA = "urn:ehrarchive:archive-schemas:ingest-report:2";
+
+    /** Source records found, and what became of them. */
+    public record Counts(int found, int archived, int quarantined, int keptRaw, int duplicates) {
+
+        public static final Counts NONE = new Counts(0, 0, 0, 0, 0);
+
+        public Counts plus(Counts other) {
+            return new Counts(found + other.found, archived + other.archived, quarantined + other.quarantined,
+                    keptRaw + other.keptRaw, duplicates + other.duplicates);
+        }
     }
 
-    /** One section's entries. {@code found = archived + quarantined + duplicates}; keptRaw is part of archived. */
+    /**
+     * One file's outcome in the batch; {@code records} by record type, and the file-level counts are their sums.
+     * {@code patientIdentifiers} lists at most {@link #MAX_LISTED_IDENTIFIERS} identifiers.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FileReport(String path, String sha256, String status, String reason, String format,
+            List<Identifier> patientIdentifiers, Map<String, Counts> records, List<SectionReport> sections, List<String> warnings,
+            int found, int archived, int quarantined, int keptRaw, int duplicates) {
+
+        public static final int MAX_LISTED_IDENTIFIERS = 50;
+
+        public Counts counts() {
+            return new Counts(found, archived, quarantined, keptRaw, duplicates);
+        }
+    }
+
+    /** One section's entries (C-CDA {@code <entry>} elements). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SectionReport(String code, String codeSystem, String title, String kind, String locator,
             int found, int archived, int quarantined, int keptRaw, int duplicates) {
     }
 
-    /** Sums over all files. */
+    /** Sums over all files; {@code records} by record type. */
     public record Totals(int files, int archivedFiles, int duplicateFiles, int quarantinedFiles,
-            int found, int archived, int quarantined, int keptRaw, int duplicates) {
+            int found, int archived, int quarantined, int keptRaw, int duplicates, Map<String, Counts> records) {
     }
 }

@@ -1,16 +1,29 @@
 package org.ehrarchive.ingest;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+
+import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -18,97 +31,594 @@ import jakarta.enterprise.inject.Instance;
 import org.ehrarchive.ArchiveConfig;
 import org.ehrarchive.PhiSafe;
 import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.ingest.IngestReport.Counts;
 import org.ehrarchive.ingest.IngestReport.FileReport;
-import org.ehrarchive.ingest.IngestReport.SectionReport;
-import org.ehrarchive.record.SourceFile;
+import org.ehrarchive.ingest.WriteEvent.Settled;
 import org.jboss.logging.MDC;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
- * Ingests a file or a folder as one batch (architecture principles 1, 2, 7, 8):
+ * Ingests a file or a folder as one batch (architecture principles 1, 2, 7, 8; ADR 0005 and 0009):
  * <ol>
- *   <li>every file's bytes go to the blob store first, whatever becomes of the file;</li>
- *   <li>a file whose content is already archived is a duplicate and creates nothing;</li>
- *   <li>otherwise its importer reads it and the result is stored in one transaction with the file's outcome,
- *       so a crash leaves each file either fully archived or untouched;</li>
- *   <li>a file no importer reads, or one an importer rejects, is quarantined with the reason, and the batch goes
- *       on;</li>
- *   <li>a batch interrupted by a crash is resumed, not repeated, by the next ingest of the same path.</li>
+ *   <li>every file is hashed first; content already archived is a duplicate and is neither read nor written again;</li>
+ *   <li>every other file's bytes go to the blob store, whatever becomes of the file, and are read back from there;</li>
+ *   <li>its importer reads it as a stream and hands over records one at a time; a {@link RecordWriter} on another
+ *       thread stores them in chunks, with a checkpoint per file, and decides what is a duplicate or a new version;</li>
+ *   <li>a file no importer reads, or one an importer refuses, is quarantined with the reason, and the batch goes
+ *       on; so does one that exhausts memory or the stack;</li>
+ *   <li>a batch interrupted by a crash is resumed, not repeated, by the next ingest of the same path: files already
+ *       done are reported as they were, a file cut off goes on after its last stored chunk.</li>
  * </ol>
+ * Memory is bounded by the largest record and the writer's queue, not by the file or the batch: the folder is
+ * walked one directory at a time, and the report is built from the stored rows.
  */
 @ApplicationScoped
 public class IngestService {
 
     private static final int SNIFF_BYTES = 4096;
     /** A RUNNING batch whose owner has made no progress for this long is taken over, even from another host. */
-    private static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
-    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
-    };
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
 
     private final Instance<Importer> importers;
     private final BlobStore blobs;
-    private final ArchiveWriter writer;
     private final ArchiveConfig config;
     private final ObjectMapper json;
     private final MeterRegistry metrics;
+    private final DataSource dataSource;
 
-    public IngestService(Instance<Importer> importers, BlobStore blobs, ArchiveWriter writer, ArchiveConfig config,
-            ObjectMapper json, MeterRegistry metrics) {
+    public IngestService(Instance<Importer> importers, BlobStore blobs, ArchiveConfig config, ObjectMapper json,
+            MeterRegistry metrics, DataSource dataSource) {
         this.importers = importers;
         this.blobs = blobs;
-        this.writer = writer;
         this.config = config;
-        this.json = json;
+        this.json = json.copy().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         this.metrics = metrics;
+        this.dataSource = dataSource;
+    }
+
+    /** The totals of a batch, without its file lines (which {@link #report} and {@link #writeReport} give). */
+    public record BatchSummary(long batchId, String sourcePath, String status, Instant startedAt, Instant finishedAt, int attempts,
+            IngestReport.Totals totals, Map<String, Integer> quarantineReasons) {
     }
 
     /**
-     * Ingests {@code input} (a file, or a folder read recursively) and returns the batch's reconciliation.
+     * Ingests {@code input} (a file, or a folder read recursively) and returns the batch's totals.
      *
-     * @throws IOException when the input cannot be listed: the run itself failed
+     * @throws IOException when the input cannot be listed or the run cannot go on (the database or the blob store
+     *         failed): the batch stays resumable
      */
-    public IngestReport ingest(Path input, IngestProgress progress) throws IOException {
+    public BatchSummary ingest(Path input, IngestProgress progress) throws IOException {
         Path root = input.toAbsolutePath().normalize();
         if (!Files.exists(root)) {
             throw new IOException("Nothing to ingest at " + root + ": no such file or folder");
         }
-        List<Path> files = listFiles(root);
-        long bytes = 0;
-        for (Path file : files) {
-            bytes += Files.size(file);
-        }
+        SourceTree tree = new SourceTree(root, importers);
+        SourceTree.Count count = tree.count();
         BatchStart start = startOrResumeBatch(root.toString());
         MDC.put("batchId", Long.toString(start.batchId()));
         try {
-            int alreadyDone = QuarkusTransaction.requiringNew().call(() -> (int) BatchFile.count("batchId", start.batchId()));
-            progress.started(start.batchId(), files.size(), bytes, alreadyDone, start.resumed());
-            Log.infof("%s batch %d: %d files, %d bytes", start.resumed() ? "Resuming" : "Starting", start.batchId(), files.size(), bytes);
-            for (Path file : files) {
-                String relative = root.equals(file) ? file.getFileName().toString() : root.relativize(file).toString();
-                FileReport report = ingestFile(start.batchId(), relative, file);
-                progress.fileDone(report, Files.size(file));
+            int alreadyDone = QuarkusTransaction.requiringNew().call(() -> (int) BatchFile.count("batchId = ?1 and status <> ?2",
+                    start.batchId(), BatchFile.Status.READING));
+            progress.started(start.batchId(), count.files(), count.bytes(), alreadyDone, start.resumed());
+            Log.infof("%s batch %d: %d files, %d bytes", start.resumed() ? "Resuming" : "Starting", start.batchId(), count.files(), count.bytes());
+            RecordWriter writer = new RecordWriter(dataSource, json, start.batchId(), new CountingProgress(progress));
+            Thread writing = new Thread(writer, "ingest-writer-" + start.batchId());
+            writing.start();
+            try (Connection lookups = dataSource.getConnection()) {
+                Reading reading = new Reading(start.batchId(), root, writer, lookups);
+                tree.walk(reading::unit);
+                writer.submit(new WriteEvent.End());
+            } catch (RecordWriter.Aborted e) {
+                throw new IOException(e.getMessage(), e.getCause());
+            } catch (SQLException e) {
+                throw new IOException("The database failed during ingest (SQLSTATE " + e.getSQLState() + ")", e);
+            } finally {
+                joinWriter(writing, writer);
             }
-            IngestReport report = finishBatch(start.batchId());
-            progress.finished(report);
-            Log.infof("Batch %d completed: files %d (archived %d, duplicate %d, quarantined %d); entries found %d, archived %d, quarantined %d",
-                    report.batchId(), report.totals().files(), report.totals().archivedFiles(), report.totals().duplicateFiles(),
-                    report.totals().quarantinedFiles(), report.totals().found(), report.totals().archived(), report.totals().quarantined());
-            return report;
+            if (writer.failure() != null) {
+                throw new IOException("The ingest writer failed: " + PhiSafe.describe(writer.failure()), writer.failure());
+            }
+            BatchSummary summary = finishBatch(start.batchId());
+            progress.finished(summary);
+            IngestReport.Totals t = summary.totals();
+            Log.infof("Batch %d completed: files %d (archived %d, duplicate %d, quarantined %d); records found %d, archived %d, quarantined %d, duplicates %d",
+                    summary.batchId(), t.files(), t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found(), t.archived(),
+                    t.quarantined(), t.duplicates());
+            return summary;
         } finally {
             MDC.remove("batchId");
         }
     }
 
-    /** The reconciliation of a batch as stored, whether finished or still running. */
-    public IngestReport report(long batchId) {
-        return QuarkusTransaction.requiringNew().call(() -> buildReport(IngestBatch.findById(batchId)));
+    private static void joinWriter(Thread writing, RecordWriter writer) {
+        try {
+            while (writing.isAlive()) {
+                if (writer.failure() == null) {
+                    writing.join(1_000);
+                } else {
+                    writing.join();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    /** Counts the metrics as files are done, then tells the caller's progress. */
+    private final class CountingProgress implements IngestProgress {
+        private final IngestProgress delegate;
+
+        CountingProgress(IngestProgress delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void started(long batchId, int files, long bytes, int alreadyDone, boolean resumed) {
+            delegate.started(batchId, files, bytes, alreadyDone, resumed);
+        }
+
+        @Override
+        public void fileDone(FileReport file, long bytes) {
+            metrics.counter("archive.ingest.files", "status", file.status()).increment();
+            metrics.counter("archive.ingest.records", "status", "archived").increment(file.archived());
+            metrics.counter("archive.ingest.records", "status", "quarantined").increment(file.quarantined());
+            metrics.counter("archive.ingest.records", "status", "duplicate").increment(file.duplicates());
+            delegate.fileDone(file, bytes);
+        }
+
+        @Override
+        public void finished(BatchSummary summary) {
+            delegate.finished(summary);
+        }
+    }
+
+    // ---- reading --------------------------------------------------------------------------------------------
+
+    /** The reading half of one run, on the caller's thread: files to units, units to records, handed to the writer. */
+    private final class Reading {
+        private final long batchId;
+        private final Path root;
+        private final RecordWriter writer;
+        private final Connection lookups;
+
+        Reading(long batchId, Path root, RecordWriter writer, Connection lookups) {
+            this.batchId = batchId;
+            this.root = root;
+            this.writer = writer;
+            this.lookups = lookups;
+        }
+
+        /** One unit: a file, or a set of files an importer claimed together (the deciding file first). */
+        void unit(List<Path> paths, Importer claimedBy) throws SQLException {
+            List<Prepared> files = new ArrayList<>();
+            for (Path path : paths) {
+                Prepared prepared = prepare(path);
+                if (prepared != null) {
+                    files.add(prepared);
+                }
+            }
+            try {
+                if (files.isEmpty()) {
+                    return;
+                }
+                boolean allSettled = files.stream().allMatch(f -> f.settled != null);
+                if (paths.size() == 1 || allSettled) {
+                    // One file, or a unit whose every file is accounted for: each stands alone.
+                    for (Prepared file : files) {
+                        if (file.settled != null) {
+                            writer.submit(file.settled);
+                        } else {
+                            read(List.of(file), claimedBy);
+                        }
+                    }
+                } else {
+                    read(files, claimedBy); // a unit is read whole; its records dedupe where they were stored before
+                }
+            } finally {
+                for (Prepared file : files) {
+                    file.close();
+                }
+            }
+        }
+
+        /** A file, hashed and looked up; with its bytes staged in the blob store unless it is settled already. */
+        private final class Prepared implements AutoCloseable {
+            final Path path;
+            final FileState state;
+            Settled settled;
+            BlobStore.Staged blob;
+            Integer resumeAfter;
+            FileTally resumedTally;
+
+            Prepared(Path path, FileState state) {
+                this.path = path;
+                this.state = state;
+            }
+
+            @Override
+            public void close() {
+                if (blob != null) {
+                    try {
+                        blob.close();
+                    } catch (IOException e) {
+                        // a read-only channel: nothing was lost
+                    }
+                }
+            }
+        }
+
+        private Prepared prepare(Path path) throws SQLException {
+            String relative = root.equals(path) ? path.getFileName().toString() : root.relativize(path).toString();
+            long size;
+            String sha256;
+            try {
+                size = Files.size(path);
+                sha256 = blobs.hash(path);
+            } catch (IOException e) {
+                // Nothing can be kept of a file that cannot be read; it is recorded and reported, and the batch goes on.
+                Log.warnf("Could not read a source file (%s); it is reported as quarantined", e.getClass().getSimpleName());
+                String reason = IngestError.READ_FAILED.message(e.getClass().getSimpleName());
+                FileState state = new FileState(relative, null, 0, path.getFileName().toString());
+                Prepared unreadable = new Prepared(path, state);
+                if (!alreadyRecordedUnreadable(relative)) {
+                    unreadable.settled = new Settled(state, Settled.Kind.UNREADABLE, reason, quarantinedLine(state, reason, null));
+                    return unreadable;
+                }
+                unreadable.settled = new Settled(state, Settled.Kind.ALREADY_RECORDED, reason, quarantinedLine(state, reason, null));
+                return unreadable;
+            }
+            FileState state = new FileState(relative, sha256, size, path.getFileName().toString());
+            Prepared prepared = new Prepared(path, state);
+            // Done by an earlier attempt of this batch, or cut off by it (then resumed after its checkpoint)?
+            try (PreparedStatement find = lookups.prepareStatement(
+                    "select status, checkpoint, outcome from batch_file where batch_id = ? and path = ? and sha256 = ?")) {
+                find.setLong(1, batchId);
+                find.setString(2, relative);
+                find.setString(3, sha256);
+                try (ResultSet done = find.executeQuery()) {
+                    if (done.next()) {
+                        if (!"READING".equals(done.getString(1))) {
+                            prepared.settled = new Settled(state, Settled.Kind.ALREADY_RECORDED, null, fromJson(done.getString(3), FileReport.class));
+                            return prepared;
+                        }
+                        prepared.resumeAfter = done.getInt(2);
+                        prepared.resumedTally = fromJson(done.getString(3), FileTally.class);
+                    }
+                }
+            }
+            if (prepared.resumeAfter == null) {
+                try (PreparedStatement find = lookups.prepareStatement("select status, outcome from source_file where sha256 = ?")) {
+                    find.setString(1, sha256);
+                    try (ResultSet stored = find.executeQuery()) {
+                        if (stored.next() && "ARCHIVED".equals(stored.getString(1))) {
+                            prepared.settled = new Settled(state, Settled.Kind.DUPLICATE, null, fromJson(stored.getString(2), FileReport.class));
+                            return prepared;
+                        }
+                    }
+                }
+            }
+            try {
+                prepared.blob = blobs.contains(sha256) ? blobs.existing(sha256) : blobs.stage(path, sha256);
+                state.blob(prepared.blob.durable());
+            } catch (IOException e) {
+                Log.warnf("Could not keep a source file's bytes (%s); it is reported as quarantined", e.getClass().getSimpleName());
+                String reason = IngestError.READ_FAILED.message(e.getMessage() != null && e.getMessage().contains("changed")
+                        ? "the file changed while it was read" : e.getClass().getSimpleName());
+                prepared.settled = new Settled(new FileState(relative, null, size, state.originalName), Settled.Kind.UNREADABLE, reason,
+                        quarantinedLine(state, reason, null));
+                return prepared;
+            }
+            if (size == 0) {
+                prepared.settled = quarantine(state, IngestError.EMPTY_FILE.message(null), null);
+            } else if (size > config.ingest().maxFileBytes()) {
+                prepared.settled = quarantine(state, IngestError.TOO_LARGE.message(size + " bytes"), null);
+            }
+            return prepared;
+        }
+
+        private boolean alreadyRecordedUnreadable(String relative) throws SQLException {
+            try (PreparedStatement find = lookups.prepareStatement(
+                    "select 1 from batch_file where batch_id = ? and path = ? and sha256 is null")) {
+                find.setLong(1, batchId);
+                find.setString(2, relative);
+                try (ResultSet found = find.executeQuery()) {
+                    return found.next();
+                }
+            }
+        }
+
+        private Settled quarantine(FileState state, String reason, QuarantineException found) {
+            return new Settled(state, Settled.Kind.QUARANTINED, reason, quarantinedLine(state, reason, found));
+        }
+
+        private FileReport quarantinedLine(FileState state, String reason, QuarantineException found) {
+            FileTally tally = new FileTally();
+            if (found != null) {
+                tally.quarantinedFound(found.recordsFound(), found.sectionsFound());
+            }
+            return tally.report(state.path, state.sha256, "quarantined", reason, state.format);
+        }
+
+        /** Reads a unit with its importer, handing its records to the writer; quarantines what cannot be read. */
+        private void read(List<Prepared> files, Importer claimedBy) {
+            Prepared first = files.get(0);
+            Optional<Importer> importer = Optional.ofNullable(claimedBy).or(() -> importerFor(first));
+            if (importer.isEmpty()) {
+                String extension = extensionOf(first.state.originalName);
+                for (Prepared file : files) {
+                    writer.submit(quarantine(file.state, IngestError.UNKNOWN_FORMAT.message(extension), null));
+                }
+                return;
+            }
+            for (Prepared file : files) {
+                file.state.format = importer.get().format();
+                if (file.resumedTally != null) {
+                    file.state.tally = file.resumedTally;
+                    file.state.checkpoint = file.resumeAfter;
+                }
+            }
+            Sink sink = new Sink(files);
+            try {
+                importer.get().read(new Unit(files), sink);
+                for (Prepared file : files) {
+                    sink.opened(file);
+                    writer.submit(new WriteEvent.Closed(file.state, null));
+                }
+            } catch (QuarantineException e) {
+                endQuarantined(files, sink, e);
+            } catch (RecordWriter.Aborted e) {
+                throw e;
+            } catch (StackOverflowError | OutOfMemoryError e) {
+                sink.dropReferences();
+                Log.errorf("Importer %s exhausted resources on a file; quarantining it: %s", importer.get().format(), e.getClass().getSimpleName());
+                endQuarantined(files, sink, new QuarantineException(IngestError.RESOURCES_EXHAUSTED, e.getClass().getSimpleName()));
+            } catch (RuntimeException e) {
+                // A defect or a pathological file must not stop the batch; the reason names the failure, not the data.
+                Log.errorf("Importer %s failed on a file; quarantining it: %s", importer.get().format(), PhiSafe.describe(e));
+                endQuarantined(files, sink, new QuarantineException(IngestError.READ_FAILED, e.getClass().getSimpleName()));
+            }
+        }
+
+        /** Files of a unit the importer refused: whole if it handed over nothing of them, else after what it did. */
+        private void endQuarantined(List<Prepared> files, Sink sink, QuarantineException e) {
+            for (Prepared file : files) {
+                if (sink.isOpened(file)) {
+                    writer.submit(new WriteEvent.Closed(file.state, e));
+                } else {
+                    writer.submit(quarantine(file.state, e.reason(), e));
+                }
+            }
+        }
+
+        private Optional<Importer> importerFor(Prepared file) {
+            byte[] head;
+            try (InputStream in = file.blob.open()) {
+                head = in.readNBytes(SNIFF_BYTES);
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+            SourceSniff sniff = new SourceSniff(file.state.originalName, head);
+            return importers.stream().filter(i -> i.accepts(sniff)).findFirst();
+        }
+
+        /** Numbers the unit's events per file and hands them to the writer, skipping what a resumed file stored. */
+        private final class Sink implements RecordSink {
+            private final Map<SourceUnit.File, Prepared> byFile = new HashMap<>();
+            private final Prepared first;
+            private final Map<Prepared, Integer> ordinals = new HashMap<>();
+            private final Set<Prepared> opened = new HashSet<>();
+            /** The file each document came from, for its sections. */
+            private final Map<ImportedRecord, Prepared> documentFiles = new java.util.IdentityHashMap<>();
+
+            Sink(List<Prepared> files) {
+                this.first = files.get(0);
+                for (Prepared file : files) {
+                    byFile.put(unitFile(file), file);
+                }
+            }
+
+            @Override
+            public void record(ImportedRecord record) {
+                record(first, record);
+            }
+
+            @Override
+            public void record(SourceUnit.File from, ImportedRecord record) {
+                Prepared file = byFile.get(from);
+                if (file == null) {
+                    throw new IllegalArgumentException("a record from a file that is not part of the unit");
+                }
+                record(file, record);
+            }
+
+            private void record(Prepared file, ImportedRecord record) {
+                if (record.content() instanceof RecordContent.DocumentContent && byFile.size() > 1) {
+                    documentFiles.put(record, file);
+                }
+                int ordinal = next(file);
+                if (ordinal > file.state.checkpoint) {
+                    writer.submit(new WriteEvent.Record(file.state, ordinal, record, weightOf(record)));
+                }
+            }
+
+            @Override
+            public void section(ImportedRecord document, ImportedSection section) {
+                Prepared file = documentFiles.getOrDefault(document, first);
+                int ordinal = next(file);
+                if (ordinal > file.state.checkpoint) {
+                    int weight = 1 + (section.narrative() == null ? 0 : section.narrative().length() / 512);
+                    writer.submit(new WriteEvent.Section(file.state, ordinal, document, section, weight));
+                }
+            }
+
+            private int next(Prepared file) {
+                opened(file);
+                int ordinal = ordinals.merge(file, 1, Integer::sum);
+                return ordinal;
+            }
+
+            void opened(Prepared file) {
+                if (opened.add(file)) {
+                    writer.submit(new WriteEvent.Opened(file.state));
+                }
+            }
+
+            boolean isOpened(Prepared file) {
+                return opened.contains(file);
+            }
+
+            void dropReferences() {
+                ordinals.clear();
+            }
+        }
+
+        /** The unit as its importer sees it: files read back from the blob store, and a place for embedded files. */
+        private final class Unit implements SourceUnit {
+            private final List<Prepared> files;
+            private final List<SourceUnit.File> unitFiles;
+
+            Unit(List<Prepared> files) {
+                this.files = files;
+                this.unitFiles = files.stream().map(Reading::unitFile).toList();
+            }
+
+            @Override
+            public List<SourceUnit.File> files() {
+                return unitFiles;
+            }
+
+            @Override
+            public InputStream open(SourceUnit.File file) {
+                return prepared(file).blob.open();
+            }
+
+            private Prepared prepared(SourceUnit.File file) {
+                for (Prepared prepared : files) {
+                    if (prepared.state.path.equals(file.path())) {
+                        return prepared;
+                    }
+                }
+                throw new IllegalArgumentException("not a file of this unit");
+            }
+
+            @Override
+            public BlobOutput newBlob(long maxBytes) throws IOException {
+                BlobStore.Output out = blobs.newOutput(maxBytes);
+                FileState owner = files.get(0).state;
+                return new BlobOutput() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        try {
+                            out.write(b);
+                        } catch (BlobStore.TooLargeException e) {
+                            throw new BlobTooLargeException(maxBytes);
+                        }
+                    }
+
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        try {
+                            out.write(bytes, offset, length);
+                        } catch (BlobStore.TooLargeException e) {
+                            throw new BlobTooLargeException(maxBytes);
+                        }
+                    }
+
+                    @Override
+                    public StoredBlob store() throws IOException {
+                        BlobStore.Staged staged = out.stage();
+                        owner.blob(staged.durable());
+                        staged.close();
+                        return new StoredBlob(staged.sha256(), staged.size());
+                    }
+
+                    @Override
+                    public void discard() {
+                        out.discard();
+                    }
+
+                    @Override
+                    public InputStream readBack() throws IOException {
+                        return out.readBack();
+                    }
+                };
+            }
+
+            @Override
+            public Optional<StoredBlob> storeReferenced(SourceUnit.File from, String reference) throws IOException {
+                Path folder = prepared(from).path.getParent();
+                if (folder == null || reference == null || reference.isBlank()) {
+                    return Optional.empty();
+                }
+                Path referenced;
+                try {
+                    referenced = folder.resolve(reference).normalize();
+                } catch (java.nio.file.InvalidPathException e) {
+                    return Optional.empty();
+                }
+                // Real paths: neither "../" nor a symbolic link may pull in a file from outside the export.
+                if (!Files.isRegularFile(referenced) || !referenced.toRealPath().startsWith(folder.toRealPath())) {
+                    return Optional.empty();
+                }
+                String sha256 = blobs.hash(referenced);
+                long size = Files.size(referenced);
+                if (!blobs.contains(sha256)) {
+                    BlobStore.Staged staged = blobs.stage(referenced, sha256);
+                    files.get(0).state.blob(staged.durable());
+                    staged.close();
+                }
+                return Optional.of(new StoredBlob(sha256, size));
+            }
+
+            @Override
+            public long maxEmbeddedBytes() {
+                return config.ingest().maxFileBytes();
+            }
+        }
+
+        private static SourceUnit.File unitFile(Prepared file) {
+            return new SourceUnit.File(file.state.path, file.state.sha256, file.state.sizeBytes);
+        }
+    }
+
+    /** How much a record holds until it is stored, in kibibytes, roughly: the writer's queue is bounded by it. */
+    private static int weightOf(ImportedRecord record) {
+        int characters = record.locator().length();
+        RecordContent content = record.content();
+        if (content instanceof RecordContent.EntriesContent entries) {
+            characters += 1024 * entries.entries().size();
+        } else if (content instanceof RecordContent.RawContent raw) {
+            characters += raw.content() == null ? 0 : raw.content().length();
+        } else if (content instanceof RecordContent.DocumentContent document) {
+            characters += 4096 + (document.document().headerFragment() == null ? 0 : document.document().headerFragment().length());
+        }
+        return 1 + characters / 1024;
+    }
+
+    private static String extensionOf(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot < 0 ? null : fileName.substring(dot).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private <T> T fromJson(String value, Class<T> type) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.readValue(value, type);
+        } catch (IOException e) {
+            throw new IllegalStateException("A stored reconciliation could not be read back", e);
+        }
+    }
+
+    // ---- batches --------------------------------------------------------------------------------------------
 
     private record BatchStart(long batchId, boolean resumed) {
     }
@@ -147,253 +657,115 @@ public class IngestService {
         return batch.heartbeatAt.isBefore(Instant.now().minus(ABANDONED_AFTER));
     }
 
-    private FileReport ingestFile(long batchId, String relativePath, Path file) {
-        long size;
-        String sha256;
-        byte[] bytes = null;
-        try {
-            size = Files.size(file);
-            if (size > config.ingest().maxFileBytes()) {
-                sha256 = blobs.putFile(file);
-            } else {
-                bytes = Files.readAllBytes(file);
-                sha256 = blobs.put(bytes);
-            }
-        } catch (IOException e) {
-            // Nothing could be kept of a file that cannot be read; it is recorded and reported, and the batch goes on.
-            Log.warnf("Could not read a source file (%s); it is reported as quarantined", e.getClass().getSimpleName());
-            String reason = IngestError.READ_FAILED.message(e.getClass().getSimpleName());
-            QuarkusTransaction.requiringNew().run(() -> {
-                if (BatchFile.find("batchId = ?1 and path = ?2 and sha256 is null", batchId, relativePath).count() == 0) {
-                    newBatchFile(batchId, relativePath, null, BatchFile.Status.QUARANTINED, reason).persist();
-                }
-            });
-            return unreadable(relativePath, reason);
-        }
-        // One transaction answers both: done by an earlier attempt of this batch, or a duplicate of archived content.
-        Optional<FileReport> alreadyAccountedFor = QuarkusTransaction.requiringNew().call(() -> BatchFile.find(batchId, relativePath, sha256)
-                .map(done -> fileReport(done, SourceFile.findById(done.sourceFileId)))
-                .or(() -> recordIfDuplicate(batchId, relativePath, sha256)));
-        if (alreadyAccountedFor.isPresent()) {
-            return alreadyAccountedFor.get();
-        }
-        Outcome outcome = bytes == null
-                ? Outcome.quarantined(null, IngestError.TOO_LARGE.message(size + " bytes"))
-                : read(file.getFileName().toString(), sha256, bytes);
-        try {
-            return QuarkusTransaction.requiringNew().call(() -> store(batchId, relativePath, file, size, sha256, outcome));
-        } catch (RuntimeException e) {
-            // Another process archived the same content in the meantime: then this file is a duplicate.
-            Optional<FileReport> raced = QuarkusTransaction.requiringNew().call(() -> recordIfDuplicate(batchId, relativePath, sha256));
-            if (raced.isPresent()) {
-                return raced.get();
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Content already archived makes this file a duplicate. Content that was quarantined before is read again:
-     * the importer or the limits may have changed since (that is what a quarantine reason asks the admin to do).
-     */
-    private Optional<FileReport> recordIfDuplicate(long batchId, String relativePath, String sha256) {
-        return SourceFile.findBySha256(sha256)
-                .filter(existing -> existing.status == SourceFile.Status.ARCHIVED).map(existing -> {
-            BatchFile batchFile = newBatchFile(batchId, relativePath, sha256, BatchFile.Status.DUPLICATE, null);
-            batchFile.sourceFileId = existing.id;
-            batchFile.persist();
-            heartbeat(batchId);
-            metrics.counter("archive.ingest.files", "status", "duplicate").increment();
-            return fileReport(batchFile, existing);
-        });
-    }
-
-    /** What reading a file produced: an import result, or a quarantine reason. */
-    private record Outcome(String format, ImportResult result, String quarantineReason, List<ImportedSection> quarantinedSections) {
-        static Outcome quarantined(String format, String reason) {
-            return new Outcome(format, null, reason, List.of());
-        }
-    }
-
-    private Outcome read(String fileName, String sha256, byte[] bytes) {
-        if (bytes.length == 0) {
-            return Outcome.quarantined(null, IngestError.EMPTY_FILE.message(null));
-        }
-        SourceSniff sniff = new SourceSniff(fileName, java.util.Arrays.copyOf(bytes, Math.min(bytes.length, SNIFF_BYTES)));
-        Optional<Importer> importer = importers.stream().filter(i -> i.accepts(sniff)).findFirst();
-        if (importer.isEmpty()) {
-            return Outcome.quarantined(null, IngestError.UNKNOWN_FORMAT.message(sniff.extension().isEmpty() ? null : "." + sniff.extension()));
-        }
-        try {
-            return new Outcome(importer.get().format(), importer.get().read(new SourceInput(fileName, sha256, bytes)), null, List.of());
-        } catch (QuarantineException e) {
-            return new Outcome(importer.get().format(), null, e.reason(), e.sectionsFound());
-        } catch (RuntimeException | StackOverflowError e) {
-            // A defect or a pathological file must not stop the batch; the reason names the failure, not the data.
-            Log.errorf("Importer %s failed on a file; quarantining it: %s", importer.get().format(), PhiSafe.describe(e));
-            return Outcome.quarantined(importer.get().format(), IngestError.READ_FAILED.message(e.getClass().getSimpleName()));
-        }
-    }
-
-    private FileReport store(long batchId, String relativePath, Path file, long size, String sha256, Outcome outcome) {
-        // A source quarantined before is the same original: its row is updated with the new outcome, not doubled.
-        SourceFile source = SourceFile.findBySha256(sha256).orElseGet(SourceFile::new);
-        if (source.status == SourceFile.Status.ARCHIVED) {
-            throw new IllegalStateException("content archived concurrently"); // caller reports it as a duplicate
-        }
-        source.sha256 = sha256;
-        source.sizeBytes = size;
-        source.originalName = file.getFileName().toString();
-        source.format = outcome.format();
-        source.batchId = batchId;
-        source.archivedAt = Instant.now();
-        FileReport report;
-        if (outcome.result() == null) {
-            source.status = SourceFile.Status.QUARANTINED;
-            source.reason = outcome.quarantineReason();
-            report = sectionsReport(relativePath, sha256, "quarantined", source.reason, outcome.format(), List.of(),
-                    outcome.quarantinedSections(), List.of());
-            source.outcome = json.convertValue(report, JSON_OBJECT);
-            source.persist();
-        } else {
-            source.status = SourceFile.Status.ARCHIVED;
-            source.reason = null;
-            report = archivedReport(relativePath, sha256, outcome.format(), outcome.result());
-            source.outcome = json.convertValue(report, JSON_OBJECT);
-            source.persist();
-            writer.write(source, outcome.result(), file.getParent());
-        }
-        BatchFile batchFile = newBatchFile(batchId, relativePath, sha256,
-                source.status == SourceFile.Status.ARCHIVED ? BatchFile.Status.ARCHIVED : BatchFile.Status.QUARANTINED, source.reason);
-        batchFile.sourceFileId = source.id;
-        batchFile.outcome = source.outcome;
-        batchFile.persist();
-        heartbeat(batchId);
-        metrics.counter("archive.ingest.files", "status", report.status()).increment();
-        metrics.counter("archive.ingest.entries", "status", "archived").increment(report.archived());
-        metrics.counter("archive.ingest.entries", "status", "quarantined").increment(report.quarantined());
-        return report;
-    }
-
-    private static FileReport archivedReport(String path, String sha256, String format, ImportResult result) {
-        List<org.ehrarchive.record.Identifier> identifiers = new ArrayList<>();
-        List<ImportedSection> sections = new ArrayList<>();
-        for (ImportedDocument document : result.documents()) {
-            document.patient().identifiers().stream().filter(org.ehrarchive.record.Identifier::isUsable)
-                    .filter(id -> !identifiers.contains(id)).forEach(identifiers::add);
-            sections.addAll(document.sections());
-        }
-        return sectionsReport(path, sha256, "archived", null, format, identifiers, sections, result.warnings());
-    }
-
-    private static FileReport sectionsReport(String path, String sha256, String status, String reason, String format,
-            List<org.ehrarchive.record.Identifier> identifiers, List<ImportedSection> imported, List<String> warnings) {
-        List<SectionReport> sections = new ArrayList<>();
-        int found = 0;
-        int archived = 0;
-        int quarantined = 0;
-        int keptRaw = 0;
-        for (ImportedSection s : imported) {
-            sections.add(new SectionReport(s.code() == null ? null : s.code().code(), s.code() == null ? null : s.code().codeSystem(),
-                    s.title(), s.kind(), s.locator(), s.found(), s.archived(), s.quarantined(), s.keptRaw(), 0));
-            found += s.found();
-            archived += s.archived();
-            quarantined += s.quarantined();
-            keptRaw += s.keptRaw();
-        }
-        return new FileReport(path, sha256, status, reason, format, identifiers, sections, warnings,
-                found, archived, quarantined, keptRaw, 0);
-    }
-
-    /** A file's line in a report, rebuilt from the stored outcome of its content. */
-    private FileReport fileReport(BatchFile batchFile, SourceFile source) {
-        if (source == null) {
-            return unreadable(batchFile.path, batchFile.reason);
-        }
-        FileReport original = json.convertValue(batchFile.outcome != null ? batchFile.outcome : source.outcome, FileReport.class);
-        if (batchFile.status != BatchFile.Status.DUPLICATE) {
-            return new FileReport(batchFile.path, original.sha256(), original.status(), original.reason(), original.format(),
-                    original.patientIdentifiers(), original.sections(), original.warnings(), original.found(),
-                    original.archived(), original.quarantined(), original.keptRaw(), 0);
-        }
-        List<SectionReport> sections = original.sections().stream()
-                .map(s -> new SectionReport(s.code(), s.codeSystem(), s.title(), s.kind(), s.locator(), s.found(), 0, 0, 0, s.found()))
-                .toList();
-        String reason = "same content already archived in batch " + source.batchId;
-        return new FileReport(batchFile.path, original.sha256(), "duplicate", reason, original.format(),
-                original.patientIdentifiers(), sections, List.of(), original.found(), 0, 0, 0, original.found());
-    }
-
-    private static FileReport unreadable(String path, String reason) {
-        return new FileReport(path, null, "quarantined", reason, null, List.of(), List.of(), List.of(), 0, 0, 0, 0, 0);
-    }
-
-    private IngestReport finishBatch(long batchId) {
+    private BatchSummary finishBatch(long batchId) {
         return QuarkusTransaction.requiringNew().call(() -> {
             IngestBatch batch = IngestBatch.findById(batchId);
             batch.status = IngestBatch.Status.COMPLETED;
             batch.finishedAt = Instant.now();
             batch.heartbeatAt = batch.finishedAt;
-            IngestReport report = buildReport(batch);
-            batch.report = json.convertValue(report.totals(), JSON_OBJECT);
-            return report;
+            IngestReport.Totals totals = totals(batchId);
+            batch.report = json.convertValue(totals, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
+            });
+            return summary(batch, totals);
         });
     }
 
-    private IngestReport buildReport(IngestBatch batch) {
-        List<FileReport> files = new ArrayList<>();
-        for (BatchFile batchFile : BatchFile.ofBatch(batch.id)) {
-            files.add(fileReport(batchFile, batchFile.sourceFileId == null ? null : SourceFile.findById(batchFile.sourceFileId)));
-        }
-        int archivedFiles = 0, duplicateFiles = 0, quarantinedFiles = 0, found = 0, archived = 0, quarantined = 0, keptRaw = 0, duplicates = 0;
-        for (FileReport file : files) {
-            switch (file.status()) {
-                case "archived" -> archivedFiles++;
-                case "duplicate" -> duplicateFiles++;
-                default -> quarantinedFiles++;
+    private BatchSummary summary(IngestBatch batch, IngestReport.Totals totals) {
+        return new BatchSummary(batch.id, batch.sourcePath, batch.status.name().toLowerCase(java.util.Locale.ROOT), batch.startedAt,
+                batch.finishedAt, batch.attempts, totals, quarantineReasons(batch.id));
+    }
+
+    /** The totals of a batch, summed by the database over its file lines. */
+    IngestReport.Totals totals(long batchId) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            var em = IngestBatch.getEntityManager();
+            Object[] sums = (Object[]) em.createNativeQuery("select count(*), count(*) filter (where status = 'ARCHIVED'),"
+                    + " count(*) filter (where status = 'DUPLICATE'), count(*) filter (where status = 'QUARANTINED'),"
+                    + " coalesce(sum(found), 0), coalesce(sum(archived), 0), coalesce(sum(quarantined), 0), coalesce(sum(kept_raw), 0),"
+                    + " coalesce(sum(duplicates), 0) from batch_file where batch_id = ?1 and status <> 'READING'")
+                    .setParameter(1, batchId).getSingleResult();
+            @SuppressWarnings("unchecked")
+            List<Object[]> byType = em.createNativeQuery("select r.key, sum((r.value->>'found')::int), sum((r.value->>'archived')::int),"
+                    + " sum((r.value->>'quarantined')::int), sum((r.value->>'keptRaw')::int), sum((r.value->>'duplicates')::int)"
+                    + " from batch_file b, jsonb_each(b.outcome->'records') r where b.batch_id = ?1 and b.status <> 'READING'"
+                    + " group by r.key order by r.key").setParameter(1, batchId).getResultList();
+            Map<String, Counts> records = new TreeMap<>();
+            for (Object[] row : byType) {
+                records.put((String) row[0], new Counts(number(row[1]), number(row[2]), number(row[3]), number(row[4]), number(row[5])));
             }
-            found += file.found();
-            archived += file.archived();
-            quarantined += file.quarantined();
-            keptRaw += file.keptRaw();
-            duplicates += file.duplicates();
-        }
-        return new IngestReport(batch.id, batch.sourcePath, batch.status.name().toLowerCase(java.util.Locale.ROOT), batch.startedAt,
-                batch.finishedAt, batch.attempts, files, new IngestReport.Totals(files.size(), archivedFiles, duplicateFiles,
-                        quarantinedFiles, found, archived, quarantined, keptRaw, duplicates));
+            return new IngestReport.Totals(number(sums[0]), number(sums[1]), number(sums[2]), number(sums[3]), number(sums[4]),
+                    number(sums[5]), number(sums[6]), number(sums[7]), number(sums[8]), java.util.Collections.unmodifiableMap(records));
+        });
     }
 
-    private static BatchFile newBatchFile(long batchId, String path, String sha256, BatchFile.Status status, String reason) {
-        BatchFile batchFile = new BatchFile();
-        batchFile.batchId = batchId;
-        batchFile.path = path;
-        batchFile.sha256 = sha256;
-        batchFile.status = status;
-        batchFile.reason = reason;
-        batchFile.processedAt = Instant.now();
-        return batchFile;
+    private static int number(Object value) {
+        return value == null ? 0 : ((Number) value).intValue();
     }
 
-    /** How often a running batch records that it is alive; far below {@link #ABANDONED_AFTER}. */
-    private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(30);
-    private volatile Instant lastHeartbeat = Instant.EPOCH;
-
-    private void heartbeat(long batchId) {
-        Instant now = Instant.now();
-        if (Duration.between(lastHeartbeat, now).compareTo(HEARTBEAT_EVERY) >= 0) {
-            IngestBatch.update("heartbeatAt = ?1 where id = ?2", now, batchId);
-            lastHeartbeat = now;
+    /** How many files each quarantine reason accounts for (by its ING id), with the reason's text. */
+    private Map<String, Integer> quarantineReasons(long batchId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = IngestBatch.getEntityManager().createNativeQuery("select split_part(reason, ':', 1), min(reason), count(*)"
+                + " from batch_file where batch_id = ?1 and status = 'QUARANTINED' group by 1 order by 1").setParameter(1, batchId)
+                .getResultList();
+        Map<String, Integer> reasons = new LinkedHashMap<>();
+        for (Object[] row : rows) {
+            reasons.put(((String) row[1]).replaceAll(" \\(.*\\)$", ""), number(row[2]));
         }
+        return reasons;
     }
 
-    /** Regular files under the input, in a stable order; a single file is a batch of one. */
-    private static List<Path> listFiles(Path root) throws IOException {
-        if (Files.isRegularFile(root)) {
-            return List.of(root);
+    /** The whole reconciliation of a batch as stored, whether finished or still running; for batches of a size to hold. */
+    public IngestReport report(long batchId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            IngestBatch batch = IngestBatch.findById(batchId);
+            List<FileReport> files = new ArrayList<>();
+            for (BatchFile file : BatchFile.ofBatch(batchId)) {
+                files.add(line(file));
+            }
+            return new IngestReport(IngestReport.SCHEMA, batch.id, batch.sourcePath, batch.status.name().toLowerCase(java.util.Locale.ROOT),
+                    batch.startedAt, batch.finishedAt, batch.attempts, files, totals(batchId));
+        });
+    }
+
+    /** Writes the reconciliation of a batch as JSON, file line by file line from the database: any batch size. */
+    public void writeReport(long batchId, OutputStream out) throws IOException {
+        QuarkusTransaction.requiringNew().run(() -> {
+            IngestBatch batch = IngestBatch.findById(batchId);
+            try (JsonGenerator generator = json.copy().enable(SerializationFeature.INDENT_OUTPUT).getFactory().createGenerator(out)) {
+                generator.useDefaultPrettyPrinter();
+                generator.writeStartObject();
+                generator.writeStringField("schema", IngestReport.SCHEMA);
+                generator.writeNumberField("batchId", batch.id);
+                generator.writeStringField("sourcePath", batch.sourcePath);
+                generator.writeStringField("status", batch.status.name().toLowerCase(java.util.Locale.ROOT));
+                generator.writeStringField("startedAt", batch.startedAt.toString());
+                if (batch.finishedAt != null) {
+                    generator.writeStringField("finishedAt", batch.finishedAt.toString());
+                }
+                generator.writeNumberField("attempts", batch.attempts);
+                generator.writeArrayFieldStart("files");
+                try (Stream<BatchFile> files = BatchFile.<BatchFile>find("batchId = ?1 order by path", batchId).stream()) {
+                    for (BatchFile file : (Iterable<BatchFile>) files::iterator) {
+                        generator.writeObject(line(file));
+                        IngestBatch.getEntityManager().detach(file);
+                    }
+                }
+                generator.writeEndArray();
+                generator.writeObjectField("totals", totals(batchId));
+                generator.writeEndObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private FileReport line(BatchFile file) {
+        if (file.status == BatchFile.Status.READING) {
+            FileTally tally = json.convertValue(file.outcome, FileTally.class);
+            return tally.report(file.path, file.sha256, "reading", null, null);
         }
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).sorted().toList();
-        }
+        return json.convertValue(file.outcome, FileReport.class);
     }
 
     private static String ownerId() {

@@ -18,6 +18,8 @@ public class ClinicalDocument extends ArchiveEntity {
 
     public Long patientId;
     public Long sourceFileId;
+    /** The document's own source record (its key, version and what it supersedes). */
+    public Long sourceRecordId;
     @Column(columnDefinition = "bpchar(64)")
     public String sourceSha256;
     public String format;

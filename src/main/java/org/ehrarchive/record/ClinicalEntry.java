@@ -33,7 +33,10 @@ public class ClinicalEntry extends PanacheEntityBase {
     public Long id;
 
     public Long patientId;
+    /** The document the entry was read from, when its source is a document (C-CDA); null for a message or a row. */
     public Long documentId;
+    /** The source record the entry was read from: its original, locator, key and version. */
+    public Long sourceRecordId;
     public Integer sectionOrdinal;
     @Enumerated(EnumType.STRING)
     public EntryKind kind;

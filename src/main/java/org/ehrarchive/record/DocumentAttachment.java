@@ -13,6 +13,7 @@ import org.hibernate.annotations.Immutable;
 public class DocumentAttachment extends ArchiveEntity {
 
     public Long documentId;
+    public Long sourceRecordId;
     @Column(columnDefinition = "bpchar(64)")
     public String sha256;
     public String mediaType;

@@ -31,4 +31,6 @@ public class DocumentSection extends ArchiveEntity {
     public int entriesArchived;
     public int entriesQuarantined;
     public int entriesKeptRaw;
+    /** Entries this document states that an earlier source record already holds (the same fact): stored once. */
+    public int entriesDuplicates;
 }

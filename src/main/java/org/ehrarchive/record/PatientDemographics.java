@@ -16,7 +16,9 @@ import org.hibernate.type.SqlTypes;
 public class PatientDemographics extends ArchiveEntity {
 
     public Long patientId;
+    /** The document that describes the patient so, when the source record is a document. */
     public Long documentId;
+    public Long sourceRecordId;
     @JdbcTypeCode(SqlTypes.JSON)
     public List<PersonName> names;
     @JdbcTypeCode(SqlTypes.JSON)

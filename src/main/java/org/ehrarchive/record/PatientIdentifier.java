@@ -15,7 +15,9 @@ import org.hibernate.annotations.Immutable;
 public class PatientIdentifier extends ArchiveEntity {
 
     public Long patientId;
+    /** The document that gave the identifier, when its source record is a document. */
     public Long documentId;
+    public Long sourceRecordId;
     public String system;
     public String value;
     public String assigningAuthority;

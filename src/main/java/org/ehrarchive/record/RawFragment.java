@@ -13,7 +13,9 @@ import org.hibernate.annotations.Immutable;
 public class RawFragment extends ArchiveEntity {
 
     public Long patientId;
+    /** The document the fragment belongs to, when there is one. */
     public Long documentId;
+    public Long sourceRecordId;
     public Integer sectionOrdinal;
     /** KEPT or QUARANTINED. */
     public String status;

@@ -19,8 +19,9 @@ import org.hibernate.type.SqlTypes;
 @Table(name = "source_file")
 public class SourceFile extends ArchiveEntity {
 
-    /** Archived or quarantined. */
+    /** Being read (some of its records are stored), archived or quarantined. */
     public enum Status {
+        READING,
         ARCHIVED,
         QUARANTINED
     }

@@ -44,7 +44,7 @@ class CcdaCorpusConformanceTest {
     void everyHl7ExampleDocumentArchivesWithZeroUnaccountedEntries() throws Exception {
         Path examples = Fixtures.sharedCorpus().resolve("ccda-examples");
         assumeTrue(Files.isDirectory(examples), "../shared/corpus is not present");
-        IngestReport report = ingest.ingest(examples, IngestProgress.NONE);
+        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, examples);
         assertEveryDocumentAccountedFor(report, examples);
         for (String stub : STUBS_WITHOUT_PATIENT) {
             FileReport file = report.files().stream().filter(f -> f.path().endsWith(stub)).findFirst().orElseThrow();
@@ -65,7 +65,7 @@ class CcdaCorpusConformanceTest {
     void everySyntheaPatientDocumentArchivesWithZeroUnaccountedEntries() throws Exception {
         Path synthea = Fixtures.sharedCorpus().resolve("synthea-dev/ccda");
         assumeTrue(Files.isDirectory(synthea), "../shared/corpus is not present");
-        IngestReport report = ingest.ingest(synthea, IngestProgress.NONE);
+        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, synthea);
         assertEveryDocumentAccountedFor(report, synthea);
         assertThat(report.totals().archivedFiles() + report.totals().duplicateFiles()).isEqualTo(report.totals().files());
         assertThat(report.totals().quarantined()).isZero();

@@ -56,7 +56,7 @@ class IngestServiceTest {
         Files.writeString(folder.resolve("external-dtd.xml"), HostileXml.externalDtd(dtd));
         Files.write(folder.resolve("scan.pdf"), "%PDF-1.4 not a C-CDA".getBytes(StandardCharsets.US_ASCII));
 
-        IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, folder);
 
         // Other tests in this application may have archived the same fixture already.
         assertThat(file(report, "full-ccd.xml").status()).isIn("archived", "duplicate");
@@ -89,12 +89,12 @@ class IngestServiceTest {
     void shouldAccountForEveryEntryAndReportAgainAsDuplicatesWithoutCreatingAnything(@TempDir Path folder) throws Exception {
         Fixtures.copy("ccda", "full-ccd.xml", folder);
         Fixtures.copy("ccda", "unstructured-embedded.xml", folder);
-        IngestReport first = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport first = org.ehrarchive.support.Ingesting.report(ingest, folder);
         IngestReport.Totals totals = first.totals();
         assertThat(totals.found()).isEqualTo(totals.archived() + totals.quarantined() + totals.duplicates());
         Map<String, Long> before = rowCounts();
 
-        IngestReport second = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport second = org.ehrarchive.support.Ingesting.report(ingest, folder);
 
         assertThat(second.batchId()).isNotEqualTo(first.batchId());
         assertThat(second.files()).extracting(FileReport::status).containsOnly("duplicate");
@@ -109,7 +109,7 @@ class IngestServiceTest {
     void shouldFileDocumentsSharingAnIdentifierUnderOnePatient(@TempDir Path folder) throws Exception {
         Fixtures.copy("ccda", "full-ccd.xml", folder);
         Fixtures.copy("ccda", "undeclared-prefixes.xml", folder);
-        IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, folder);
         QuarkusTransaction.requiringNew().run(() -> {
             List<Long> patients = entityManager.createQuery(
                     "select distinct d.patientId from ClinicalDocument d where d.sourceSha256 in :hashes", Long.class)
@@ -159,9 +159,9 @@ class IngestServiceTest {
     @Test
     void shouldReadQuarantinedContentAgainInsteadOfCallingItADuplicate(@TempDir Path folder) throws Exception {
         Fixtures.copy("ccda", "section-fragment.xml", folder);
-        IngestReport first = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport first = org.ehrarchive.support.Ingesting.report(ingest, folder);
         long sources = QuarkusTransaction.requiringNew().call(() -> SourceFile.count());
-        IngestReport second = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport second = org.ehrarchive.support.Ingesting.report(ingest, folder);
         assertThat(file(first, "section-fragment.xml").reason()).startsWith("ING-103");
         assertThat(file(second, "section-fragment.xml").status()).isEqualTo("quarantined");
         assertThat(file(second, "section-fragment.xml").reason()).startsWith("ING-103");

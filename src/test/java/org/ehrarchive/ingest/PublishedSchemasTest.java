@@ -40,8 +40,8 @@ class PublishedSchemasTest {
     private static final Path SCHEMAS = Path.of("archive-schemas").toAbsolutePath();
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
             builder -> builder.schemaMappers(mappers -> mappers.mappings(Map.of(
-                    "urn:ehrarchive:archive-schemas:normalized-record:1", SCHEMAS.resolve("normalized-record.schema.json").toUri().toString(),
-                    "urn:ehrarchive:archive-schemas:ingest-report:1", SCHEMAS.resolve("ingest-report.schema.json").toUri().toString()))));
+                    "urn:ehrarchive:archive-schemas:normalized-record:2", SCHEMAS.resolve("normalized-record.schema.json").toUri().toString(),
+                    "urn:ehrarchive:archive-schemas:ingest-report:2", SCHEMAS.resolve("ingest-report.schema.json").toUri().toString()))));
 
     @Inject
     IngestService ingest;
@@ -54,7 +54,7 @@ class PublishedSchemasTest {
         Fixtures.copy("ccda", "full-ccd.xml", folder);
         Fixtures.copy("ccda", "truncated.xml", folder);
         Fixtures.copy("ccda", "unstructured-embedded.xml", folder);
-        IngestReport report = ingest.ingest(folder, IngestProgress.NONE);
+        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, folder);
         assertValid(schema("ingest-report.schema.json", ""), json.valueToTree(report));
     }
 

@@ -40,6 +40,6 @@ class OperationsTest {
         given().when().get("/q/metrics").then()
                 .statusCode(200)
                 .body(containsString("archive_ingest_files_total"))
-                .body(containsString("archive_ingest_entries_total"));
+                .body(containsString("archive_ingest_records_total"));
     }
 }

@@ -17,7 +17,6 @@ import org.ehrarchive.record.EntryKind;
 import org.ehrarchive.record.ObservedValue;
 import org.ehrarchive.record.Party;
 import org.ehrarchive.record.ReferenceRange;
-import org.w3c.dom.Element;
 
 /**
  * Maps one C-CDA {@code <entry>} to normalized entries. CDA clinical statements share one shape (code, status,
@@ -31,7 +30,7 @@ import org.w3c.dom.Element;
  *   <li>Anything else yields one entry.</li>
  * </ul>
  * Nested relationships (reactions, severity, indications, instructions...) are kept in {@code details.related}, and
- * the whole entry's markup in {@code sourceFragment}.
+ * the whole entry stays in the original at its locator.
  */
 final class CcdaEntryMapper {
 
@@ -46,9 +45,9 @@ final class CcdaEntryMapper {
     }
 
     /** The clinical statement an {@code <entry>} carries, or null when it carries none. */
-    static Element statementOf(Element entry) {
-        for (Element child : children(entry)) {
-            if (STATEMENTS.contains(child.getLocalName())) {
+    static XmlElement statementOf(XmlElement entry) {
+        for (XmlElement child : children(entry)) {
+            if (STATEMENTS.contains(child.localName())) {
                 return child;
             }
         }
@@ -56,28 +55,28 @@ final class CcdaEntryMapper {
     }
 
     /** Maps an entry whose statement is of a known kind. */
-    List<ImportedEntry> map(Integer sectionOrdinal, EntryKind kind, Element entry, Element statement, String entryFragment) {
+    List<ImportedEntry> map(Integer sectionOrdinal, EntryKind kind, XmlElement entry, XmlElement statement) {
         List<ImportedEntry> mapped = new ArrayList<>();
-        String name = statement.getLocalName();
+        String name = statement.localName();
         if (name.equals("organizer")) {
             Map<String, Object> panel = summary(statement);
-            for (Element component : children(statement, "component")) {
-                Element inner = firstStatement(component);
+            for (XmlElement component : children(statement, "component")) {
+                XmlElement inner = firstStatement(component);
                 if (inner != null) {
-                    mapped.add(record(sectionOrdinal, kind, inner, entryFragment, Map.of("panel", panel),
+                    mapped.add(record(sectionOrdinal, kind, inner, Map.of("panel", panel),
                             statement));
                 }
             }
             if (mapped.isEmpty()) {
-                mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
+                mapped.add(record(sectionOrdinal, kind, statement, Map.of(), statement));
             }
         } else if (name.equals("act") && CcdaCatalog.isConcernAct(CdaReader.templateIds(statement))) {
             Map<String, Object> concern = summary(statement);
             List<Map<String, Object>> qualifiers = new ArrayList<>();
-            List<Element> subjects = new ArrayList<>();
-            for (Element relationship : children(statement, "entryRelationship")) {
-                Element inner = firstStatement(relationship);
-                if (inner == null || !inner.getLocalName().equals("observation")) {
+            List<XmlElement> subjects = new ArrayList<>();
+            for (XmlElement relationship : children(statement, "entryRelationship")) {
+                XmlElement inner = firstStatement(relationship);
+                if (inner == null || !inner.localName().equals("observation")) {
                     continue;
                 }
                 if (CcdaCatalog.isQualifierObservation(CdaReader.templateIds(inner))) {
@@ -87,36 +86,36 @@ final class CcdaEntryMapper {
                 }
             }
             putIfPresent(concern, "qualifiers", nonEmpty(qualifiers));
-            for (Element inner : subjects) {
-                mapped.add(record(sectionOrdinal, kind, inner, entryFragment, Map.of("concern", concern), statement));
+            for (XmlElement inner : subjects) {
+                mapped.add(record(sectionOrdinal, kind, inner, Map.of("concern", concern), statement));
             }
             if (mapped.isEmpty()) {
-                mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
+                mapped.add(record(sectionOrdinal, kind, statement, Map.of(), statement));
             }
         } else {
-            mapped.add(record(sectionOrdinal, kind, statement, entryFragment, Map.of(), statement));
+            mapped.add(record(sectionOrdinal, kind, statement, Map.of(), statement));
         }
         return mapped;
     }
 
-    private ImportedEntry record(Integer sectionOrdinal, EntryKind kind, Element statement, String entryFragment,
-            Map<String, Object> context, Element top) {
+    private ImportedEntry record(Integer sectionOrdinal, EntryKind kind, XmlElement statement, Map<String, Object> context,
+            XmlElement top) {
         Map<String, Object> details = new LinkedHashMap<>(context);
-        details.put("statement", statement.getLocalName());
+        details.put("statement", statement.localName());
         putIfPresent(details, "templateIds", nonEmpty(CdaReader.templateIds(statement)));
         putIfPresent(details, "ids", nonEmpty(CdaReader.identifiers(statement)));
         putIfPresent(details, "classCode", attr(statement, "classCode"));
 
         Coded statementCode = reader.coded(child(statement, "code"));
         List<ObservedValue> values = new ArrayList<>();
-        for (Element value : children(statement, "value")) {
+        for (XmlElement value : children(statement, "value")) {
             values.add(reader.observedValue(value));
         }
         Coded about = statementCode;
         switch (kind) {
             case MEDICATION, IMMUNIZATION, MEDICAL_EQUIPMENT -> about = productCode(statement, statementCode, details);
             case PLAN_OF_CARE -> {
-                if (statement.getLocalName().equals("substanceAdministration") || statement.getLocalName().equals("supply")) {
+                if (statement.localName().equals("substanceAdministration") || statement.localName().equals("supply")) {
                     about = productCode(statement, statementCode, details);
                 }
             }
@@ -138,17 +137,17 @@ final class CcdaEntryMapper {
             }
         }
         if (kind == EntryKind.FAMILY_HISTORY) {
-            Element subject = path(top, "subject", "relatedSubject");
+            XmlElement subject = path(top, "subject", "relatedSubject");
             if (subject != null) {
                 putIfPresent(details, "relatedSubject", reader.coded(child(subject, "code")));
             }
         }
 
-        List<Element> times = children(statement, "effectiveTime");
+        List<XmlElement> times = children(statement, "effectiveTime");
         if (times.size() > 1) {
             // Further effectiveTimes are a schedule (PIVL/EIVL, kept as text) or another period (kept as a TimePeriod).
             List<Object> schedule = new ArrayList<>();
-            for (Element time : times.subList(1, times.size())) {
+            for (XmlElement time : times.subList(1, times.size())) {
                 Object read = CdaReader.period(time);
                 if (read != null) {
                     schedule.add(((org.ehrarchive.record.TimePeriod) read).text() != null ? ((org.ehrarchive.record.TimePeriod) read).text() : read);
@@ -174,11 +173,11 @@ final class CcdaEntryMapper {
         putIfPresent(details, "related", nonEmpty(related(statement, 1)));
 
         List<Coded> interpretations = new ArrayList<>();
-        for (Element interpretation : children(statement, "interpretationCode")) {
+        for (XmlElement interpretation : children(statement, "interpretationCode")) {
             interpretations.add(reader.coded(interpretation));
         }
         List<ReferenceRange> ranges = new ArrayList<>();
-        for (Element range : children(statement, "referenceRange")) {
+        for (XmlElement range : children(statement, "referenceRange")) {
             ReferenceRange read = reader.referenceRange(range);
             if (read != null) {
                 ranges.add(read);
@@ -187,20 +186,20 @@ final class CcdaEntryMapper {
         return new ImportedEntry(sectionOrdinal, kind, about, attr(child(statement, "statusCode"), "code"),
                 "true".equals(attr(statement, "negationInd")), attr(statement, "moodCode"),
                 times.isEmpty() ? null : CdaReader.period(times.get(0)), values, interpretations, ranges, details,
-                reader.statementText(child(statement, "text")), XmlLocator.of(statement), entryFragment);
+                reader.statementText(child(statement, "text")), statement.locator());
     }
 
     /** The drug, vaccine or device of a substance administration or supply; the statement code goes to details. */
-    private Coded productCode(Element statement, Coded statementCode, Map<String, Object> details) {
-        Element product = child(statement, "consumable");
+    private Coded productCode(XmlElement statement, Coded statementCode, Map<String, Object> details) {
+        XmlElement product = child(statement, "consumable");
         if (product == null) {
             product = child(statement, "product");
         }
-        if (product == null && statement.getLocalName().equals("supply")) {
+        if (product == null && statement.localName().equals("supply")) {
             product = child(statement, "participant");
         }
-        Element manufactured = child(product, "manufacturedProduct");
-        Element material = manufactured == null ? path(product, "participantRole", "playingDevice") : child(manufactured, "manufacturedMaterial");
+        XmlElement manufactured = child(product, "manufacturedProduct");
+        XmlElement material = manufactured == null ? path(product, "participantRole", "playingDevice") : child(manufactured, "manufacturedMaterial");
         Coded code = reader.coded(child(material, "code"));
         if (code == null) {
             return statementCode;
@@ -212,8 +211,8 @@ final class CcdaEntryMapper {
         return code;
     }
 
-    private static Element participant(Element statement, String typeCode) {
-        for (Element participant : children(statement, "participant")) {
+    private static XmlElement participant(XmlElement statement, String typeCode) {
+        for (XmlElement participant : children(statement, "participant")) {
             if (typeCode.equals(attr(participant, "typeCode"))) {
                 return participant;
             }
@@ -221,9 +220,9 @@ final class CcdaEntryMapper {
         return null;
     }
 
-    private List<Party> parties(Element statement, String participation, String assignedName) {
+    private List<Party> parties(XmlElement statement, String participation, String assignedName) {
         List<Party> parties = new ArrayList<>();
-        for (Element element : children(statement, participation)) {
+        for (XmlElement element : children(statement, participation)) {
             Party party = reader.party(participation, element, child(element, assignedName));
             if (party != null) {
                 parties.add(party);
@@ -233,14 +232,14 @@ final class CcdaEntryMapper {
     }
 
     /** Participants such as the service location of an encounter or the substance of an allergy. */
-    private List<Map<String, Object>> participants(Element statement) {
+    private List<Map<String, Object>> participants(XmlElement statement) {
         List<Map<String, Object>> participants = new ArrayList<>();
-        for (Element participant : children(statement, "participant")) {
+        for (XmlElement participant : children(statement, "participant")) {
             Map<String, Object> read = new LinkedHashMap<>();
             read.put("typeCode", attr(participant, "typeCode"));
-            Element role = child(participant, "participantRole");
+            XmlElement role = child(participant, "participantRole");
             putIfPresent(read, "code", reader.coded(child(role, "code")));
-            Element entity = child(role, "playingEntity");
+            XmlElement entity = child(role, "playingEntity");
             putIfPresent(read, "entityCode", reader.coded(child(entity, "code")));
             putIfPresent(read, "name", CdaReader.text(child(entity, "name")));
             putIfPresent(read, "addresses", nonEmpty(CdaReader.addresses(role)));
@@ -250,22 +249,22 @@ final class CcdaEntryMapper {
     }
 
     /** entryRelationship and component statements, recursively to a bounded depth, in a compact form. */
-    private List<Map<String, Object>> related(Element statement, int depth) {
+    private List<Map<String, Object>> related(XmlElement statement, int depth) {
         List<Map<String, Object>> related = new ArrayList<>();
-        for (Element relationship : children(statement)) {
-            String name = relationship.getLocalName();
-            if (!name.equals("entryRelationship") && !(name.equals("component") && !statement.getLocalName().equals("organizer"))) {
+        for (XmlElement relationship : children(statement)) {
+            String name = relationship.localName();
+            if (!name.equals("entryRelationship") && !(name.equals("component") && !statement.localName().equals("organizer"))) {
                 continue;
             }
-            Element inner = firstStatement(relationship);
+            XmlElement inner = firstStatement(relationship);
             if (inner == null) {
                 continue;
             }
             Map<String, Object> read = summary(inner);
             read.put("typeCode", attr(relationship, "typeCode"));
             putIfPresent(read, "inversionInd", attr(relationship, "inversionInd"));
-            if (inner.getLocalName().equals("substanceAdministration") || inner.getLocalName().equals("supply")) {
-                Element product = child(inner, "consumable") != null ? child(inner, "consumable") : child(inner, "product");
+            if (inner.localName().equals("substanceAdministration") || inner.localName().equals("supply")) {
+                XmlElement product = child(inner, "consumable") != null ? child(inner, "consumable") : child(inner, "product");
                 putIfPresent(read, "product", reader.coded(path(product, "manufacturedProduct", "manufacturedMaterial", "code")));
             }
             if (depth < MAX_RELATIONSHIP_DEPTH) {
@@ -277,9 +276,9 @@ final class CcdaEntryMapper {
     }
 
     /** The common fields of a statement, for context (panel, concern) and relationships. */
-    private Map<String, Object> summary(Element statement) {
+    private Map<String, Object> summary(XmlElement statement) {
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("statement", statement.getLocalName());
+        summary.put("statement", statement.localName());
         putIfPresent(summary, "templateIds", nonEmpty(CdaReader.templateIds(statement)));
         putIfPresent(summary, "moodCode", attr(statement, "moodCode"));
         putIfPresent(summary, "negated", "true".equals(attr(statement, "negationInd")) ? Boolean.TRUE : null);
@@ -287,18 +286,18 @@ final class CcdaEntryMapper {
         putIfPresent(summary, "status", attr(child(statement, "statusCode"), "code"));
         putIfPresent(summary, "effective", CdaReader.period(child(statement, "effectiveTime")));
         List<ObservedValue> values = new ArrayList<>();
-        for (Element value : children(statement, "value")) {
+        for (XmlElement value : children(statement, "value")) {
             values.add(reader.observedValue(value));
         }
         putIfPresent(summary, "values", nonEmpty(values));
         putIfPresent(summary, "text", reader.statementText(child(statement, "text")));
-        putIfPresent(summary, "locator", XmlLocator.of(statement));
+        putIfPresent(summary, "locator", statement.locator());
         return summary;
     }
 
-    private static Element firstStatement(Element container) {
-        for (Element child : children(container)) {
-            if (STATEMENTS.contains(child.getLocalName())) {
+    private static XmlElement firstStatement(XmlElement container) {
+        for (XmlElement child : children(container)) {
+            if (STATEMENTS.contains(child.localName())) {
                 return child;
             }
         }

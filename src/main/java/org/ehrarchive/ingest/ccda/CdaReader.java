@@ -1,7 +1,6 @@
 package org.ehrarchive.ingest.ccda;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -18,10 +17,6 @@ import org.ehrarchive.record.Quantity;
 import org.ehrarchive.record.ReferenceRange;
 import org.ehrarchive.record.TimePeriod;
 import org.ehrarchive.record.TimeValue;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
 
 /**
  * Reads HL7 v3 data types (CD, TS, IVL_TS, PQ, II, PN, AD, TEL...) of one CDA document into the normalized
@@ -36,28 +31,22 @@ final class CdaReader {
     private static final Pattern HL7_TS = Pattern.compile(
             "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(?:(\\d{2})(\\.\\d+)?)?([+-]\\d{2}(?::?\\d{2})?|Z)?");
 
-    private final Map<String, Element> elementsById = new HashMap<>();
+    /** Text by the {@code ID} of its element, in the whole document (references point into narratives). */
+    private final Map<String, String> textById;
 
-    CdaReader(Document document) {
-        NodeList all = document.getElementsByTagNameNS("*", "*");
-        for (int i = 0; i < all.getLength(); i++) {
-            Element element = (Element) all.item(i);
-            String id = element.getAttribute("ID");
-            if (!id.isEmpty()) {
-                elementsById.putIfAbsent(id, element);
-            }
-        }
+    CdaReader(Map<String, String> textById) {
+        this.textById = textById;
     }
 
     // ---- navigation -------------------------------------------------------------------------------------
 
     /** First child element with this local name, or null. */
-    static Element child(Element parent, String localName) {
+    static XmlElement child(XmlElement parent, String localName) {
         if (parent == null) {
             return null;
         }
-        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element element && localName.equals(element.getLocalName())) {
+        for (Object node : parent.nodes()) {
+            if (node instanceof XmlElement element && localName.equals(element.localName())) {
                 return element;
             }
         }
@@ -65,13 +54,13 @@ final class CdaReader {
     }
 
     /** Child elements with this local name, in document order. */
-    static List<Element> children(Element parent, String localName) {
-        List<Element> found = new ArrayList<>();
+    static List<XmlElement> children(XmlElement parent, String localName) {
+        List<XmlElement> found = new ArrayList<>();
         if (parent == null) {
             return found;
         }
-        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element element && localName.equals(element.getLocalName())) {
+        for (Object node : parent.nodes()) {
+            if (node instanceof XmlElement element && localName.equals(element.localName())) {
                 found.add(element);
             }
         }
@@ -79,19 +68,13 @@ final class CdaReader {
     }
 
     /** All child elements. */
-    static List<Element> children(Element parent) {
-        List<Element> found = new ArrayList<>();
-        for (Node node = parent == null ? null : parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element element) {
-                found.add(element);
-            }
-        }
-        return found;
+    static List<XmlElement> children(XmlElement parent) {
+        return parent == null ? new ArrayList<>() : parent.elements();
     }
 
     /** Follows a path of child names ({@code "consumable", "manufacturedProduct", ...}); null when any step is missing. */
-    static Element path(Element from, String... names) {
-        Element current = from;
+    static XmlElement path(XmlElement from, String... names) {
+        XmlElement current = from;
         for (String name : names) {
             current = child(current, name);
             if (current == null) {
@@ -101,31 +84,28 @@ final class CdaReader {
         return current;
     }
 
-    /** An attribute's value, or null when absent or empty. */
-    static String attr(Element element, String name) {
-        if (element == null || !element.hasAttribute(name)) {
+    /** An attribute's value (no namespace), or null when absent or empty. */
+    static String attr(XmlElement element, String name) {
+        if (element == null) {
             return null;
         }
-        String value = element.getAttribute(name);
-        return value.isEmpty() ? null : value;
+        String value = element.attribute(name);
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** The {@code xsi:type} of an element, without its prefix (PQ, CD, IVL_TS...). */
-    static String xsiType(Element element) {
-        String type = element.getAttributeNS(HardenedXml.XSI_NS, "type");
-        if (type.isEmpty()) {
-            type = element.getAttribute("xsi:type");
-        }
-        if (type.isEmpty()) {
+    static String xsiType(XmlElement element) {
+        String type = element.attribute(HardenedXml.XSI_NS, "type");
+        if (type == null || type.isEmpty()) {
             return null;
         }
         int colon = type.indexOf(':');
         return colon < 0 ? type : type.substring(colon + 1);
     }
 
-    static List<String> templateIds(Element element) {
+    static List<String> templateIds(XmlElement element) {
         List<String> ids = new ArrayList<>();
-        for (Element templateId : children(element, "templateId")) {
+        for (XmlElement templateId : children(element, "templateId")) {
             String root = attr(templateId, "root");
             if (root != null) {
                 String extension = attr(templateId, "extension");
@@ -136,27 +116,62 @@ final class CdaReader {
     }
 
     /** Text content with runs of white space folded, or null when there is none. */
-    static String text(Element element) {
+    static String text(XmlElement element) {
         if (element == null) {
             return null;
         }
-        String text = element.getTextContent().replaceAll("\\s+", " ").trim();
-        return text.isEmpty() ? null : text;
+        String folded = fold(element.textContent());
+        return folded.isEmpty() ? null : folded;
+    }
+
+    /** Folds every run of white space into one space and trims the ends (as {@code \\s+} to {@code " "}, then trim). */
+    static String fold(String text) {
+        int length = text.length();
+        boolean clean = length > 0 && !isSpace(text.charAt(0)) && !isSpace(text.charAt(length - 1));
+        for (int i = 0; clean && i < length; i++) {
+            char c = text.charAt(i);
+            // the last character is no space, so i + 1 is in range whenever c is one
+            if (isSpace(c) && (c != ' ' || isSpace(text.charAt(i + 1)))) {
+                clean = false;
+            }
+        }
+        if (clean) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(length);
+        boolean pendingSpace = false;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (isSpace(c)) {
+                pendingSpace = true;
+            } else {
+                if (pendingSpace && out.length() > 0) {
+                    out.append(' ');
+                }
+                pendingSpace = false;
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
     }
 
     // ---- data types -------------------------------------------------------------------------------------
 
     /** CD / CE / CV / CS and their translations and qualifiers; null when the element is absent. */
-    Coded coded(Element element) {
+    Coded coded(XmlElement element) {
         if (element == null) {
             return null;
         }
         List<Coded> translations = new ArrayList<>();
-        for (Element translation : children(element, "translation")) {
+        for (XmlElement translation : children(element, "translation")) {
             translations.add(coded(translation));
         }
         List<Coded> qualifiers = new ArrayList<>();
-        for (Element qualifier : children(element, "qualifier")) {
+        for (XmlElement qualifier : children(element, "qualifier")) {
             Coded name = coded(child(qualifier, "name"));
             Coded value = coded(child(qualifier, "value"));
             qualifiers.add(new Coded(value == null ? null : value.code(), value == null ? null : value.codeSystem(),
@@ -169,12 +184,12 @@ final class CdaReader {
     }
 
     /** Original text, either inline or by reference into the narrative. */
-    String originalText(Element originalText) {
+    String originalText(XmlElement originalText) {
         if (originalText == null) {
             return null;
         }
         String inline = text(originalText);
-        Element reference = child(originalText, "reference");
+        XmlElement reference = child(originalText, "reference");
         String referenced = referencedText(reference);
         if (referenced != null && (inline == null || inline.isBlank())) {
             return referenced;
@@ -182,28 +197,33 @@ final class CdaReader {
         return inline;
     }
 
+    /** The text of the narrative element with this {@code ID}, or null. */
+    String narrativeText(String id) {
+        return textById.get(id);
+    }
+
     /** The narrative text a {@code <reference value="#id"/>} points at. */
-    String referencedText(Element reference) {
+    String referencedText(XmlElement reference) {
         String target = attr(reference, "value");
         if (target == null || !target.startsWith("#")) {
             return null;
         }
-        return text(elementsById.get(target.substring(1)));
+        return textById.get(target.substring(1));
     }
 
     /** An entry's {@code <text>}: inline text, else the narrative it references. */
-    String statementText(Element textElement) {
+    String statementText(XmlElement textElement) {
         if (textElement == null) {
             return null;
         }
-        Element reference = child(textElement, "reference");
+        XmlElement reference = child(textElement, "reference");
         String referenced = referencedText(reference);
         String inline = text(textElement);
         return referenced != null && (inline == null || inline.isBlank()) ? referenced : inline;
     }
 
     /** TS: a point in time with its precision and zone. */
-    static TimeValue time(Element element) {
+    static TimeValue time(XmlElement element) {
         if (element == null) {
             return null;
         }
@@ -269,7 +289,7 @@ final class CdaReader {
     }
 
     /** An RTO such as maxDoseQuantity as text: {@code 4 {tbl} / 1 d}. */
-    static String ratioText(Element ratio) {
+    static String ratioText(XmlElement ratio) {
         if (ratio == null) {
             return null;
         }
@@ -289,7 +309,7 @@ final class CdaReader {
     }
 
     /** IVL_TS / TS / PIVL_TS: a point, an interval, or (for periods the model does not parse) text. */
-    static TimePeriod period(Element element) {
+    static TimePeriod period(XmlElement element) {
         if (element == null) {
             return null;
         }
@@ -312,20 +332,20 @@ final class CdaReader {
     }
 
     /** A frequency such as {@code every 6 h (institution specified)} from PIVL_TS / EIVL_TS. */
-    static String describePeriodic(Element element) {
+    static String describePeriodic(XmlElement element) {
         String type = xsiType(element);
         StringBuilder text = new StringBuilder(type == null ? "periodic" : type);
-        Element period = child(element, "period");
+        XmlElement period = child(element, "period");
         if (period != null) {
             text.append(" every ").append(attr(period, "value")).append(' ').append(attr(period, "unit"));
         }
-        Element event = child(element, "event");
+        XmlElement event = child(element, "event");
         if (event != null) {
             text.append(" event ").append(attr(event, "code"));
         }
-        Element phase = child(element, "phase");
+        XmlElement phase = child(element, "phase");
         if (phase != null) {
-            text.append(" phase ").append(phase.getAttribute("value"));
+            text.append(" phase ").append(java.util.Objects.toString(attr(phase, "value"), ""));
         }
         if ("true".equals(attr(element, "institutionSpecified"))) {
             text.append(" (institution specified)");
@@ -337,7 +357,7 @@ final class CdaReader {
     }
 
     /** PQ (value + unit as given). */
-    static Quantity quantity(Element element) {
+    static Quantity quantity(XmlElement element) {
         if (element == null) {
             return null;
         }
@@ -350,7 +370,7 @@ final class CdaReader {
     }
 
     /** Any {@code <value>} of an observation, by its xsi:type. */
-    ObservedValue observedValue(Element element) {
+    ObservedValue observedValue(XmlElement element) {
         if (element == null) {
             return null;
         }
@@ -396,7 +416,7 @@ final class CdaReader {
             default -> {
                 // ST, ED, ANY and others: the text is the value; a reference resolves to the narrative.
                 String text = text(element);
-                Element reference = child(element, "reference");
+                XmlElement reference = child(element, "reference");
                 if ((text == null || text.isBlank()) && reference != null) {
                     text = referencedText(reference);
                 }
@@ -405,8 +425,8 @@ final class CdaReader {
         }
     }
 
-    ReferenceRange referenceRange(Element referenceRange) {
-        Element range = child(referenceRange, "observationRange");
+    ReferenceRange referenceRange(XmlElement referenceRange) {
+        XmlElement range = child(referenceRange, "observationRange");
         if (range == null) {
             return null;
         }
@@ -415,7 +435,7 @@ final class CdaReader {
     }
 
     /** II. */
-    static Identifier identifier(Element id) {
+    static Identifier identifier(XmlElement id) {
         if (id == null) {
             return null;
         }
@@ -425,16 +445,16 @@ final class CdaReader {
                 attr(id, "nullFlavor"));
     }
 
-    static List<Identifier> identifiers(Element parent) {
+    static List<Identifier> identifiers(XmlElement parent) {
         List<Identifier> ids = new ArrayList<>();
-        for (Element id : children(parent, "id")) {
+        for (XmlElement id : children(parent, "id")) {
             ids.add(identifier(id));
         }
         return ids;
     }
 
     /** PN. */
-    static PersonName name(Element name) {
+    static PersonName name(XmlElement name) {
         if (name == null) {
             return null;
         }
@@ -442,12 +462,12 @@ final class CdaReader {
         List<String> given = new ArrayList<>();
         List<String> family = new ArrayList<>();
         List<String> suffixes = new ArrayList<>();
-        for (Element part : children(name)) {
+        for (XmlElement part : children(name)) {
             String value = text(part);
             if (value == null) {
                 continue;
             }
-            switch (part.getLocalName()) {
+            switch (part.localName()) {
                 case "prefix" -> prefixes.add(value);
                 case "given" -> given.add(value);
                 case "family" -> family.add(value);
@@ -465,18 +485,18 @@ final class CdaReader {
                 period(child(name, "validTime")), attr(name, "nullFlavor"));
     }
 
-    static List<PersonName> names(Element parent) {
+    static List<PersonName> names(XmlElement parent) {
         List<PersonName> names = new ArrayList<>();
-        for (Element name : children(parent, "name")) {
+        for (XmlElement name : children(parent, "name")) {
             names.add(name(name));
         }
         return names;
     }
 
     /** AD. */
-    static PostalAddress address(Element addr) {
+    static PostalAddress address(XmlElement addr) {
         List<String> lines = new ArrayList<>();
-        for (Element line : children(addr, "streetAddressLine")) {
+        for (XmlElement line : children(addr, "streetAddressLine")) {
             String value = text(line);
             if (value != null) {
                 lines.add(value);
@@ -488,17 +508,17 @@ final class CdaReader {
                 period(child(addr, "useablePeriod")), attr(addr, "nullFlavor"));
     }
 
-    static List<PostalAddress> addresses(Element parent) {
+    static List<PostalAddress> addresses(XmlElement parent) {
         List<PostalAddress> addresses = new ArrayList<>();
-        for (Element addr : children(parent, "addr")) {
+        for (XmlElement addr : children(parent, "addr")) {
             addresses.add(address(addr));
         }
         return addresses;
     }
 
-    static List<ContactPoint> telecoms(Element parent) {
+    static List<ContactPoint> telecoms(XmlElement parent) {
         List<ContactPoint> telecoms = new ArrayList<>();
-        for (Element telecom : children(parent, "telecom")) {
+        for (XmlElement telecom : children(parent, "telecom")) {
             telecoms.add(new ContactPoint(attr(telecom, "value"), attr(telecom, "use"), attr(telecom, "nullFlavor")));
         }
         return telecoms;
@@ -508,18 +528,18 @@ final class CdaReader {
      * A participant such as {@code author/assignedAuthor}, {@code performer/assignedEntity},
      * {@code custodian/assignedCustodian/representedCustodianOrganization}.
      */
-    Party party(String role, Element participation, Element assigned) {
+    Party party(String role, XmlElement participation, XmlElement assigned) {
         if (assigned == null) {
             return null;
         }
-        Element person = firstOf(assigned, "assignedPerson", "associatedPerson", "informationRecipient", "relatedPerson");
-        Element organization = firstOf(assigned, "representedOrganization", "representedCustodianOrganization",
+        XmlElement person = firstOf(assigned, "assignedPerson", "associatedPerson", "informationRecipient", "relatedPerson");
+        XmlElement organization = firstOf(assigned, "representedOrganization", "representedCustodianOrganization",
                 "scopingOrganization", "serviceProviderOrganization", "receivedOrganization");
         String organizationName = organization == null ? null : text(child(organization, "name"));
-        if (organizationName == null && "representedCustodianOrganization".equals(assigned.getLocalName())) {
+        if (organizationName == null && "representedCustodianOrganization".equals(assigned.localName())) {
             organizationName = text(child(assigned, "name"));
         }
-        Element device = child(assigned, "assignedAuthoringDevice");
+        XmlElement device = child(assigned, "assignedAuthoringDevice");
         if (organizationName == null && device != null) {
             organizationName = text(child(device, "softwareName"));
         }
@@ -527,9 +547,9 @@ final class CdaReader {
                 coded(child(assigned, "code")), time(child(participation, "time")), addresses(assigned), telecoms(assigned));
     }
 
-    private static Element firstOf(Element parent, String... names) {
+    private static XmlElement firstOf(XmlElement parent, String... names) {
         for (String name : names) {
-            Element found = child(parent, name);
+            XmlElement found = child(parent, name);
             if (found != null) {
                 return found;
             }

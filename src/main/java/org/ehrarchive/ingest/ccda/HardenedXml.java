@@ -2,39 +2,45 @@ package org.ehrarchive.ingest.ccda;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-import javax.xml.transform.OutputKeys;
-import javax.xml.transform.Transformer;
-import javax.xml.transform.TransformerException;
-import javax.xml.transform.TransformerFactory;
-import javax.xml.transform.dom.DOMSource;
-import javax.xml.transform.stream.StreamResult;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 
+import org.codehaus.stax2.XMLInputFactory2;
 import org.ehrarchive.ingest.IngestError;
 import org.ehrarchive.ingest.QuarantineException;
-import org.w3c.dom.Document;
-import org.w3c.dom.Node;
-import org.xml.sax.ErrorHandler;
-import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
+
+import com.ctc.wstx.api.WstxInputProperties;
+import com.ctc.wstx.stax.WstxInputFactory;
 
 /**
- * Parses source XML safely (architecture D5): no DTDs at all (so no external entities, no external DTD, no entity
- * expansion bombs), JAXP secure processing limits, no network or file access from the parser.
+ * Reads source XML safely and in a stream (architecture D5, ADR 0006 and 0009): a Woodstox StAX parser with no
+ * DTD support at all (a {@code DOCTYPE} is refused before anything else is read, so no external entities, no
+ * external DTD, no entity expansion), bounded element depth, attribute size and attribute count, and no network
+ * or file access from the parser.
+ * <p>
+ * Before a C-CDA file is mapped, {@link #shape} reads it once without building anything: a file that is not
+ * well-formed, is hostile or exceeds a limit is refused before any of its records is stored, so an XML file is
+ * archived whole or quarantined whole; the same pass learns which elements share their name with a sibling, so
+ * that locators can carry a position exactly where one is needed, in one streaming pass.
  * <p>
  * Real exports use the {@code xsi:} and {@code sdtc:} prefixes without declaring them (several of HL7's own
- * examples do). Such a file is read leniently: the missing declarations are added to a copy in memory and
- * the file is parsed again; the original bytes in the blob store are untouched, and a warning is returned.
+ * examples do). Such a file is read leniently: the missing declarations are added to the root start tag of the
+ * stream as it is read; the original bytes in the blob store are untouched, and a warning is returned.
  */
 final class HardenedXml {
 
@@ -42,158 +48,436 @@ final class HardenedXml {
     static final String SDTC_NS = "urn:hl7-org:sdtc";
     static final String CDA_NS = "urn:hl7-org:v3";
 
-    private static final Pattern UNBOUND_PREFIX = Pattern.compile("prefix \"([A-Za-z_][\\w.-]*)\" for (?:attribute|element)");
+    /** Deep enough for any real C-CDA (about 30 levels), shallow enough that no mapper recursion can overflow. */
+    static final int MAX_ELEMENT_DEPTH = 256;
+    static final int MAX_ATTRIBUTE_CHARACTERS = 1 << 20;
+    static final int MAX_ATTRIBUTES_PER_ELEMENT = 1_000;
+
+    private static final Pattern UNBOUND_PREFIX = Pattern.compile("[Uu]ndeclared namespace prefix \"([A-Za-z_][\\w.-]*)\"");
     private static final int MAX_PREFIX_REPAIRS = 8;
+    /** How far into a file the root start tag is looked for, when a prefix declaration must be added to it. */
+    private static final int MAX_HEAD_BYTES = 1 << 20;
 
-    private static final ErrorHandler SILENT = new ErrorHandler() {
-        @Override
-        public void warning(SAXParseException exception) {
-        }
-
-        @Override
-        public void error(SAXParseException exception) throws SAXException {
-            throw exception;
-        }
-
-        @Override
-        public void fatalError(SAXParseException exception) throws SAXException {
-            throw exception;
-        }
-    };
+    private static final XMLInputFactory2 FACTORY = newFactory();
 
     private HardenedXml() {
     }
 
-    /** A parsed document, and the warnings about leniency applied to read it. */
-    record Parsed(Document document, Set<String> warnings) {
+    /** Where the bytes of one XML file come from; opened once per pass. */
+    interface Source {
+        InputStream open() throws IOException;
     }
 
-    static Parsed parse(byte[] bytes) throws QuarantineException {
-        Set<String> warnings = new LinkedHashSet<>();
-        byte[] current = bytes;
+    /**
+     * What the first pass learnt about a file: its root element, which elements share their name with a sibling
+     * (by pre-order element index), the prefixes declared leniently, and the warnings to report.
+     */
+    record Shape(String rootNamespace, String rootName, BitSet repeated, Map<String, String> textById,
+            Map<String, String> repairedPrefixes, List<String> warnings) {
+    }
+
+    /**
+     * Reads the whole file once. Refuses a DOCTYPE (ING-101), a parser limit (ING-105) and XML that is not
+     * well-formed (ING-102), repairing undeclared prefixes on the way.
+     */
+    static Shape shape(Source source) throws QuarantineException {
+        Map<String, String> repaired = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
         for (int attempt = 0; ; attempt++) {
-            try {
-                return new Parsed(newBuilder().parse(new ByteArrayInputStream(current)), warnings);
-            } catch (SAXParseException e) {
+            try (InputStream in = open(source, repaired)) {
+                XMLStreamReader reader = FACTORY.createXMLStreamReader(in);
+                try {
+                    return scan(reader, repaired, warnings);
+                } finally {
+                    reader.close();
+                }
+            } catch (XMLStreamException e) {
                 String message = String.valueOf(e.getMessage());
-                if (message.contains("DOCTYPE")) {
-                    throw new QuarantineException(IngestError.XML_DOCTYPE_FORBIDDEN, null);
-                }
-                if (message.contains("limit") && message.contains("JAXP")) {
-                    throw new QuarantineException(IngestError.XML_LIMIT_EXCEEDED, lineOf(e));
-                }
                 Matcher unbound = UNBOUND_PREFIX.matcher(message);
-                if (unbound.find() && attempt < MAX_PREFIX_REPAIRS) {
+                if (unbound.find() && attempt < MAX_PREFIX_REPAIRS && !repaired.containsKey(unbound.group(1))) {
                     String prefix = unbound.group(1);
-                    byte[] repaired = declarePrefixOnRoot(current, prefix);
-                    if (repaired != null) {
-                        warnings.add("undeclared namespace prefix '" + prefix + "' read as " + namespaceFor(prefix));
-                        current = repaired;
-                        continue;
-                    }
+                    repaired.put(prefix, namespaceFor(prefix));
+                    warnings.add("undeclared namespace prefix '" + prefix + "' read as " + namespaceFor(prefix));
+                    continue;
                 }
-                throw new QuarantineException(IngestError.XML_NOT_WELL_FORMED, lineOf(e) + ": " + parserReason(message));
-            } catch (SAXException e) {
-                throw new QuarantineException(IngestError.XML_NOT_WELL_FORMED, parserReason(String.valueOf(e.getMessage())));
+                throw refusal(e);
             } catch (IOException e) {
                 throw new QuarantineException(IngestError.READ_FAILED, e.getClass().getSimpleName());
             }
         }
     }
 
-    /** Serializes an element (and its subtree) back to XML text, without an XML declaration. */
-    static String serialize(Node node) {
-        try {
-            Transformer transformer = TRANSFORMERS.get();
-            StringWriter out = new StringWriter();
-            transformer.transform(new DOMSource(node), new StreamResult(out));
-            return out.toString();
-        } catch (TransformerException e) {
-            throw new IllegalStateException("Could not serialize a parsed XML node", e);
-        }
+    /** A reader for the mapping pass, over the same (repaired) bytes the shape was taken from. */
+    static XMLStreamReader open(Source source, Shape shape) throws IOException, XMLStreamException {
+        return FACTORY.createXMLStreamReader(open(source, shape.repairedPrefixes()));
     }
 
-    private static final ThreadLocal<Transformer> TRANSFORMERS = ThreadLocal.withInitial(() -> {
-        try {
-            TransformerFactory factory = TransformerFactory.newInstance();
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
-            Transformer transformer = factory.newTransformer();
-            transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
-            transformer.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
-            return transformer;
-        } catch (TransformerException e) {
-            throw new IllegalStateException("No XML transformer available", e);
+    /** A parse error of the mapping pass, which the first pass has already ruled out unless the file changed. */
+    static QuarantineException refusal(XMLStreamException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("DOCTYPE")) {
+            return new QuarantineException(IngestError.XML_DOCTYPE_FORBIDDEN, null);
         }
-    });
-
-    private static final ThreadLocal<DocumentBuilder> BUILDERS = ThreadLocal.withInitial(() -> {
-        try {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-            factory.setXIncludeAware(false);
-            factory.setExpandEntityReferences(false);
-            return factory.newDocumentBuilder();
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("The XML parser does not support the required hardening features", e);
+        if (message.contains("limit") || message.contains("Limit")) {
+            return new QuarantineException(IngestError.XML_LIMIT_EXCEEDED, where(e) + ": " + parserReason(message));
         }
-    });
-
-    private static DocumentBuilder newBuilder() {
-        DocumentBuilder builder = BUILDERS.get();
-        builder.reset();
-        builder.setErrorHandler(SILENT);
-        builder.setEntityResolver((publicId, systemId) -> {
-            throw new SAXException("DOCTYPE and external entities are not allowed");
-        });
-        return builder;
+        return new QuarantineException(IngestError.XML_NOT_WELL_FORMED, where(e) + ": " + parserReason(message));
     }
 
+    private static Shape scan(XMLStreamReader reader, Map<String, String> repaired, List<String> warnings)
+            throws XMLStreamException, QuarantineException {
+        BitSet repeated = new BitSet();
+        SiblingCounter siblings = new SiblingCounter(repeated);
+        IdTexts ids = new IdTexts();
+        String rootNamespace = null;
+        String rootName = null;
+        int index = 0;
+        while (reader.hasNext()) {
+            int event = reader.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                if (rootName == null) {
+                    rootName = reader.getLocalName();
+                    rootNamespace = reader.getNamespaceURI();
+                }
+                siblings.start(reader.getNamespaceURI(), reader.getLocalName(), index++);
+                ids.start(reader.getAttributeValue(null, "ID"));
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                siblings.end();
+                ids.end();
+            } else if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA || event == XMLStreamConstants.SPACE) {
+                ids.text(reader);
+            } else if (event == XMLStreamConstants.DTD) {
+                throw new QuarantineException(IngestError.XML_DOCTYPE_FORBIDDEN, null);
+            }
+        }
+        if (rootName == null) {
+            throw new QuarantineException(IngestError.XML_NOT_WELL_FORMED, "no root element");
+        }
+        return new Shape(rootNamespace, rootName, repeated, ids.texts, Map.copyOf(repaired), List.copyOf(warnings));
+    }
 
     /**
-     * Adds {@code xmlns:prefix="..."} to the root element's start tag of a copy. Works on the bytes as ISO-8859-1
-     * so that any ASCII-compatible encoding (UTF-8, Windows-1252...) passes through unchanged; UTF-16 (recognised
-     * by its byte order mark) is decoded and encoded again. Returns null when the root start tag cannot be found.
+     * The text of every element that carries an {@code ID} (narrative anchors, mostly), folded, the first of each id
+     * kept: entries refer to them with {@code <reference value="#id"/>}, also forward, into a later section.
      */
-    private static byte[] declarePrefixOnRoot(byte[] bytes, String prefix) {
-        java.nio.charset.Charset charset = StandardCharsets.ISO_8859_1;
-        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
-            charset = StandardCharsets.UTF_16LE;
-        } else if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
-            charset = StandardCharsets.UTF_16BE;
+    private static final class IdTexts {
+        final Map<String, String> texts = new java.util.HashMap<>();
+        private final java.util.ArrayDeque<Object> open = new java.util.ArrayDeque<>();
+        private final List<StringBuilder> collecting = new ArrayList<>();
+        private final List<String> collectingIds = new ArrayList<>();
+        private static final Object NO_ID = new Object();
+
+        void start(String id) {
+            if (id == null || id.isEmpty() || texts.containsKey(id) || collectingIds.contains(id)) {
+                open.push(NO_ID);
+                return;
+            }
+            open.push(id);
+            collectingIds.add(id);
+            collecting.add(new StringBuilder());
         }
-        String text = new String(bytes, charset);
+
+        void end() {
+            if (open.pop() != NO_ID) {
+                int last = collecting.size() - 1;
+                String folded = CdaReader.fold(collecting.remove(last).toString());
+                texts.put(collectingIds.remove(last), folded.isEmpty() ? null : folded); // known, but says nothing
+            }
+        }
+
+        void text(XMLStreamReader reader) {
+            if (collecting.isEmpty()) {
+                return;
+            }
+            String text = reader.getText();
+            for (StringBuilder builder : collecting) {
+                builder.append(text);
+            }
+        }
+    }
+
+    /**
+     * Positions of elements among their same-named siblings (the {@code [n]} of a locator step), one level of
+     * counts per open element. With a bit set, it also records which elements share their name with a sibling.
+     */
+    static final class SiblingCounter {
+        private final BitSet repeated;
+        private Level[] levels = new Level[32];
+        private int depth;
+
+        SiblingCounter(BitSet repeated) {
+            this.repeated = repeated;
+        }
+
+        /** An element starts; returns its 1-based position among the siblings of its name. */
+        int start(String namespace, String localName, int index) {
+            int position = depth == 0 ? 1 : levels[depth - 1].child(namespace, localName, index, repeated);
+            if (depth == levels.length) {
+                levels = java.util.Arrays.copyOf(levels, depth * 2);
+            }
+            if (levels[depth] == null) {
+                levels[depth] = new Level();
+            }
+            levels[depth].clear();
+            depth++;
+            return position;
+        }
+
+        void end() {
+            depth--;
+        }
+
+        /** The children seen so far of one open element: name, how many, and the index of the first. */
+        private static final class Level {
+            private String[] namespaces = new String[8];
+            private String[] names = new String[8];
+            private int[] counts = new int[8];
+            private int[] firsts = new int[8];
+            private int size;
+
+            void clear() {
+                size = 0;
+            }
+
+            int child(String namespace, String localName, int index, BitSet repeated) {
+                for (int i = 0; i < size; i++) {
+                    // Woodstox hands out canonical (interned) names, so identity is the fast path.
+                    if ((names[i] == localName || names[i].equals(localName))
+                            && (namespaces[i] == namespace || (namespaces[i] != null && namespaces[i].equals(namespace)))) {
+                        int count = ++counts[i];
+                        if (repeated != null) {
+                            if (count == 2) {
+                                repeated.set(firsts[i]);
+                            }
+                            repeated.set(index);
+                        }
+                        return count;
+                    }
+                }
+                if (size == names.length) {
+                    namespaces = java.util.Arrays.copyOf(namespaces, size * 2);
+                    names = java.util.Arrays.copyOf(names, size * 2);
+                    counts = java.util.Arrays.copyOf(counts, size * 2);
+                    firsts = java.util.Arrays.copyOf(firsts, size * 2);
+                }
+                namespaces[size] = namespace;
+                names[size] = localName;
+                counts[size] = 1;
+                firsts[size] = index;
+                size++;
+                return 1;
+            }
+        }
+    }
+
+    /** Serializes an element and its subtree as XML text, without an XML declaration. */
+    static String serialize(XmlElement element) {
+        StringBuilder out = new StringBuilder(256);
+        Map<String, String> undeclared = new LinkedHashMap<>();
+        collectUndeclared(element, new java.util.HashMap<>(), undeclared);
+        write(element, out, undeclared);
+        return out.toString();
+    }
+
+    /**
+     * The prefixes (and the default namespace) a subtree uses without declaring them itself: its root then declares
+     * them, so that the fragment reads as the same XML on its own.
+     */
+    private static void collectUndeclared(XmlElement element, Map<String, String> inScope, Map<String, String> undeclared) {
+        Map<String, String> scope = inScope;
+        String[] declarations = element.declarationPairs();
+        if (declarations.length > 0) {
+            scope = new java.util.HashMap<>(inScope);
+            for (int i = 0; i < declarations.length; i += 2) {
+                scope.put(declarations[i], declarations[i + 1]);
+            }
+        }
+        need(element.prefix(), element.namespace() == null ? "" : element.namespace(), scope, undeclared);
+        String[] attributes = element.attributeQuadruples();
+        for (int i = 0; i < attributes.length; i += 4) {
+            if (attributes[i] != null && !attributes[i + 2].isEmpty() && !"xml".equals(attributes[i + 2])) {
+                need(attributes[i + 2], attributes[i], scope, undeclared);
+            }
+        }
+        for (Object node : element.nodes()) {
+            if (node instanceof XmlElement child) {
+                collectUndeclared(child, scope, undeclared);
+            }
+        }
+    }
+
+    private static void need(String prefix, String namespace, Map<String, String> scope, Map<String, String> undeclared) {
+        if (!namespace.equals(scope.getOrDefault(prefix, "")) && !undeclared.containsKey(prefix)) {
+            undeclared.put(prefix, namespace);
+        }
+    }
+
+    private static void write(XmlElement element, StringBuilder out, Map<String, String> extraDeclarations) {
+        String name = element.prefix().isEmpty() ? element.localName() : element.prefix() + ":" + element.localName();
+        out.append('<').append(name);
+        String[] declarations = element.declarationPairs();
+        for (int i = 0; i < declarations.length; i += 2) {
+            out.append(declarations[i].isEmpty() ? " xmlns" : " xmlns:" + declarations[i]).append("=\"");
+            escapeAttribute(declarations[i + 1], out);
+            out.append('"');
+        }
+        for (Map.Entry<String, String> extra : extraDeclarations.entrySet()) {
+            if (!(extra.getKey().isEmpty() && extra.getValue().isEmpty())) {
+                out.append(extra.getKey().isEmpty() ? " xmlns" : " xmlns:" + extra.getKey()).append("=\"");
+                escapeAttribute(extra.getValue(), out);
+                out.append('"');
+            }
+        }
+        String[] attributes = element.attributeQuadruples();
+        for (int i = 0; i < attributes.length; i += 4) {
+            out.append(' ');
+            if (!attributes[i + 2].isEmpty()) {
+                out.append(attributes[i + 2]).append(':');
+            }
+            out.append(attributes[i + 1]).append("=\"");
+            escapeAttribute(attributes[i + 3], out);
+            out.append('"');
+        }
+        if (!element.hasChildNodes()) {
+            out.append("/>");
+            return;
+        }
+        out.append('>');
+        for (Object node : element.nodes()) {
+            if (node instanceof String text) {
+                escapeText(text, out);
+            } else if (node instanceof XmlElement child) {
+                write(child, out, Map.of());
+            } else if (node instanceof XmlElement.Comment comment) {
+                out.append("<!--").append(comment.text()).append("-->");
+            }
+        }
+        out.append("</").append(name).append('>');
+    }
+
+    private static void escapeText(String text, StringBuilder out) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '\r' -> out.append("&#13;");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private static void escapeAttribute(String text, StringBuilder out) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '"' -> out.append("&quot;");
+                case '\n' -> out.append("&#10;");
+                case '\r' -> out.append("&#13;");
+                case '\t' -> out.append("&#9;");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private static XMLInputFactory2 newFactory() {
+        XMLInputFactory2 factory = new WstxInputFactory();
+        factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, false);
+        factory.setProperty(XMLInputFactory.IS_VALIDATING, false);
+        factory.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
+            throw new XMLStreamException("DOCTYPE and external entities are not allowed");
+        });
+        // Eager parsing: every text is checked in the first pass, so the mapping pass meets no late error.
+        factory.setProperty(WstxInputProperties.P_LAZY_PARSING, false);
+        factory.setProperty(WstxInputProperties.P_MAX_ELEMENT_DEPTH, MAX_ELEMENT_DEPTH);
+        factory.setProperty(WstxInputProperties.P_MAX_ATTRIBUTE_SIZE, MAX_ATTRIBUTE_CHARACTERS);
+        factory.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, MAX_ATTRIBUTES_PER_ELEMENT);
+        factory.setProperty(WstxInputProperties.P_INPUT_BUFFER_LENGTH, 16_000);
+        return factory;
+    }
+
+    /** The source, with declarations of the repaired prefixes added to its root start tag. */
+    private static InputStream open(Source source, Map<String, String> repaired) throws IOException {
+        InputStream in = source.open();
+        if (repaired.isEmpty()) {
+            return in;
+        }
+        try {
+            return declareOnRoot(in, repaired);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the head of the stream, inserts {@code xmlns:prefix="..."} after the root element's name, and returns
+     * the head followed by the rest. ASCII-compatible encodings pass through unchanged (the head is handled as
+     * ISO-8859-1, one char per byte); UTF-16 (recognised by its byte order mark) is decoded and encoded again.
+     * When no root start tag is found in the head, the stream is returned as it was (and the parser refuses it).
+     */
+    private static InputStream declareOnRoot(InputStream in, Map<String, String> repaired) throws IOException {
+        byte[] head = in.readNBytes(MAX_HEAD_BYTES);
+        Charset charset = StandardCharsets.ISO_8859_1;
+        int bom = 0;
+        if (head.length >= 2 && (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xFE) {
+            charset = StandardCharsets.UTF_16LE;
+            bom = 2;
+        } else if (head.length >= 2 && (head[0] & 0xFF) == 0xFE && (head[1] & 0xFF) == 0xFF) {
+            charset = StandardCharsets.UTF_16BE;
+            bom = 2;
+        }
+        String text = new String(head, bom, head.length - bom, charset);
+        int nameEnd = rootNameEnd(text);
+        if (nameEnd < 0) {
+            return new SequenceInputStream(new ByteArrayInputStream(head), in);
+        }
+        StringBuilder declarations = new StringBuilder();
+        repaired.forEach((prefix, namespace) -> declarations.append(" xmlns:").append(prefix).append("=\"").append(namespace).append('"'));
+        int splitAt = bom + text.substring(0, nameEnd).getBytes(charset).length;
+        byte[] inserted = declarations.toString().getBytes(charset);
+        byte[] patched = new byte[head.length + inserted.length];
+        System.arraycopy(head, 0, patched, 0, splitAt);
+        System.arraycopy(inserted, 0, patched, splitAt, inserted.length);
+        System.arraycopy(head, splitAt, patched, splitAt + inserted.length, head.length - splitAt);
+        return new SequenceInputStream(new ByteArrayInputStream(patched), in);
+    }
+
+    /** Where the root element's name ends in the text, skipping the XML declaration, comments and PIs; -1 if not found. */
+    private static int rootNameEnd(String text) {
         int at = 0;
         while (true) {
             at = text.indexOf('<', at);
             if (at < 0 || at + 1 >= text.length()) {
-                return null;
+                return -1;
             }
             char next = text.charAt(at + 1);
-            if (next == '?' || next == '!') {
-                at++;
-                continue;
+            if (next == '?') {
+                at = text.indexOf("?>", at);
+            } else if (next == '!') {
+                at = text.startsWith("<!--", at) ? text.indexOf("-->", at) : text.indexOf('>', at);
+            } else {
+                break;
             }
-            break;
+            if (at < 0) {
+                return -1;
+            }
         }
         int nameEnd = at + 1;
         while (nameEnd < text.length() && !Character.isWhitespace(text.charAt(nameEnd))
                 && text.charAt(nameEnd) != '>' && text.charAt(nameEnd) != '/') {
             nameEnd++;
         }
-        String declaration = " xmlns:" + prefix + "=\"" + namespaceFor(prefix) + "\"";
-        return (text.substring(0, nameEnd) + declaration + text.substring(nameEnd)).getBytes(charset);
+        return nameEnd < text.length() ? nameEnd : -1;
     }
 
-    private static String namespaceFor(String prefix) {
+    static String namespaceFor(String prefix) {
         return switch (prefix) {
             case "xsi" -> XSI_NS;
             case "sdtc" -> SDTC_NS;
@@ -202,13 +486,20 @@ final class HardenedXml {
         };
     }
 
-    private static String lineOf(SAXParseException e) {
-        return "line " + e.getLineNumber() + ", column " + e.getColumnNumber();
+    private static String where(XMLStreamException e) {
+        return e.getLocation() == null ? "position unknown"
+                : "line " + e.getLocation().getLineNumber() + ", column " + e.getLocation().getColumnNumber();
     }
 
-    /** The parser's own words, which describe markup, never content; cut short to keep reports readable. */
+    /**
+     * The parser's own words, which describe markup, never content; without the location it repeats; cut short to
+     * keep reports readable.
+     */
     private static String parserReason(String message) {
-        String oneLine = message.replaceAll("\\s+", " ").trim();
+        // Woodstox names the character it stumbled on: that can be a letter of a patient's name, so it goes.
+        String oneLine = message.replaceAll("\\s+", " ").replaceAll(" at \\[row,col[^\\]]*\\]: \\[[^\\]]*\\]", "")
+                .replaceAll("'[^']{1,2}' \\(code \\d+\\)", "").replaceAll("\\(code \\d+\\)", "")
+                .replaceAll(" ?\\(at char #\\d+, byte #-?\\d+\\)", "").replaceAll("\\s+", " ").trim();
         return oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine;
     }
 }

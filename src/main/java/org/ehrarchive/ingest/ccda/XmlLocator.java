@@ -1,7 +1,5 @@
 package org.ehrarchive.ingest.ccda;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,13 +21,13 @@ public final class XmlLocator {
     private XmlLocator() {
     }
 
-    /** The locator of an element. */
-    public static String of(Element element) {
-        Deque<String> steps = new ArrayDeque<>();
-        for (Node node = element; node instanceof Element current; node = node.getParentNode()) {
-            steps.push(step(current));
-        }
-        return "/" + String.join("/", steps);
+    /**
+     * One step of a locator: the element's name (with {@code sdtc:} or its own prefix outside the CDA namespace),
+     * and its 1-based position among the siblings of the same name when it has any ({@code repeated}).
+     */
+    static String step(String namespace, String prefix, String localName, int position, boolean repeated) {
+        String name = prefixFor(namespace, prefix) + localName;
+        return repeated ? name + "[" + position + "]" : name;
     }
 
     /** Finds the element a locator names in a parsed document, or null when it names nothing. */
@@ -57,35 +55,11 @@ public final class XmlLocator {
         return current;
     }
 
-    private static String step(Element element) {
-        String name = prefixFor(element) + element.getLocalName();
-        Node parent = element.getParentNode();
-        if (!(parent instanceof Element)) {
-            return name;
-        }
-        int position = 0;
-        int count = 0;
-        for (Node sibling = parent.getFirstChild(); sibling != null; sibling = sibling.getNextSibling()) {
-            if (sibling instanceof Element other && sameName(other, element)) {
-                count++;
-                if (other == element) {
-                    position = count;
-                }
-            }
-        }
-        return count > 1 ? name + "[" + position + "]" : name;
-    }
-
-    private static String prefixFor(Element element) {
-        String namespace = element.getNamespaceURI();
-        if (namespace == null || HardenedXml.CDA_NS.equals(namespace)) {
+    private static String prefixFor(String namespace, String prefix) {
+        if (namespace == null || namespace.isEmpty() || HardenedXml.CDA_NS.equals(namespace)) {
             return "";
         }
-        return HardenedXml.SDTC_NS.equals(namespace) ? "sdtc:" : (element.getPrefix() == null ? "" : element.getPrefix() + ":");
-    }
-
-    private static boolean sameName(Element a, Element b) {
-        return a.getLocalName().equals(b.getLocalName()) && java.util.Objects.equals(a.getNamespaceURI(), b.getNamespaceURI());
+        return HardenedXml.SDTC_NS.equals(namespace) ? "sdtc:" : (prefix == null || prefix.isEmpty() ? "" : prefix + ":");
     }
 
     private static boolean matches(Element element, String namespace, String name) {

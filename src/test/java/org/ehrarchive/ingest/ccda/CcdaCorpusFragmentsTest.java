@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.ehrarchive.ingest.ImportedDocument;
-import org.ehrarchive.ingest.ImportedSection;
 import org.ehrarchive.ingest.QuarantineException;
 import org.ehrarchive.support.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
@@ -39,16 +37,16 @@ class CcdaCorpusFragmentsTest {
                 .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
                     String fragment = body(file);
                     String wrapped = rootOf(file).equals("component") ? fragment : "<component>" + fragment + "</component>";
-                    ImportedDocument document = read(DOCUMENT_START + SYNTHETIC_PATIENT
+                    CcdaFixtures.Read document = read(DOCUMENT_START + SYNTHETIC_PATIENT
                             + "<component><structuredBody>" + wrapped + "</structuredBody></component></ClinicalDocument>");
                     assertThat(document.sections()).isNotEmpty();
-                    for (ImportedSection section : document.sections()) {
+                    for (CcdaFixtures.Section section : document.sections()) {
                         assertThat(section.kind()).as("recognised: " + section.title()).isNotNull();
                         assertThat(section.quarantined()).as(section.title()).isZero();
                         assertThat(section.found()).isEqualTo(section.archived());
                     }
-                    int found = document.sections().stream().mapToInt(ImportedSection::found).sum();
-                    int keptRaw = document.sections().stream().mapToInt(ImportedSection::keptRaw).sum();
+                    int found = document.sections().stream().mapToInt(CcdaFixtures.Section::found).sum();
+                    int keptRaw = document.sections().stream().mapToInt(CcdaFixtures.Section::keptRaw).sum();
                     if (found > 0) {
                         assertThat(found - keptRaw).as("entries mapped to the model").isPositive();
                         assertThat(document.entries()).allSatisfy(e -> assertThat(e.code() != null || e.text() != null
@@ -61,15 +59,15 @@ class CcdaCorpusFragmentsTest {
     Stream<DynamicTest> everyExampleHeaderYieldsItsPatient() throws IOException {
         return fragments("header").filter(f -> rootOf(f).equals("recordTarget"))
                 .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-                    ImportedDocument document = read(DOCUMENT_START + body(file) + "</ClinicalDocument>");
+                    CcdaFixtures.Read document = read(DOCUMENT_START + body(file) + "</ClinicalDocument>");
                     assertThat(document.patient().identifiers()).isNotEmpty();
                     assertThat(document.patient().names()).isNotEmpty();
                     assertThat(document.patient().sourceFragment()).contains("patientRole");
                 }));
     }
 
-    private static ImportedDocument read(String xml) throws QuarantineException {
-        return CcdaFixtures.importBytes("wrapped.xml", xml.getBytes(StandardCharsets.UTF_8)).documents().get(0);
+    private static CcdaFixtures.Read read(String xml) throws QuarantineException {
+        return CcdaFixtures.importBytes("wrapped.xml", xml.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Stream<Path> fragments(String... folders) throws IOException {

@@ -3,17 +3,105 @@ package org.ehrarchive.ingest.ccda;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
-import org.ehrarchive.blob.BlobStore;
-import org.ehrarchive.ingest.ImportResult;
 import org.ehrarchive.ingest.ImportedDocument;
+import org.ehrarchive.ingest.ImportedEntry;
+import org.ehrarchive.ingest.ImportedFragment;
+import org.ehrarchive.ingest.ImportedPatient;
+import org.ehrarchive.ingest.ImportedRecord;
+import org.ehrarchive.ingest.ImportedSection;
 import org.ehrarchive.ingest.QuarantineException;
-import org.ehrarchive.ingest.SourceInput;
+import org.ehrarchive.ingest.RecordContent;
+import org.ehrarchive.ingest.RecordSink;
+import org.ehrarchive.ingest.RecordTypes;
+import org.ehrarchive.ingest.SourceUnit;
+import org.ehrarchive.support.InMemoryUnit;
 
-/** Test helpers: read a C-CDA fixture by name, import it, return what the importer read. */
+/** Test helpers: read a C-CDA fixture by name, import it, and gather what the importer handed over. */
 final class CcdaFixtures {
 
     private CcdaFixtures() {
+    }
+
+    /** A section as the importer handed it over, with the outcomes of the entry records that named it. */
+    record Section(ImportedSection section, int found, int archived, int quarantined, int keptRaw) {
+        int ordinal() {
+            return section.ordinal();
+        }
+
+        String title() {
+            return section.title();
+        }
+
+        String kind() {
+            return section.kind();
+        }
+
+        String narrative() {
+            return section.narrative();
+        }
+
+        String locator() {
+            return section.locator();
+        }
+    }
+
+    /** Everything one document handed over, in order, and gathered by kind. */
+    record Read(List<ImportedRecord> records, List<Section> sections, InMemoryUnit unit) {
+
+        ImportedRecord documentRecord() {
+            return records.stream().filter(r -> r.type().equals(RecordTypes.DOCUMENT)).findFirst().orElseThrow();
+        }
+
+        RecordContent.DocumentContent content() {
+            return (RecordContent.DocumentContent) documentRecord().content();
+        }
+
+        ImportedDocument document() {
+            return content().document();
+        }
+
+        ImportedPatient patient() {
+            return content().patient();
+        }
+
+        List<String> warnings() {
+            return content().warnings();
+        }
+
+        /** Every normalized entry, in document order (the header encounter first). */
+        List<ImportedEntry> entries() {
+            List<ImportedEntry> entries = new ArrayList<>();
+            for (ImportedRecord record : records) {
+                if (record.content() instanceof RecordContent.EntriesContent content) {
+                    entries.addAll(content.entries());
+                }
+            }
+            return entries;
+        }
+
+        /** Kept and quarantined fragments: the document's own, and every raw record's. */
+        List<ImportedFragment> fragments() {
+            List<ImportedFragment> fragments = new ArrayList<>(content().keptFragments());
+            for (ImportedRecord record : records) {
+                if (record.content() instanceof RecordContent.RawContent raw) {
+                    fragments.add(new ImportedFragment(raw.sectionOrdinal(), record.locator(), raw.status(), raw.reason(), raw.content()));
+                }
+            }
+            return fragments;
+        }
+
+        List<RecordContent.AttachmentContent> attachments() {
+            return records.stream().filter(r -> r.content() instanceof RecordContent.AttachmentContent)
+                    .map(r -> (RecordContent.AttachmentContent) r.content()).toList();
+        }
+
+        List<ImportedRecord> ofType(String type) {
+            return records.stream().filter(r -> r.type().equals(type)).toList();
+        }
     }
 
     static byte[] bytes(String name) {
@@ -27,11 +115,57 @@ final class CcdaFixtures {
         }
     }
 
-    static ImportResult importBytes(String name, byte[] bytes) throws QuarantineException {
-        return new CcdaImporter().read(new SourceInput(name, BlobStore.sha256Of(bytes), bytes));
+    static Read importBytes(String name, byte[] bytes) throws QuarantineException {
+        return importUnit(new InMemoryUnit(name, bytes));
     }
 
-    static ImportedDocument importFixture(String name) throws QuarantineException {
-        return importBytes(name, bytes(name)).documents().get(0);
+    static Read importUnit(InMemoryUnit unit) throws QuarantineException {
+        List<ImportedRecord> records = new ArrayList<>();
+        List<Section> sections = new ArrayList<>();
+        new CcdaImporter().read(unit, new RecordSink() {
+            @Override
+            public void record(ImportedRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void record(SourceUnit.File from, ImportedRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void section(ImportedRecord document, ImportedSection section) {
+                int found = 0;
+                int quarantined = 0;
+                int keptRaw = 0;
+                for (ImportedRecord record : records) {
+                    Integer ordinal = record.content() instanceof RecordContent.EntriesContent e ? e.sectionOrdinal()
+                            : record.content() instanceof RecordContent.RawContent r ? r.sectionOrdinal() : null;
+                    if (ordinal != null && ordinal == section.ordinal()) {
+                        found++;
+                        if (record.content() instanceof RecordContent.RawContent raw) {
+                            if (raw.status() == ImportedFragment.Status.KEPT) {
+                                keptRaw++;
+                            } else {
+                                quarantined++;
+                            }
+                        }
+                    }
+                }
+                sections.add(new Section(section, found, found - quarantined, quarantined, keptRaw));
+            }
+        });
+        sections.sort(java.util.Comparator.comparingInt(Section::ordinal));
+        return new Read(records, sections, unit);
+    }
+
+    static Read importFixture(String name) throws QuarantineException {
+        return importBytes(name, bytes(name));
+    }
+
+    /** Referenced files beside a document, by the name it refers to them. */
+    static Read importWithReferences(String name, Map<String, byte[]> referenced) throws QuarantineException {
+        byte[] bytes = bytes(name);
+        return importUnit(new InMemoryUnit(name, bytes, referenced, 1L << 30));
     }
 }

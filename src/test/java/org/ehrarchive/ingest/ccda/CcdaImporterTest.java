@@ -12,7 +12,8 @@ import java.util.Map;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
-import org.ehrarchive.ingest.ImportResult;
+import org.ehrarchive.ingest.ImportedRecord;
+import org.ehrarchive.ingest.RecordTypes;
 import org.ehrarchive.ingest.ImportedDocument;
 import org.ehrarchive.ingest.ImportedEntry;
 import org.ehrarchive.ingest.ImportedFragment;
@@ -30,7 +31,7 @@ import org.w3c.dom.Element;
 class CcdaImporterTest {
 
     private static final String FULL_CCD = "full-ccd.xml";
-    private static ImportedDocument ccd;
+    private static CcdaFixtures.Read ccd;
 
     @BeforeAll
     static void importFullCcd() throws QuarantineException {
@@ -60,21 +61,21 @@ class CcdaImporterTest {
 
     @Test
     void shouldReadDocumentHeader() {
-        assertThat(ccd.documentId().value()).isEqualTo("DOC-0001");
-        assertThat(ccd.setId().value()).isEqualTo("SET-0001");
-        assertThat(ccd.versionNumber()).isEqualTo("2");
-        assertThat(ccd.type().code()).isEqualTo("34133-9");
-        assertThat(ccd.title()).isEqualTo("Fixture Continuity of Care Document");
-        assertThat(ccd.effectiveTime().iso()).isEqualTo("2012-08-06T10:15:00-05:00");
-        assertThat(ccd.effectiveTime().precision()).isEqualTo("SECOND");
-        assertThat(ccd.effectiveTime().timeZone()).isEqualTo("-05:00");
-        assertThat(ccd.authors()).singleElement().satisfies(author -> {
+        assertThat(ccd.document().documentId().value()).isEqualTo("DOC-0001");
+        assertThat(ccd.document().setId().value()).isEqualTo("SET-0001");
+        assertThat(ccd.document().versionNumber()).isEqualTo("2");
+        assertThat(ccd.document().type().code()).isEqualTo("34133-9");
+        assertThat(ccd.document().title()).isEqualTo("Fixture Continuity of Care Document");
+        assertThat(ccd.document().effectiveTime().iso()).isEqualTo("2012-08-06T10:15:00-05:00");
+        assertThat(ccd.document().effectiveTime().precision()).isEqualTo("SECOND");
+        assertThat(ccd.document().effectiveTime().timeZone()).isEqualTo("-05:00");
+        assertThat(ccd.document().authors()).singleElement().satisfies(author -> {
             assertThat(author.personName().display()).isEqualTo("Ada Author MD");
             assertThat(author.organizationName()).isEqualTo("Fixture General Hospital");
             assertThat(author.time().raw()).isEqualTo("20120806");
         });
-        assertThat(ccd.custodian().organizationName()).isEqualTo("Fixture Health Records");
-        assertThat(ccd.headerFragment()).contains("recordTarget").doesNotContain("structuredBody");
+        assertThat(ccd.document().custodian().organizationName()).isEqualTo("Fixture Health Records");
+        assertThat(ccd.document().headerFragment()).contains("recordTarget").doesNotContain("structuredBody");
     }
 
     @Test
@@ -169,20 +170,21 @@ class CcdaImporterTest {
     @Test
     void shouldKeepNarrativesAndAccountForEveryEntryPerSection() {
         assertThat(ccd.sections()).hasSize(12);
-        for (ImportedSection section : ccd.sections()) {
+        for (CcdaFixtures.Section section : ccd.sections()) {
             assertThat(section.found()).as(section.title()).isEqualTo(section.archived() + section.quarantined());
             assertThat(section.narrative()).as(section.title()).isNotBlank();
         }
-        ImportedSection hpi = section("History of Present Illness");
+        CcdaFixtures.Section hpi = section("History of Present Illness");
         assertThat(hpi.kind()).isEqualTo(CcdaCatalog.NARRATIVE);
         assertThat(hpi.narrative()).contains("increased thirst");
-        int entryElements = ccd.sections().stream().mapToInt(ImportedSection::found).sum();
+        int entryElements = ccd.sections().stream().mapToInt(CcdaFixtures.Section::found).sum();
         assertThat(entryElements).isEqualTo(12);
+        assertThat(ccd.ofType(RecordTypes.ENTRY)).as("one record per <entry>").hasSize(12);
     }
 
     @Test
     void shouldKeepEntriesOfAnUnrecognisedSectionAsRawFragments() {
-        ImportedSection vendor = section("Vendor Extras");
+        CcdaFixtures.Section vendor = section("Vendor Extras");
         assertThat(vendor.kind()).isNull();
         assertThat(vendor.found()).isEqualTo(2);
         assertThat(vendor.archived()).isEqualTo(2);
@@ -202,12 +204,14 @@ class CcdaImporterTest {
         for (ImportedEntry entry : ccd.entries()) {
             Element element = XmlLocator.resolve(original, entry.locator());
             assertThat(element).as(entry.locator()).isNotNull();
-            assertThat(entry.sourceFragment()).isNotBlank();
+        }
+        for (ImportedRecord record : ccd.ofType(RecordTypes.ENTRY)) {
+            assertThat(XmlLocator.resolve(original, record.locator()).getLocalName()).as(record.locator()).isEqualTo("entry");
         }
         ImportedEntry wbc = all(EntryKind.RESULT).get(0);
         Element wbcElement = XmlLocator.resolve(original, wbc.locator());
-        assertThat(CdaReader.attr(CdaReader.child(wbcElement, "code"), "code")).isEqualTo("6690-2");
-        for (ImportedSection section : ccd.sections()) {
+        assertThat(((Element) wbcElement.getElementsByTagNameNS("urn:hl7-org:v3", "code").item(0)).getAttribute("code")).isEqualTo("6690-2");
+        for (CcdaFixtures.Section section : ccd.sections()) {
             assertThat(XmlLocator.resolve(original, section.locator()).getLocalName()).isEqualTo("section");
         }
         assertThat(XmlLocator.resolve(original, ccd.patient().locator()).getLocalName()).isEqualTo("patientRole");
@@ -215,10 +219,10 @@ class CcdaImporterTest {
 
     @Test
     void shouldReadUndeclaredXsiAndSdtcPrefixesLenientlyWithAWarning() throws QuarantineException {
-        ImportResult result = importBytes("undeclared-prefixes.xml", bytes("undeclared-prefixes.xml"));
+        CcdaFixtures.Read result = importBytes("undeclared-prefixes.xml", bytes("undeclared-prefixes.xml"));
         assertThat(result.warnings()).anySatisfy(w -> assertThat(w).contains("'xsi'"));
         assertThat(result.warnings()).anySatisfy(w -> assertThat(w).contains("'sdtc'"));
-        ImportedDocument document = result.documents().get(0);
+        CcdaFixtures.Read document = result;
         assertThat(document.patient().deceased()).isFalse();
         assertThat(document.patient().races()).as("an sdtc:raceCode is read once").singleElement()
                 .satisfies(race -> assertThat(race.code()).isEqualTo("2108-9"));
@@ -230,11 +234,12 @@ class CcdaImporterTest {
 
     @Test
     void shouldExtractTheEmbeddedFileOfAnUnstructuredDocument() throws QuarantineException {
-        ImportedDocument document = importFixture("unstructured-embedded.xml");
+        CcdaFixtures.Read document = importFixture("unstructured-embedded.xml");
         assertThat(document.sections()).isEmpty();
         assertThat(document.attachments()).singleElement().satisfies(a -> {
             assertThat(a.mediaType()).isEqualTo("application/pdf");
-            assertThat(a.content()).isEqualTo(bytes("embedded.pdf"));
+            assertThat(document.unit().blobs.get(a.sha256())).isEqualTo(bytes("embedded.pdf"));
+            assertThat(a.sizeBytes()).isEqualTo(bytes("embedded.pdf").length);
         });
     }
 
@@ -263,7 +268,7 @@ class CcdaImporterTest {
                 .replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
         byte[] utf16 = ("\uFEFF" + utf8).getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
         assertThat(new CcdaImporter().accepts(new SourceSniff("windows-export.xml", java.util.Arrays.copyOf(utf16, 4096)))).isTrue();
-        ImportedDocument document = importBytes("windows-export.xml", utf16).documents().get(0);
+        CcdaFixtures.Read document = importBytes("windows-export.xml", utf16);
         assertThat(document.patient().names().get(0).display()).isEqualTo("Testy Q Fixture");
         assertThat(document.entries()).hasSameSizeAs(ccd.entries());
     }
@@ -272,9 +277,9 @@ class CcdaImporterTest {
     void shouldRepairUndeclaredPrefixesInAUtf16Export() throws QuarantineException {
         byte[] utf16 = ("\uFEFF" + new String(bytes("undeclared-prefixes.xml"), java.nio.charset.StandardCharsets.UTF_8))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_16BE);
-        ImportResult result = importBytes("windows-export.xml", utf16);
+        CcdaFixtures.Read result = importBytes("windows-export.xml", utf16);
         assertThat(result.warnings()).isNotEmpty();
-        assertThat(result.documents().get(0).entries().get(0).values().get(0).quantity().value()).isEqualTo("70.5");
+        assertThat(result.entries().get(0).values().get(0).quantity().value()).isEqualTo("70.5");
     }
 
     @Test
@@ -295,7 +300,7 @@ class CcdaImporterTest {
         return ccd.entries().stream().filter(e -> e.kind() == kind).toList();
     }
 
-    private static ImportedSection section(String title) {
+    private static CcdaFixtures.Section section(String title) {
         return ccd.sections().stream().filter(s -> title.equals(s.title())).findFirst().orElseThrow();
     }
 }

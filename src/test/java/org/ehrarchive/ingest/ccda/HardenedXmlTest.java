@@ -39,7 +39,7 @@ class HardenedXmlTest {
     }
 
     private static void assertRefused(String xml) {
-        assertThatThrownBy(() -> HardenedXml.parse(xml.getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> HardenedXml.shape(() -> new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOfSatisfying(QuarantineException.class, e -> {
                     assertThat(e.error()).isEqualTo(IngestError.XML_DOCTYPE_FORBIDDEN);
                     assertThat(e.getMessage()).doesNotContain(SECRET);
