@@ -46,8 +46,14 @@ public class SearchIndexer {
         this.entityManager = entityManager;
     }
 
-    /** The server's background drain. */
-    @Scheduled(every = "${archive.search.drain-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    private volatile boolean stopping;
+
+    /**
+     * The server's background drain. Command-line runs (ingest, reindex...) do not serve HTTP and drain when their
+     * work is done instead, so that indexing does not compete with an ingest for the same cores.
+     */
+    @Scheduled(every = "${archive.search.drain-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = NotServing.class)
     void drainInBackground() {
         try {
             int indexed = drain(done -> { });
@@ -55,7 +61,23 @@ public class SearchIndexer {
                 Log.infof("Indexed %d documents", indexed);
             }
         } catch (RuntimeException e) {
-            Log.errorf("Indexing failed; the queued documents stay queued: %s", org.ehrarchive.PhiSafe.describe(e));
+            if (!stopping) {
+                Log.errorf("Indexing failed; the queued documents stay queued: %s", org.ehrarchive.PhiSafe.describe(e));
+            }
+        }
+    }
+
+    /** A drain cut short by the process stopping leaves its documents queued; the next start indexes them. */
+    void stopping(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
+    }
+
+    /** True in a process that does not serve HTTP (a command-line run: {@code ArchiveMain} turns HTTP off). */
+    public static final class NotServing implements Scheduled.SkipPredicate {
+        @Override
+        public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
+            return !org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getOptionalValue("quarkus.http.host-enabled", Boolean.class).orElse(true);
         }
     }
 
@@ -86,7 +108,7 @@ public class SearchIndexer {
             return 0;
         }
         int done = 0;
-        while (true) {
+        while (!stopping) {
             List<Long> documentIds = QuarkusTransaction.requiringNew().call(() -> entityManager.createNativeQuery(
                     "select document_id from index_outbox order by document_id limit " + BATCH, Long.class).getResultList());
             if (documentIds.isEmpty()) {
@@ -99,6 +121,7 @@ public class SearchIndexer {
             done += documentIds.size();
             progress.accept(done);
         }
+        return done;
     }
 
     private record Batch(List<IndexedPatient> patients, List<IndexedText> texts) {

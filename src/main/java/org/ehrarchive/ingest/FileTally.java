@@ -75,7 +75,8 @@ final class FileTally {
 
     void identifiers(List<Identifier> given) {
         for (Identifier identifier : given) {
-            if (identifier.isUsable() && identifiers.size() < FileReport.MAX_LISTED_IDENTIFIERS) {
+            // A NUL cannot be stored in the report (jsonb refuses it); its record is refused and says so.
+            if (identifier.isUsable() && identifiers.size() < FileReport.MAX_LISTED_IDENTIFIERS && identifier.value().indexOf('\u0000') < 0) {
                 identifiers.add(identifier);
             }
         }

@@ -205,13 +205,23 @@ final class RecordWriter implements Runnable {
             if (!isDataError(e)) {
                 throw e;
             }
-            Log.warnf("The database refused a chunk of %d events (SQLSTATE %s); storing it record by record", chunk.size(), e.getSQLState());
+            Log.warnf("The database refused a chunk of %d events (SQLSTATE %s%s); storing it record by record", chunk.size(),
+                    e.getSQLState(), constraintOf(e));
             done = new Attempt(chunk, true).run();
         }
         done.apply();
         chunk.clear();
         room.release(weight);
         return 0;
+    }
+
+    /** The constraint a refusal names (a schema name, never data), for the log. */
+    private static String constraintOf(SQLException e) {
+        if (e instanceof org.postgresql.util.PSQLException psql && psql.getServerErrorMessage() != null
+                && psql.getServerErrorMessage().getConstraint() != null) {
+            return ", constraint " + psql.getServerErrorMessage().getConstraint();
+        }
+        return "";
     }
 
     /** Every blob the chunk's files registered must be on disk before any of their rows commit. */
@@ -301,6 +311,7 @@ final class RecordWriter implements Runnable {
         private final Set<Long> newPatients = new HashSet<>();
         private final Map<String, FileState> openedHere = new HashMap<>();
         private final Map<FileState, List<FileState>> waitingHere = new IdentityHashMap<>();
+        private final List<Long> toIndex = new ArrayList<>();
         private final Rows rows = new Rows();
 
         Attempt(List<WriteEvent> chunk, boolean careful) {
@@ -329,6 +340,7 @@ final class RecordWriter implements Runnable {
                 }
             }
             rows.copy();
+            queueForIndexing();
             checkpointOpenFiles();
             try (PreparedStatement heartbeat = connection.prepareStatement("update ingest_batch set heartbeat_at = ? where id = ?")) {
                 heartbeat.setObject(1, java.time.OffsetDateTime.now());
@@ -463,16 +475,7 @@ final class RecordWriter implements Runnable {
             List<Long> documents = new ArrayList<>(file.documentIds);
             documents.addAll(newDocuments.getOrDefault(file, List.of()));
             // Queued with the file's last rows: a document is searchable once it is complete, and never missed (ADR 0007).
-            if (!documents.isEmpty()) {
-                try (PreparedStatement queue = connection.prepareStatement(
-                        "insert into index_outbox (document_id, queued_at) values (?, now()) on conflict do nothing")) {
-                    for (Long document : documents) {
-                        queue.setLong(1, document);
-                        queue.addBatch();
-                    }
-                    queue.executeBatch();
-                }
-            }
+            toIndex.addAll(documents);
             afterCommit.add(() -> progress.fileDone(line, file.sizeBytes));
             List<FileState> waiting = new ArrayList<>(waitingDuplicates.getOrDefault(file, List.of()));
             waiting.addAll(waitingHere.getOrDefault(file, List.of()));
@@ -571,6 +574,21 @@ final class RecordWriter implements Runnable {
             afterCommit.add(() -> progress.fileDone(line, file.sizeBytes));
         }
 
+        /** The documents of the files this chunk completed go to the search index's outbox, after their rows. */
+        private void queueForIndexing() throws SQLException {
+            if (toIndex.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement queue = connection.prepareStatement(
+                    "insert into index_outbox (document_id, queued_at) values (?, now()) on conflict do nothing")) {
+                for (Long document : toIndex) {
+                    queue.setLong(1, document);
+                    queue.addBatch();
+                }
+                queue.executeBatch();
+            }
+        }
+
         /** The files still open at the end of the chunk record how far they got, with their running tally. */
         private void checkpointOpenFiles() throws SQLException, IOException {
             Set<FileState> open = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -628,8 +646,8 @@ final class RecordWriter implements Runnable {
             for (WriteEvent event : chunk) {
                 if (event instanceof WriteEvent.Record r && r.record().content() instanceof DocumentContent document) {
                     for (Identifier identifier : document.patient().identifiers()) {
-                        if (identifier.isUsable()) {
-                            values.add(identifier.value());
+                        if (identifier.isUsable() && identifier.value().indexOf('\u0000') < 0) {
+                            values.add(identifier.value()); // a NUL cannot be looked up: that record is refused when stored
                         }
                     }
                 }
@@ -664,10 +682,7 @@ final class RecordWriter implements Runnable {
             if (matches.isEmpty()) {
                 patient = nextId();
                 newPatients.add(patient);
-                rows.patient(patient, now);
-                if (careful) {
-                    rows.patients.copy(copy); // before any record's savepoint: a refused record must not take its patient with it
-                }
+                rows.patient(patient, now); // in careful mode under the record's savepoint: refused with it, and forgotten
             } else {
                 patient = matches.get(0);
                 if (matches.size() > 1) {
@@ -685,6 +700,13 @@ final class RecordWriter implements Runnable {
                 }
             }
             return patient;
+        }
+
+        /** A patient created for a record the database then refused: it was rolled back, so nothing may name it. */
+        private void forgetPatient(long patient, ImportedRecord record) {
+            newPatients.remove(patient);
+            patients.remove(new IdentityKey(record));
+            patientsByIdentifier.values().forEach(carriers -> carriers.remove(patient));
         }
 
         /** The patients already carrying any of a document's usable identifiers, lowest id first. */
@@ -832,18 +854,26 @@ final class RecordWriter implements Runnable {
             List<String> warnings = new ArrayList<>();
             Long patient;
             Resolution parent = null;
+            Savepoint savepoint = careful ? connection.setSavepoint() : null;
+            Long createdPatient = null;
             if (record.content() instanceof DocumentContent document) {
                 IdentityKey key = new IdentityKey(record);
                 patient = patients.get(key);
                 if (patient == null) {
                     patient = patientFor(document, warnings);
                     patients.put(key, patient);
+                    if (newPatients.contains(patient)) {
+                        createdPatient = patient;
+                    }
                 }
                 tally.identifiers(document.patient().identifiers());
                 tally.warnings(document.warnings());
             } else if (record.parent() != null) {
                 parent = resolution(record.parent());
                 if (parent == null) {
+                    if (savepoint != null) {
+                        connection.releaseSavepoint(savepoint);
+                    }
                     quarantineUnstorable(file, event, null, null, IngestError.PARENT_UNSTORABLE.message(null), tally);
                     return;
                 }
@@ -876,6 +906,9 @@ final class RecordWriter implements Runnable {
             boolean quarantinedNow = record.content() instanceof RawContent raw && raw.status() == ImportedFragment.Status.QUARANTINED;
             // The same content again is a duplicate; unless it was quarantined before and maps now: the fix takes effect.
             if (same != null && (!"QUARANTINED".equals(same.status) || quarantinedNow)) {
+                if (savepoint != null) {
+                    connection.releaseSavepoint(savepoint);
+                }
                 tally.count(record.type(), section, FileTally.Outcome.DUPLICATE);
                 resolutions.put(new IdentityKey(record), same.resolution);
                 return;
@@ -888,7 +921,6 @@ final class RecordWriter implements Runnable {
                     ? raw.status() == ImportedFragment.Status.KEPT ? "KEPT_RAW" : "QUARANTINED" : "ARCHIVED";
             Long document = parent == null ? null : parent.documentId();
             Long documentOfRecord = null;
-            Savepoint savepoint = careful ? connection.setSavepoint() : null;
             try {
                 rows.sourceRecord(id, sourceFileId(file), file.sha256, record, patient, keyHash, highest + 1, supersedes, historical,
                         event.ordinal(), parent == null ? null : parent.sourceRecordId(), status, status.equals("ARCHIVED") ? null
@@ -920,6 +952,10 @@ final class RecordWriter implements Runnable {
                 }
                 connection.rollback(savepoint);
                 rows.clear();
+                if (createdPatient != null) {
+                    forgetPatient(createdPatient, record);
+                    patient = null;
+                }
                 quarantineUnstorable(file, event, patient, document, IngestError.RECORD_UNSTORABLE.message("SQLSTATE " + e.getSQLState()), tally);
                 return;
             }
@@ -945,16 +981,20 @@ final class RecordWriter implements Runnable {
                 FileTally tally) throws SQLException, IOException {
             ImportedRecord record = event.record();
             Integer section = sectionOf(record.content());
-            String raw = record.content() instanceof RawContent content ? content.content() : "";
-            String storable = raw.replace('\u0000', '\uFFFD');
+            // What the record said, as far as the database can hold it: its markup, else its normalized content as JSON.
+            String raw = record.content() instanceof RawContent content ? content.content() : json(record.content());
+            String storable = raw == null ? "" : withoutNul(raw);
             Savepoint savepoint = connection.setSavepoint();
             try {
                 long id = nextId();
                 // Keyed apart from the record's own key: a quarantined copy must never stand as a version of the fact.
                 String keyHash = sha256("unstorable\u0001" + file.sha256 + "\u0001" + event.ordinal());
-                rows.sourceRecord(id, sourceFileId(file), file.sha256, record, patient, keyHash, 1, null, false, event.ordinal(), null,
-                        "QUARANTINED", reason, now);
-                rows.fragment(nextId(), patient, document, id, section, "QUARANTINED", reason, file.sha256, record.locator(), storable);
+                ImportedRecord storableRecord = new ImportedRecord(record.type(), withoutNul(record.key()), record.contentHash(),
+                        withoutNul(record.locator()), withoutNul(record.orderKey()), null, record.content());
+                rows.sourceRecord(id, sourceFileId(file), file.sha256, storableRecord, patient, keyHash, 1, null, false, event.ordinal(),
+                        null, "QUARANTINED", reason, now);
+                rows.fragment(nextId(), patient, document, id, section, "QUARANTINED", reason, file.sha256, storableRecord.locator(),
+                        storable);
                 rows.copy();
                 connection.releaseSavepoint(savepoint);
             } catch (SQLException e) {
@@ -1001,6 +1041,11 @@ final class RecordWriter implements Runnable {
             }
             return content instanceof RawContent raw ? raw.sectionOrdinal() : null;
         }
+    }
+
+    /** Text as PostgreSQL can store it: a NUL character (which it refuses) becomes U+FFFD. */
+    private static String withoutNul(String text) {
+        return text == null ? null : text.replace('\u0000', '\uFFFD');
     }
 
     /** The key of a record in its scope: its patient, its type, and its key (or its content when it has none). */

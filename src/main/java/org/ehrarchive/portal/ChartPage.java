@@ -54,6 +54,7 @@ public class ChartPage {
                 chart.encounters().stream().map(PortalViews::row).toList(),
                 PortalViews.groups(chart.entries()),
                 chart.documents().stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
-                        d.type() == null ? "" : d.type().label(), PortalViews.time(d.effectiveTime()))).toList());
+                        d.type() == null ? "" : d.type().label(), PortalViews.time(d.effectiveTime()),
+                        d.superseded() ? "replaced by a later version" : "")).toList());
     }
 }

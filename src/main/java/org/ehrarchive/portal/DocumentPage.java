@@ -51,7 +51,7 @@ public class DocumentPage {
         audit.record(AuditAction.VIEW_DOCUMENT, "document", Long.toString(id), List.of(document.patientId()), null);
         List<PortalViews.SectionBlock> sections = document.sections().stream()
                 .map(s -> new PortalViews.SectionBlock(s.title() == null ? "(untitled section)" : s.title(),
-                        NarrativeHtml.toSafeHtml(s.narrative()), s.found(), s.archived(), s.quarantined(),
+                        NarrativeHtml.toSafeHtml(s.narrative()), s.found(), s.archived(), s.quarantined(), s.duplicates(),
                         s.entries().stream().map(PortalViews::row).toList()))
                 .toList();
         String authors = document.authors() == null ? "" : String.join("; ", document.authors().stream()

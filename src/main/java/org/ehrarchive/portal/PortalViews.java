@@ -19,8 +19,8 @@ final class PortalViews {
     private PortalViews() {
     }
 
-    /** A row of an entry table. */
-    record EntryRow(String name, String code, String value, String status, String when, boolean negated) {
+    /** A row of an entry table; {@code history} names the earlier versions of the entry, if any. */
+    record EntryRow(String name, String code, String value, String status, String when, boolean negated, String history) {
     }
 
     /** A titled group of entries (problems, medications...). */
@@ -32,8 +32,8 @@ final class PortalViews {
             String telecoms, String deceased) {
     }
 
-    /** A document link. */
-    record DocumentRow(long id, String title, String type, String date) {
+    /** A document link; {@code note} says when a later version of the document is archived. */
+    record DocumentRow(long id, String title, String type, String date, String note) {
     }
 
     /** An identifier with its authority and source. */
@@ -41,7 +41,7 @@ final class PortalViews {
     }
 
     /** A section of a document page, narrative already sanitized. */
-    record SectionBlock(String title, String safeHtml, int found, int archived, int quarantined, List<EntryRow> entries) {
+    record SectionBlock(String title, String safeHtml, int found, int archived, int quarantined, int duplicates, List<EntryRow> entries) {
     }
 
     static List<EntryGroup> groups(Map<EntryKind, List<ChartService.EntryView>> entries) {
@@ -55,7 +55,19 @@ final class PortalViews {
         String value = values(view.values());
         // A problem's value is the condition itself, already its name: do not show it twice.
         return new EntryRow(name, code(view.code()), value.equals(name) ? "" : value,
-                view.status() == null ? "" : view.status(), when(view.effective()), view.negated());
+                view.status() == null ? "" : view.status(), when(view.effective()), view.negated(), history(view));
+    }
+
+    /** "version 2; earlier: 13.2 g/dL, active (2011-04-01)": what a newer version replaced, newest first. */
+    static String history(ChartService.EntryView view) {
+        if (view.earlierVersions() == null || view.earlierVersions().isEmpty()) {
+            return "";
+        }
+        return "version " + view.version() + "; earlier: " + view.earlierVersions().stream().map(earlier -> {
+            String said = String.join(", ", nonNull(values(earlier.values()), earlier.status()));
+            String when = when(earlier.effective());
+            return (said.isEmpty() ? "(no value)" : said) + (when.isEmpty() ? "" : " (" + when + ")");
+        }).collect(Collectors.joining("; "));
     }
 
     static SourceDemographics demographics(ChartService.SourcedDemographics d) {

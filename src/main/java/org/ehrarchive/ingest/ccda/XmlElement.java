@@ -1,7 +1,6 @@
 package org.ehrarchive.ingest.ccda;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -99,9 +98,9 @@ final class XmlElement {
         return parent;
     }
 
-    /** Child nodes in document order: {@link XmlElement}, {@link String} (text) or {@link Comment}. */
+    /** Child nodes in document order: {@link XmlElement}, {@link String} (text) or {@link Comment}. Read only. */
     List<Object> nodes() {
-        return Collections.unmodifiableList(children);
+        return children; // package-private, read by the mappers only: no defensive copy on the hot path
     }
 
     String[] attributeQuadruples() {
