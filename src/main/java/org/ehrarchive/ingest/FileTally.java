@@ -28,7 +28,8 @@ final class FileTally {
 
     private Map<String, Counts> records = new TreeMap<>();
     private Map<Integer, Counts> openSections = new TreeMap<>();
-    private List<SectionReport> sections = new ArrayList<>();
+    /** Lines of the closed sections by ordinal: a nested section closes before its parent, the report lists document order. */
+    private Map<Integer, SectionReport> sections = new TreeMap<>();
     private LinkedHashSet<Identifier> identifiers = new LinkedHashSet<>();
     private List<String> warnings = new ArrayList<>();
 
@@ -36,7 +37,7 @@ final class FileTally {
         FileTally copy = new FileTally();
         copy.records = new TreeMap<>(records);
         copy.openSections = new TreeMap<>(openSections);
-        copy.sections = new ArrayList<>(sections);
+        copy.sections = new TreeMap<>(sections);
         copy.identifiers = new LinkedHashSet<>(identifiers);
         copy.warnings = new ArrayList<>(warnings);
         return copy;
@@ -59,7 +60,7 @@ final class FileTally {
     void closeSection(ImportedSection section) {
         Counts counts = openSections.getOrDefault(section.ordinal(), Counts.NONE);
         openSections.remove(section.ordinal());
-        sections.add(sectionLine(section, counts));
+        sections.put(section.ordinal(), sectionLine(section, counts));
     }
 
     /** The entries counted so far in a section. */
@@ -94,7 +95,7 @@ final class FileTally {
     void quarantinedFound(Map<String, Integer> recordsFound, List<QuarantineException.FoundSection> sectionsFound) {
         recordsFound.forEach((type, found) -> records.merge(type, new Counts(found, 0, found, 0, 0), Counts::plus));
         for (QuarantineException.FoundSection found : sectionsFound) {
-            sections.add(sectionLine(found.section(), new Counts(found.entries(), 0, found.entries(), 0, 0)));
+            sections.put(found.section().ordinal(), sectionLine(found.section(), new Counts(found.entries(), 0, found.entries(), 0, 0)));
         }
     }
 
@@ -104,7 +105,7 @@ final class FileTally {
             sum = sum.plus(counts);
         }
         return new FileReport(path, sha256, status, reason, format, List.copyOf(identifiers), java.util.Collections.unmodifiableMap(new TreeMap<>(records)),
-                List.copyOf(sections), List.copyOf(warnings), sum.found(), sum.archived(), sum.quarantined(), sum.keptRaw(),
+                List.copyOf(sections.values()), List.copyOf(warnings), sum.found(), sum.archived(), sum.quarantined(), sum.keptRaw(),
                 sum.duplicates());
     }
 }
