@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +36,7 @@ import org.ehrarchive.support.AuditRows;
 import org.ehrarchive.support.Fixtures;
 import org.ehrarchive.support.PublishedOperations;
 import org.jsoup.Jsoup;
+import org.jsoup.nodes.Attribute;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +54,8 @@ class PortalSecurityTest {
 
     private static final String PASSWORD = "portal-test-password";
     private static final String FIXTURE = "full-ccd.xml";
+    /** Names, titles and narratives full of markup a browser would run (see the file's comment). */
+    private static final String HOSTILE_FIXTURE = "hostile-markup.xml";
     private static final Pattern PATIENT_OF_HIT = Pattern.compile("patient (\\d+)");
 
     @Inject
@@ -206,6 +210,49 @@ class PortalSecurityTest {
     }
 
     @Test
+    void markupInArchivedNamesTitlesAndNarrativesIsShownAsTextOrDroppedButNeverActive() throws Exception {
+        ArchivedFixture.Archived hostile = ArchivedFixture.archive(ingest, indexer, HOSTILE_FIXTURE);
+        Session clinician = Session.signIn("portal-clinician", PASSWORD);
+        Map<String, Document> pages = new LinkedHashMap<>();
+        pages.put("patient search", page(clinician.session().formParam("identifier", "MRN-HOSTILE-1").post("/")));
+        pages.put("chart", page(clinician.session().get("/patients/" + hostile.patientId())));
+        pages.put("document", page(clinician.session().get("/documents/" + hostile.documentId())));
+        pages.put("text search", page(clinician.session().formParam("words", "zebrafinch").post("/search")));
+        pages.forEach(PortalSecurityTest::assertNothingActive);
+
+        // What the source system showed as text is shown as text, markup characters included.
+        Element results = pages.get("patient search").selectFirst("#results");
+        assertThat(results).as("the hostile patient is found").isNotNull();
+        assertThat(results.select("a[href=/patients/" + hostile.patientId() + "]").text())
+                .contains("Mallory").contains("<svg onload=window.pwned=1>").contains("Hostile<script>document.title='pwned'</script>");
+
+        Element chart = pages.get("chart").selectFirst("main");
+        assertThat(chart.text()).contains("MRN-HOSTILE-1").contains("<iframe src=javascript:window.pwned=1>")
+                .contains("<img src=x onerror=window.pwned=1> 1 Payload Road")
+                .contains("Pollen allergy <img src=x onerror=window.pwned=1>");
+        assertThat(chart.select("#documents a").eachText()).contains("Hostile Fixture Summary <script>window.pwned=1</script>");
+
+        Element document = pages.get("document").selectFirst("main");
+        assertThat(document.selectFirst("#document-title").text()).isEqualTo("Hostile Fixture Summary <script>window.pwned=1</script>");
+        assertThat(document.select("h2").eachText()).contains("Problems <img src=x onerror=window.pwned=1>",
+                "<svg onload=window.pwned=1>History <style>main{display:none}</style>");
+        // Narratives keep their words and their harmless structure; the active parts are gone.
+        assertThat(document.select(".narrative-text p").eachText()).contains("Problem narrative stays readable.",
+                "Patient reports a zebrafinch <img src=x onerror=window.pwned=1> in the garden.",
+                "<img src=x onerror=window.pwned=1>after the character data");
+        assertThat(document.select(".narrative-text li").eachText()).contains("Hostile pollen allergy");
+        assertThat(document.select(".narrative-text td").eachText()).contains("table cell text");
+        assertThat(document.select(".narrative-text").text()).contains("a link that must not run", "another link that must not run");
+
+        Element hit = pages.get("text search").select("ol.hits li").stream()
+                .filter(li -> li.selectFirst("a[href=/documents/" + hostile.documentId() + "]") != null).findFirst().orElse(null);
+        assertThat(hit).as("the hostile narrative is found by a word beside its markup").isNotNull();
+        Element snippet = hit.selectFirst(".snippet");
+        assertThat(snippet.select("mark").eachText()).as("the word searched for is highlighted").contains("zebrafinch");
+        assertThat(snippet.text()).contains("zebrafinch <img src=x onerror=window.pwned=1>");
+    }
+
+    @Test
     void complianceStaffSeeAClinicianReadInTheAuditAndFilterByUserAndByPatient() {
         String requestId = "audit-page-" + UUID.randomUUID();
         Session.signIn("portal-clinician", PASSWORD).session().header("X-Request-Id", requestId).get("/patients/" + patientId)
@@ -272,6 +319,21 @@ class PortalSecurityTest {
     private static Document page(Response response) {
         response.then().statusCode(200).contentType(containsString("text/html"));
         return Jsoup.parse(response.asString());
+    }
+
+    /** Nothing in the page can run a script, load a frame or object, or restyle the page. */
+    private static void assertNothingActive(String name, Document page) {
+        assertThat(page.select("script, iframe, frame, object, embed, svg, math, style, base, img, meta[http-equiv]").outerHtml())
+                .as(name + ": elements that run, load or restyle").isEmpty();
+        for (Element element : page.getAllElements()) {
+            for (Attribute attribute : element.attributes()) {
+                String key = attribute.getKey().toLowerCase(Locale.ROOT);
+                String where = name + ": " + key + " on <" + element.tagName() + ">";
+                assertThat(key).as(where).doesNotStartWith("on").isNotEqualTo("style");
+                assertThat(attribute.getValue().replaceAll("[\\s\\x00-\\x1f]", "").toLowerCase(Locale.ROOT)).as(where)
+                        .doesNotContain("javascript:");
+            }
+        }
     }
 
     /** The patients a patient search listed: its result links. */
