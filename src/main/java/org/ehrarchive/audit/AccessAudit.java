@@ -19,8 +19,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class AccessAudit {
 
-    /** Any constant works: it names the lock that serializes appends to the chain. */
-    private static final long CHAIN_LOCK = 0x41554449_54434841L;
+    /** Any constant works: it names the lock that serializes appends to the chain (package-visible for its test). */
+    static final long CHAIN_LOCK = 0x41554449_54434841L;
 
     private final EntityManager entityManager;
 

@@ -30,7 +30,7 @@ public class AuditPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance audit(PortalContext.Nav nav, String user, String patient, List<AuditRecord> rows);
+        static native TemplateInstance audit(PortalContext.Nav nav, String user, String patient, List<AuditRecord> rows, String problem);
     }
 
     public AuditPage(AuditedReads audit, PortalContext portal) {
@@ -42,8 +42,13 @@ public class AuditPage {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance audit(@QueryParam("user") String user, @QueryParam("patient") String patient) {
         String userFilter = user == null ? "" : user.trim();
-        // Patient ids are numbers; anything else would only be a pattern for the LIKE below.
-        String patientFilter = patient == null || !patient.trim().matches("\\d{1,19}") ? "" : patient.trim();
+        String patientFilter = patient == null ? "" : patient.trim();
+        // Patient ids are numbers (anything else would only be a pattern for the LIKE below). A filter that cannot be
+        // applied is said so: ignoring it would show every patient's events as if they were this patient's.
+        if (!patientFilter.isEmpty() && !patientFilter.matches("\\d{1,19}")) {
+            return Templates.audit(portal.nav(), userFilter, patientFilter, List.of(),
+                    "A patient id is a number: the archive patient id a chart shows.");
+        }
         List<AuditRecord> rows = QuarkusTransaction.requiringNew().call(() -> {
             StringBuilder query = new StringBuilder("1 = 1");
             java.util.Map<String, Object> parameters = new java.util.HashMap<>();
@@ -58,6 +63,6 @@ public class AuditPage {
             return AuditRecord.<AuditRecord>find(query + " order by id desc", parameters).page(0, ROWS).list();
         });
         audit.record(AuditAction.VIEW_AUDIT, "access-audit", null, List.of(), "user=" + userFilter + " patient=" + patientFilter);
-        return Templates.audit(portal.nav(), userFilter, patientFilter, rows);
+        return Templates.audit(portal.nav(), userFilter, patientFilter, rows, null);
     }
 }

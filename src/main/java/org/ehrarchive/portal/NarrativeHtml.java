@@ -1,9 +1,15 @@
 package org.ehrarchive.portal;
 
+import java.util.List;
+
 import org.jsoup.Jsoup;
+import org.jsoup.nodes.CDataNode;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
+import org.jsoup.nodes.TextNode;
 import org.jsoup.parser.Parser;
+import org.jsoup.parser.Tag;
 import org.jsoup.safety.Safelist;
 
 /**
@@ -26,6 +32,13 @@ public final class NarrativeHtml {
         }
         Document cda = Jsoup.parse(narrativeMarkup, "", Parser.xmlParser());
         for (Element element : cda.getAllElements()) {
+            // CDATA is text. Written out as a CDATA section it would reach the HTML cleaner, which does not know CDATA
+            // outside SVG and MathML, and garble the words; as a text node it is escaped like any other text.
+            for (Node child : List.copyOf(element.childNodes())) {
+                if (child instanceof CDataNode cdata) {
+                    child.replaceWith(new TextNode(cdata.text()));
+                }
+            }
             String name = element.normalName();
             int colon = name.indexOf(':');
             if (colon >= 0) {
@@ -41,6 +54,11 @@ public final class NarrativeHtml {
                 case "footnote", "footnoteref" -> element.tagName("small");
                 case "rendermultimedia" -> element.remove();
                 default -> element.tagName(name);
+            }
+            // An empty XML element is written as <x/>; HTML reads that as an open tag, and for <iframe/>, <script/>,
+            // <textarea/> and the like takes the rest of the narrative as the element's content: it would vanish.
+            if (element.childNodeSize() == 0 && !Tag.valueOf(element.normalName()).isEmpty()) {
+                element.appendChild(new TextNode(""));
             }
         }
         return Jsoup.clean(cda.html(), ALLOWED);

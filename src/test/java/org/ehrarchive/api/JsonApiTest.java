@@ -5,29 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.inject.Inject;
 
 import org.ehrarchive.audit.AuditRecord;
+import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
+import org.ehrarchive.support.AuditRows;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.PublishedOperations;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
@@ -36,6 +41,7 @@ import io.restassured.specification.RequestSpecification;
 class JsonApiTest {
 
     private static final String PASSWORD = "correct horse battery staple";
+    private static final String FIXTURE = "full-ccd.xml";
 
     @Inject
     IngestService ingest;
@@ -48,56 +54,104 @@ class JsonApiTest {
     @BeforeEach
     void archiveAPatientAndCreateUsers() throws Exception {
         ArchivedFixture.usersOfEveryRole("api-", PASSWORD);
-        ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
+        ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, FIXTURE);
         patientId = archived.patientId();
         documentId = archived.documentId();
     }
 
-    /** Every GET of the API that shows patient data, with the audit action it must record. */
-    private Map<String, Endpoint> endpoints() {
-        Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-        endpoints.put("/api/patients", new Endpoint("SEARCH_PATIENTS", r -> r.queryParam("identifier", "MRN-4711").get("/api/patients")));
-        endpoints.put("/api/patients/{id}", new Endpoint("VIEW_CHART", r -> r.get("/api/patients/" + patientId)));
-        endpoints.put("/api/documents/{id}", new Endpoint("VIEW_DOCUMENT", r -> r.get("/api/documents/" + documentId)));
-        endpoints.put("/api/documents/{id}/original", new Endpoint("DOWNLOAD_ORIGINAL", r -> r.get("/api/documents/" + documentId + "/original")));
-        endpoints.put("/api/search", new Endpoint("SEARCH_TEXT", r -> r.queryParam("q", "thirst").get("/api/search")));
+    /**
+     * Every operation of the API that shows patient data, with the event it must record: action, object, the
+     * patients the answer showed, and the detail.
+     */
+    private Map<String, ApiRead> endpoints() {
+        Map<String, ApiRead> endpoints = new LinkedHashMap<>();
+        endpoints.put("GET /api/patients", new ApiRead("SEARCH_PATIENTS", "patient-search", null,
+                "name= birthDate= identifier=MRN-4711", r -> r.queryParam("identifier", "MRN-4711").get("/api/patients"),
+                JsonApiTest::patientsOfHits));
+        endpoints.put("GET /api/patients/{id}", new ApiRead("VIEW_CHART", "patient", Long.toString(patientId), null,
+                r -> r.get("/api/patients/" + patientId), answer -> Set.of(patientId)));
+        endpoints.put("GET /api/documents/{id}", new ApiRead("VIEW_DOCUMENT", "document", Long.toString(documentId), null,
+                r -> r.get("/api/documents/" + documentId), answer -> Set.of(answer.jsonPath().getLong("patientId"))));
+        endpoints.put("GET /api/documents/{id}/original", new ApiRead("DOWNLOAD_ORIGINAL", "document", Long.toString(documentId),
+                BlobStore.sha256Of(Fixtures.bytes("ccda", FIXTURE)), r -> r.get("/api/documents/" + documentId + "/original"),
+                answer -> Set.of(patientId)));
+        endpoints.put("GET /api/search", new ApiRead("SEARCH_TEXT", "text-search", null, "thirst",
+                r -> r.queryParam("q", "thirst").get("/api/search"), JsonApiTest::patientsOfHits));
         return endpoints;
     }
 
-    private record Endpoint(String auditAction, Function<RequestSpecification, Response> call) {
+    private record ApiRead(String action, String objectType, String objectId, String detail,
+            Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {
+    }
+
+    /** The patients a search answer lists (patient search and text search hits both carry patientId). */
+    private static Set<Long> patientsOfHits(Response answer) {
+        List<Number> ids = answer.jsonPath().getList("patientId");
+        Set<Long> patients = new HashSet<>();
+        ids.forEach(id -> patients.add(id.longValue()));
+        return patients;
     }
 
     @Test
-    void everyEndpointThatReturnsPatientDataAppendsAnAccessEvent() {
-        JsonPath openApi = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
-        TreeSet<String> published = new TreeSet<>(openApi.getMap("paths").keySet().stream().map(Object::toString)
-                .filter(path -> path.startsWith("/api/")).toList());
-        assertThat(published).as("every API path is in this test's table, so none can ship unaudited")
-                .containsExactlyInAnyOrderElementsOf(endpoints().keySet());
+    void everyOperationIsInThisTestsTableSoNoneCanShipUnaudited() {
+        assertThat(PublishedOperations.whosePath(path -> path.startsWith("/api/")))
+                .as("every API operation (method and path) is in this test's table").containsExactlyInAnyOrderElementsOf(endpoints().keySet());
+    }
 
-        for (Map.Entry<String, Endpoint> endpoint : endpoints().entrySet()) {
-            String requestId = "test-" + UUID.randomUUID();
-            endpoint.getValue().call().apply(as(Roles.CLINICIAN).header("X-Request-Id", requestId))
-                    .then().statusCode(200).header("X-Request-Id", requestId);
-            AuditRecord event = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>find("requestId", requestId).firstResult());
-            assertThat(event).as(endpoint.getKey() + " recorded nothing").isNotNull();
-            assertThat(event.action).as(endpoint.getKey()).isEqualTo(endpoint.getValue().auditAction());
-            assertThat(event.userName).isEqualTo("api-clinician");
-            assertThat(event.userRole).isEqualTo(Roles.CLINICIAN);
-            assertThat(event.clientAddress).isNotBlank();
-            assertThat(event.patientIds).as(endpoint.getKey()).contains(Long.toString(patientId));
+    @Test
+    void everyReadOfPatientDataAppendsExactlyOneEventSayingWhoReadWhatOfWhom() throws Exception {
+        for (Map.Entry<String, ApiRead> endpoint : endpoints().entrySet()) {
+            String operation = endpoint.getKey();
+            ApiRead read = endpoint.getValue();
+            String requestId = "api-test-" + UUID.randomUUID();
+            long before = AuditRows.countOfUser("api-clinician");
+
+            Response answer = read.call().apply(as(Roles.CLINICIAN).header("X-Request-Id", requestId));
+
+            answer.then().statusCode(200).header("X-Request-Id", requestId);
+            assertThat(AuditRows.countOfUser("api-clinician")).as(operation + " appends exactly one event").isEqualTo(before + 1);
+            List<AuditRecord> events = AuditRows.withRequestId(requestId);
+            assertThat(events).as(operation + " events of its request").hasSize(1);
+            AuditRecord event = events.get(0);
+            assertThat(event.action).as(operation).isEqualTo(read.action());
+            assertThat(event.userName).as(operation).isEqualTo("api-clinician");
+            assertThat(event.userRole).as(operation).isEqualTo(Roles.CLINICIAN);
+            assertThat(event.objectType).as(operation).isEqualTo(read.objectType());
+            assertThat(event.objectId).as(operation).isEqualTo(read.objectId());
+            assertThat(event.detail).as(operation).isEqualTo(read.detail());
+            assertThat(event.purpose).as(operation).isNull();
+            assertThat(InetAddress.getByName(event.clientAddress).isLoopbackAddress()).as(operation + " client address " + event.clientAddress)
+                    .isTrue();
+            Set<Long> shown = read.patientsShown().apply(answer);
+            assertThat(shown).as(operation + " shows the archived patient").contains(patientId);
+            assertThat(AuditRows.patientIds(event)).as(operation + " names exactly the patients it showed").isEqualTo(shown);
         }
     }
 
     @Test
+    void aRequestWithoutAnIdGetsOneAndTheEventCarriesIt() {
+        long before = AuditRows.countOfUser("api-compliance");
+        String requestId = as(Roles.COMPLIANCE).get("/api/patients/" + patientId).then().statusCode(200).extract().header("X-Request-Id");
+        assertThat(requestId).isNotBlank();
+        assertThat(AuditRows.countOfUser("api-compliance")).isEqualTo(before + 1);
+        List<AuditRecord> events = AuditRows.withRequestId(requestId);
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).userName).isEqualTo("api-compliance");
+        assertThat(events.get(0).userRole).isEqualTo(Roles.COMPLIANCE);
+        assertThat(AuditRows.patientIds(events.get(0))).isEqualTo(Set.of(patientId));
+    }
+
+    @Test
     void signInAndRolesAreEnforcedOnEveryEndpoint() {
-        for (Map.Entry<String, Endpoint> endpoint : endpoints().entrySet()) {
-            endpoint.getValue().call().apply(given()).then().statusCode(401);
-            endpoint.getValue().call().apply(given().auth().preemptive().basic("api-clinician", "wrong password"))
-                    .then().statusCode(401);
-            endpoint.getValue().call().apply(as(Roles.ADMIN)).then().statusCode(403)
-                    .contentType(Problems.MEDIA_TYPE).body("status", equalTo(403));
-            endpoint.getValue().call().apply(as(Roles.COMPLIANCE)).then().statusCode(200);
+        for (Map.Entry<String, ApiRead> endpoint : endpoints().entrySet()) {
+            Function<RequestSpecification, Response> call = endpoint.getValue().call();
+            long adminEvents = AuditRows.countOfUser("api-admin");
+            call.apply(given()).then().statusCode(401);
+            call.apply(given().auth().preemptive().basic("api-clinician", "wrong password")).then().statusCode(401);
+            call.apply(as(Roles.ADMIN)).then().statusCode(403).contentType(Problems.MEDIA_TYPE).body("status", equalTo(403));
+            assertThat(AuditRows.countOfUser("api-admin")).as(endpoint.getKey() + ": a refused read shows nothing and records nothing")
+                    .isEqualTo(adminEvents);
+            call.apply(as(Roles.COMPLIANCE)).then().statusCode(200);
         }
     }
 
@@ -122,10 +176,15 @@ class JsonApiTest {
     }
 
     @Test
-    void theOriginalIsServedByteExact() {
-        byte[] original = as(Roles.CLINICIAN).get("/api/documents/" + documentId + "/original").then().statusCode(200)
-                .extract().asByteArray();
-        assertThat(original).isEqualTo(Fixtures.bytes("ccda", "full-ccd.xml"));
+    void theOriginalIsServedByteExactWithTheDigestOfTheBytesServed() throws Exception {
+        Response download = as(Roles.CLINICIAN).get("/api/documents/" + documentId + "/original");
+        download.then().statusCode(200);
+        byte[] served = download.asByteArray();
+        assertThat(served).isEqualTo(Fixtures.bytes("ccda", FIXTURE));
+        assertThat(download.header("Digest")).as("RFC 3230 digest of what was served")
+                .isEqualTo("sha-256=" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(served)));
+        assertThat(download.header("Content-Disposition")).as("named by the document, never by the original file name")
+                .isEqualTo("attachment; filename=\"document-" + documentId + ".xml\"");
     }
 
     @Test

@@ -18,14 +18,17 @@ import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -39,8 +42,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The portal in a real browser (Debian's headless Chromium, installed by the test script): sign in, find a patient
- * with a typo, read the chart, open a document; each read lands in the access audit. Screenshots go to
- * {@code target/screenshots/} (the README's tour uses them).
+ * with a typo, read the chart, open a document; each read lands in the access audit. Markup archived in a document
+ * runs nothing. Screenshots go to {@code target/screenshots/} (the README's tour uses them).
  */
 @QuarkusTest
 @WithTestResource(ArchiveTestDatabase.class)
@@ -50,6 +53,8 @@ class PortalBrowserTest {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String USER = "browser-clinician";
     private static final String PASSWORD = "browser-test-password";
+    /** Names, titles and narratives full of markup a browser would run (see the file's comment). */
+    private static final String HOSTILE_FIXTURE = "hostile-markup.xml";
 
     @TestHTTPResource("/")
     URL portal;
@@ -98,11 +103,7 @@ class PortalBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
         assertThat(browser.getCurrentUrl()).as("the portal needs a signed-in user").contains("/login");
         screenshot("1-login");
-
-        browser.findElement(By.id("username")).sendKeys(USER);
-        browser.findElement(By.id("password")).sendKeys(PASSWORD);
-        browser.findElement(By.id("sign-in")).click();
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("name")));
+        signIn(wait);
 
         browser.findElement(By.id("name")).sendKeys("Testy Fixtur");
         browser.findElement(By.id("find")).click();
@@ -123,6 +124,67 @@ class PortalBrowserTest {
         List<String> actions = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>list("userName = ?1 order by id", USER)
                 .stream().map(row -> row.action).toList());
         assertThat(actions).contains("SEARCH_PATIENTS", "VIEW_CHART", "VIEW_DOCUMENT");
+    }
+
+    @Test
+    void markupInAnArchivedDocumentRunsNoScriptOnItsPagesInARealBrowser() throws Exception {
+        ArchivedFixture.Archived hostile = ArchivedFixture.archive(ingest, indexer, HOSTILE_FIXTURE);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(portal.toString());
+        signIn(wait);
+
+        browser.get(portal.toString() + "documents/" + hostile.documentId());
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("document-title")));
+        assertNoScriptRanAndNothingActiveIsInThePage("the document");
+        assertThat(browser.findElement(By.id("document-title")).getText()).isEqualTo("Hostile Fixture Summary <script>window.pwned=1</script>");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("Patient reports a zebrafinch");
+
+        browser.get(portal.toString() + "patients/" + hostile.patientId());
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("chart-title")));
+        assertNoScriptRanAndNothingActiveIsInThePage("the chart");
+
+        browser.get(portal.toString() + "search");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("words"))).sendKeys("zebrafinch");
+        browser.findElement(By.id("search")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("ol.hits")));
+        assertNoScriptRanAndNothingActiveIsInThePage("the text search");
+        assertThat(browser.findElements(By.cssSelector("ol.hits .snippet mark")).stream().map(WebElement::getText))
+                .as("the word searched for is highlighted").contains("zebrafinch");
+    }
+
+    /**
+     * Every payload of the hostile fixture sets {@code window.pwned} or the page title; none may have run, and nothing
+     * that runs, loads or restyles may be in the page (the Content-Security-Policy would stop most of it: this checks
+     * the page itself).
+     */
+    private void assertNoScriptRanAndNothingActiveIsInThePage(String page) {
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        // Give event handlers (an image's onerror, an svg's onload) a moment to fire if they are there.
+        Object pwned = js.executeAsyncScript("const done = arguments[arguments.length - 1]; setTimeout(() => done(typeof window.pwned), 300);");
+        assertThat(pwned).as(page + ": window.pwned").isEqualTo("undefined");
+        assertThat(browser.getTitle()).as(page + ": title").endsWith("· Legacy EHR archive").doesNotContain("pwned");
+        Object active = js.executeScript("""
+                const found = [];
+                document.querySelectorAll('script, iframe, frame, object, embed, svg, math, style, base, img, meta[http-equiv]')
+                    .forEach(e => found.push('<' + e.tagName.toLowerCase() + '>'));
+                document.querySelectorAll('*').forEach(e => {
+                    for (const a of e.attributes) {
+                        const value = a.value.replace(/[\\s\\x00-\\x1f]/g, '').toLowerCase();
+                        if (a.name.startsWith('on') || a.name === 'style' || value.includes('javascript:')) {
+                            found.push(e.tagName.toLowerCase() + ' ' + a.name);
+                        }
+                    }
+                });
+                return found;""");
+        assertThat((List<?>) active).as(page + ": elements and attributes that run, load or restyle").isEmpty();
+        assertThat(browser.findElement(By.tagName("main")).isDisplayed()).as(page + ": no archived style hides the page").isTrue();
+    }
+
+    private void signIn(WebDriverWait wait) {
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys(USER);
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("name")));
     }
 
     private void screenshot(String name) throws Exception {

@@ -4,24 +4,44 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
+import org.ehrarchive.audit.AccessAudit;
+import org.ehrarchive.audit.AccessEvent;
+import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.audit.AuditRecord;
+import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
+import org.ehrarchive.support.AuditRows;
+import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.PublishedOperations;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Attribute;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -33,11 +53,17 @@ import io.restassured.specification.RequestSpecification;
 class PortalSecurityTest {
 
     private static final String PASSWORD = "portal-test-password";
+    private static final String FIXTURE = "full-ccd.xml";
+    /** Names, titles and narratives full of markup a browser would run (see the file's comment). */
+    private static final String HOSTILE_FIXTURE = "hostile-markup.xml";
+    private static final Pattern PATIENT_OF_HIT = Pattern.compile("patient (\\d+)");
 
     @Inject
     IngestService ingest;
     @Inject
     SearchIndexer indexer;
+    @Inject
+    AccessAudit audit;
 
     private long patientId;
     private long documentId;
@@ -45,52 +71,73 @@ class PortalSecurityTest {
     @BeforeEach
     void archiveAPatientAndCreateUsers() throws Exception {
         ArchivedFixture.usersOfEveryRole("portal-", PASSWORD);
-        ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
+        ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, FIXTURE);
         patientId = archived.patientId();
         documentId = archived.documentId();
     }
 
-    /** Every page that shows patient data, with the audit action it must record. Forms carry the CSRF token. */
+    /**
+     * Every page that shows patient data, with the event it must record: action, object, detail, and the patients
+     * the page showed. Forms carry the CSRF token.
+     */
     private Map<String, PortalRead> pagesWithPatientData() {
         Map<String, PortalRead> pages = new LinkedHashMap<>();
-        pages.put("POST /", new PortalRead("SEARCH_PATIENTS", s -> s.session().formParam("name", "Testy Fixtur").post("/")));
-        pages.put("GET /patients/{id}", new PortalRead("VIEW_CHART", s -> s.session().get("/patients/" + patientId)));
-        pages.put("GET /documents/{id}", new PortalRead("VIEW_DOCUMENT", s -> s.session().get("/documents/" + documentId)));
-        pages.put("GET /documents/{id}/original", new PortalRead("DOWNLOAD_ORIGINAL", s -> s.session().get("/documents/" + documentId + "/original")));
-        pages.put("POST /search", new PortalRead("SEARCH_TEXT", s -> s.session().formParam("words", "thirst").post("/search")));
+        pages.put("POST /", new PortalRead("SEARCH_PATIENTS", "patient-search", null, "name=Testy Fixtur birthDate= identifier=",
+                r -> r.formParam("name", "Testy Fixtur").post("/"), PortalSecurityTest::patientsListed));
+        pages.put("GET /patients/{id}", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), null,
+                r -> r.get("/patients/" + patientId), page -> Set.of(patientId)));
+        pages.put("GET /documents/{id}", new PortalRead("VIEW_DOCUMENT", "document", Long.toString(documentId), null,
+                r -> r.get("/documents/" + documentId), page -> Set.of(patientId)));
+        pages.put("GET /documents/{id}/original", new PortalRead("DOWNLOAD_ORIGINAL", "document", Long.toString(documentId),
+                BlobStore.sha256Of(Fixtures.bytes("ccda", FIXTURE)), r -> r.get("/documents/" + documentId + "/original"),
+                page -> Set.of(patientId)));
+        pages.put("POST /search", new PortalRead("SEARCH_TEXT", "text-search", null, "thirst",
+                r -> r.formParam("words", "thirst").post("/search"), PortalSecurityTest::patientsOfTextHits));
         return pages;
     }
 
     /** Pages that show no patient data. */
     private static final List<String> OTHER_PAGES = List.of("GET /", "GET /login", "POST /logout", "GET /search", "GET /audit");
 
-    private record PortalRead(String auditAction, Function<Session, Response> call) {
+    private record PortalRead(String action, String objectType, String objectId, String detail,
+            Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {
     }
 
     @Test
-    void everyPageIsAccountedForAndEachThatShowsPatientDataIsAudited() {
-        var paths = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath().getMap("paths");
-        TreeSet<String> published = new TreeSet<>();
-        paths.forEach((path, operations) -> {
-            if (!path.toString().startsWith("/api/")) {
-                ((Map<?, ?>) operations).keySet().forEach(method -> published.add(method.toString().toUpperCase() + " " + path));
-            }
-        });
+    void everyPageIsInThisTestsTablesSoNoneCanShowPatientDataUnaudited() {
         TreeSet<String> known = new TreeSet<>(pagesWithPatientData().keySet());
         known.addAll(OTHER_PAGES);
-        assertThat(published).as("every page is in this test's tables, so none can show patient data unaudited").isEqualTo(known);
+        assertThat(PublishedOperations.whosePath(path -> !path.startsWith("/api/")))
+                .as("every page (method and path) is in this test's tables").isEqualTo(known);
+    }
 
+    @Test
+    void everyPageThatShowsPatientDataAppendsExactlyOneEventSayingWhoReadWhatOfWhom() throws Exception {
         Session clinician = Session.signIn("portal-clinician", PASSWORD);
-        for (Map.Entry<String, PortalRead> page : pagesWithPatientData().entrySet()) {
-            long before = QuarkusTransaction.requiringNew().call(() -> AuditRecord.count("userName", "portal-clinician"));
-            page.getValue().call().apply(clinician).then().statusCode(200);
-            AuditRecord event = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>find("userName = ?1 order by id desc",
-                    "portal-clinician").firstResult());
-            assertThat(QuarkusTransaction.requiringNew().call(() -> AuditRecord.count("userName", "portal-clinician")))
-                    .as(page.getKey() + " appended one event").isEqualTo(before + 1);
-            assertThat(event.action).as(page.getKey()).isEqualTo(page.getValue().auditAction());
-            assertThat(event.patientIds).as(page.getKey()).contains(Long.toString(patientId));
-            assertThat(event.requestId).isNotBlank();
+        for (Map.Entry<String, PortalRead> entry : pagesWithPatientData().entrySet()) {
+            String page = entry.getKey();
+            PortalRead read = entry.getValue();
+            String requestId = "portal-test-" + UUID.randomUUID();
+            long before = AuditRows.countOfUser("portal-clinician");
+
+            Response shown = read.call().apply(clinician.session().header("X-Request-Id", requestId));
+
+            shown.then().statusCode(200).header("X-Request-Id", requestId);
+            assertThat(AuditRows.countOfUser("portal-clinician")).as(page + " appends exactly one event").isEqualTo(before + 1);
+            List<AuditRecord> events = AuditRows.withRequestId(requestId);
+            assertThat(events).as(page + " events of its request").hasSize(1);
+            AuditRecord event = events.get(0);
+            assertThat(event.action).as(page).isEqualTo(read.action());
+            assertThat(event.userName).as(page).isEqualTo("portal-clinician");
+            assertThat(event.userRole).as(page).isEqualTo(Roles.CLINICIAN);
+            assertThat(event.objectType).as(page).isEqualTo(read.objectType());
+            assertThat(event.objectId).as(page).isEqualTo(read.objectId());
+            assertThat(event.detail).as(page).isEqualTo(read.detail());
+            assertThat(InetAddress.getByName(event.clientAddress).isLoopbackAddress()).as(page + " client address " + event.clientAddress)
+                    .isTrue();
+            Set<Long> patients = read.patientsShown().apply(shown);
+            assertThat(patients).as(page + " shows the archived patient").contains(patientId);
+            assertThat(AuditRows.patientIds(event)).as(page + " names exactly the patients it showed").isEqualTo(patients);
         }
     }
 
@@ -106,10 +153,12 @@ class PortalSecurityTest {
                     .header("Location", containsString("/login"));
         }
         Session admin = Session.signIn("portal-admin", PASSWORD);
+        long adminEvents = AuditRows.countOfUser("portal-admin");
         for (String page : List.of("/patients/" + patientId, "/documents/" + documentId, "/documents/" + documentId + "/original", "/search")) {
             admin.session().get(page).then().statusCode(403).body(containsString("Your role may not see this"));
         }
         admin.session().formParam("name", "Testy").post("/").then().statusCode(403);
+        assertThat(AuditRows.countOfUser("portal-admin")).as("a refused page shows nothing and records nothing").isEqualTo(adminEvents);
         admin.session().get("/audit").then().statusCode(200).body(containsString("Access audit"));
         Session.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
         Session.signIn("portal-compliance", PASSWORD).session().get("/patients/" + patientId).then().statusCode(200);
@@ -140,6 +189,182 @@ class PortalSecurityTest {
         String page = Session.signIn("portal-clinician", PASSWORD).session().get("/patients/987654321").then().statusCode(404)
                 .contentType(containsString("text/html")).extract().asString();
         assertThat(page).contains("Request id").doesNotContain("Exception").doesNotContain("at org.");
+    }
+
+    @Test
+    void thePortalServesTheOriginalByteExactLikeTheApi() throws Exception {
+        Response portal = Session.signIn("portal-clinician", PASSWORD).session().get("/documents/" + documentId + "/original");
+        portal.then().statusCode(200);
+        byte[] served = portal.asByteArray();
+        assertThat(served).isEqualTo(Fixtures.bytes("ccda", FIXTURE));
+        assertThat(portal.header("Digest")).as("RFC 3230 digest of what was served")
+                .isEqualTo("sha-256=" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(served)));
+        assertThat(portal.header("Content-Disposition")).as("named by the document, never by the original file name")
+                .isEqualTo("attachment; filename=\"document-" + documentId + ".xml\"");
+
+        Response api = given().auth().preemptive().basic("portal-clinician", PASSWORD).get("/api/documents/" + documentId + "/original");
+        api.then().statusCode(200);
+        assertThat(api.asByteArray()).as("the API serves the same bytes").isEqualTo(served);
+        assertThat(api.header("Digest")).isEqualTo(portal.header("Digest"));
+        assertThat(api.contentType()).isEqualTo(portal.contentType());
+    }
+
+    @Test
+    void markupInArchivedNamesTitlesAndNarrativesIsShownAsTextOrDroppedButNeverActive() throws Exception {
+        ArchivedFixture.Archived hostile = ArchivedFixture.archive(ingest, indexer, HOSTILE_FIXTURE);
+        Session clinician = Session.signIn("portal-clinician", PASSWORD);
+        Map<String, Document> pages = new LinkedHashMap<>();
+        pages.put("patient search", page(clinician.session().formParam("identifier", "MRN-HOSTILE-1").post("/")));
+        pages.put("chart", page(clinician.session().get("/patients/" + hostile.patientId())));
+        pages.put("document", page(clinician.session().get("/documents/" + hostile.documentId())));
+        pages.put("text search", page(clinician.session().formParam("words", "zebrafinch").post("/search")));
+        pages.forEach(PortalSecurityTest::assertNothingActive);
+
+        // What the source system showed as text is shown as text, markup characters included.
+        Element results = pages.get("patient search").selectFirst("#results");
+        assertThat(results).as("the hostile patient is found").isNotNull();
+        assertThat(results.select("a[href=/patients/" + hostile.patientId() + "]").text())
+                .contains("Mallory").contains("<svg onload=window.pwned=1>").contains("Hostile<script>document.title='pwned'</script>");
+
+        Element chart = pages.get("chart").selectFirst("main");
+        assertThat(chart.text()).contains("MRN-HOSTILE-1").contains("<iframe src=javascript:window.pwned=1>")
+                .contains("<img src=x onerror=window.pwned=1> 1 Payload Road")
+                .contains("Pollen allergy <img src=x onerror=window.pwned=1>");
+        assertThat(chart.select("#documents a").eachText()).contains("Hostile Fixture Summary <script>window.pwned=1</script>");
+
+        Element document = pages.get("document").selectFirst("main");
+        assertThat(document.selectFirst("#document-title").text()).isEqualTo("Hostile Fixture Summary <script>window.pwned=1</script>");
+        assertThat(document.select("h2").eachText()).contains("Problems <img src=x onerror=window.pwned=1>",
+                "<svg onload=window.pwned=1>History <style>main{display:none}</style>");
+        // Narratives keep their words and their harmless structure; the active parts are gone.
+        assertThat(document.select(".narrative-text p").eachText()).contains("Problem narrative stays readable.",
+                "Patient reports a zebrafinch <img src=x onerror=window.pwned=1> in the garden.",
+                "<img src=x onerror=window.pwned=1>after the character data");
+        assertThat(document.select(".narrative-text li").eachText()).contains("Hostile pollen allergy");
+        assertThat(document.select(".narrative-text td").eachText()).contains("table cell text");
+        assertThat(document.select(".narrative-text").text()).contains("a link that must not run", "another link that must not run");
+
+        Element hit = pages.get("text search").select("ol.hits li").stream()
+                .filter(li -> li.selectFirst("a[href=/documents/" + hostile.documentId() + "]") != null).findFirst().orElse(null);
+        assertThat(hit).as("the hostile narrative is found by a word beside its markup").isNotNull();
+        Element snippet = hit.selectFirst(".snippet");
+        assertThat(snippet.select("mark").eachText()).as("the word searched for is highlighted").contains("zebrafinch");
+        assertThat(snippet.text()).contains("zebrafinch <img src=x onerror=window.pwned=1>");
+    }
+
+    @Test
+    void complianceStaffSeeAClinicianReadInTheAuditAndFilterByUserAndByPatient() {
+        String requestId = "audit-page-" + UUID.randomUUID();
+        Session.signIn("portal-clinician", PASSWORD).session().header("X-Request-Id", requestId).get("/patients/" + patientId)
+                .then().statusCode(200);
+        Session compliance = Session.signIn("portal-compliance", PASSWORD);
+
+        List<Map<String, String>> byUser = auditRows(compliance.session().queryParam("user", "portal-clinician").get("/audit"));
+        assertThat(byUser).as("the user filter shows that user's events only").isNotEmpty()
+                .allSatisfy(row -> assertThat(row.get("User")).isEqualTo("portal-clinician"));
+        assertThat(byUser).filteredOn(row -> requestId.equals(row.get("Request"))).singleElement().satisfies(row -> {
+            assertThat(row.get("Role")).isEqualTo(Roles.CLINICIAN);
+            assertThat(row.get("Action")).isEqualTo("VIEW_CHART");
+            assertThat(row.get("Object")).isEqualTo("patient " + patientId);
+            assertThat(row.get("Patients")).isEqualTo(Long.toString(patientId));
+        });
+
+        List<Map<String, String>> byPatient = auditRows(compliance.session().queryParam("patient", Long.toString(patientId)).get("/audit"));
+        assertThat(byPatient).as("the patient filter shows events naming that patient only").isNotEmpty()
+                .allSatisfy(row -> assertThat(row.get("Patients").split(",")).contains(Long.toString(patientId)));
+        assertThat(byPatient).filteredOn(row -> requestId.equals(row.get("Request"))).hasSize(1);
+
+        List<Map<String, String>> both = auditRows(compliance.session().queryParam("user", "portal-clinician")
+                .queryParam("patient", Long.toString(patientId)).get("/audit"));
+        assertThat(both).isNotEmpty().allSatisfy(row -> {
+            assertThat(row.get("User")).isEqualTo("portal-clinician");
+            assertThat(row.get("Patients").split(",")).contains(Long.toString(patientId));
+        });
+
+        compliance.session().queryParam("user", "nobody-" + UUID.randomUUID()).get("/audit").then().statusCode(200)
+                .body(containsString("No access matches."));
+        Session.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
+    }
+
+    @Test
+    void thePatientFilterMatchesThatPatientIdExactlyNotAsPartOfAnother() {
+        // Synthetic events naming ids that contain one another as text: 9xxx, 9xxx0 and 19xxx.
+        String user = "filter-" + UUID.randomUUID();
+        long id = 900_000_000L + (System.nanoTime() % 99_999_999L);
+        for (long patient : List.of(id, id * 10, Long.parseLong("1" + id))) {
+            audit.record(new AccessEvent(user, Roles.CLINICIAN, AuditAction.VIEW_CHART, "patient", Long.toString(patient), List.of(patient),
+                    "127.0.0.1", "filter-" + patient, null, null));
+        }
+        audit.record(new AccessEvent(user, Roles.CLINICIAN, AuditAction.SEARCH_PATIENTS, "patient-search", null, List.of(3L, id, id * 10),
+                "127.0.0.1", "filter-search", null, "name=x birthDate= identifier="));
+
+        List<Map<String, String>> rows = auditRows(Session.signIn("portal-compliance", PASSWORD).session()
+                .queryParam("user", user).queryParam("patient", Long.toString(id)).get("/audit"));
+
+        assertThat(rows).extracting(row -> row.get("Request")).containsExactly("filter-search", "filter-" + id);
+    }
+
+    @Test
+    void aPatientFilterThatIsNotAnIdIsExplainedInsteadOfIgnored() {
+        Session compliance = Session.signIn("portal-compliance", PASSWORD);
+        long before = AuditRows.countOfUser("portal-compliance");
+        Document page = page(compliance.session().queryParam("patient", "Fixture").get("/audit"));
+        assertThat(page.select("[role=alert]").text()).isEqualTo("A patient id is a number: the archive patient id a chart shows.");
+        assertThat(page.select("#audit-rows")).as("no rows are shown for a filter that was not applied").isEmpty();
+        assertThat(page.select("input[name=patient]").attr("value")).as("what was typed stays in the form").isEqualTo("Fixture");
+        assertThat(AuditRows.countOfUser("portal-compliance")).as("nothing of the audit was shown").isEqualTo(before);
+    }
+
+    /** The page, after checking it was answered. */
+    private static Document page(Response response) {
+        response.then().statusCode(200).contentType(containsString("text/html"));
+        return Jsoup.parse(response.asString());
+    }
+
+    /** Nothing in the page can run a script, load a frame or object, or restyle the page. */
+    private static void assertNothingActive(String name, Document page) {
+        assertThat(page.select("script, iframe, frame, object, embed, svg, math, style, base, img, meta[http-equiv]").outerHtml())
+                .as(name + ": elements that run, load or restyle").isEmpty();
+        for (Element element : page.getAllElements()) {
+            for (Attribute attribute : element.attributes()) {
+                String key = attribute.getKey().toLowerCase(Locale.ROOT);
+                String where = name + ": " + key + " on <" + element.tagName() + ">";
+                assertThat(key).as(where).doesNotStartWith("on").isNotEqualTo("style");
+                assertThat(attribute.getValue().replaceAll("[\\s\\x00-\\x1f]", "").toLowerCase(Locale.ROOT)).as(where)
+                        .doesNotContain("javascript:");
+            }
+        }
+    }
+
+    /** The patients a patient search listed: its result links. */
+    private static Set<Long> patientsListed(Response page) {
+        return Jsoup.parse(page.asString()).select("#results a[href^=/patients/]").stream()
+                .map(a -> Long.valueOf(a.attr("href").substring("/patients/".length()))).collect(Collectors.toSet());
+    }
+
+    /** The patients a text search listed: each hit names its patient. */
+    private static Set<Long> patientsOfTextHits(Response page) {
+        return Jsoup.parse(page.asString()).select("ol.hits li > span.small").stream().map(span -> {
+            Matcher patient = PATIENT_OF_HIT.matcher(span.text());
+            assertThat(patient.find()).as(span.text()).isTrue();
+            return Long.valueOf(patient.group(1));
+        }).collect(Collectors.toSet());
+    }
+
+    /** The audit page's rows, each as column heading to cell text. */
+    private static List<Map<String, String>> auditRows(Response response) {
+        Document page = page(response);
+        List<String> headings = page.select("#audit-rows thead th").eachText();
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (Element tr : page.select("#audit-rows tbody tr")) {
+            List<String> cells = tr.select("td").stream().map(Element::text).toList(); // eachText() would skip empty cells
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < headings.size(); i++) {
+                row.put(headings.get(i), cells.get(i));
+            }
+            rows.add(row);
+        }
+        return rows;
     }
 
     /** A signed-in browser session: the session cookie, and the CSRF cookie with its token. */

@@ -1,0 +1,104 @@
+package org.ehrarchive.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.inject.Inject;
+import javax.sql.DataSource;
+
+import org.ehrarchive.support.ArchiveTestDatabase;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The archive is read-only: the database itself refuses UPDATE on every clinical table (migration
+ * {@code V2__clinical_rows_read_only.sql}), whatever the application does. Every table of the schema is either
+ * listed here as clinical, and then must carry the trigger, or listed as not clinical with the reason.
+ */
+@QuarkusTest
+@Tag("storage")
+@WithTestResource(ArchiveTestDatabase.class)
+class ReadOnlyRecordTest {
+
+    /** The clinical tables: a new one goes here, and gets its trigger in a migration. */
+    static final List<String> CLINICAL_TABLES = List.of("patient", "clinical_document", "patient_identifier", "patient_demographics",
+            "document_section", "clinical_entry", "raw_fragment", "document_attachment");
+
+    /** Every other table, and why UPDATE stays allowed (or, for the audit, why it is refused elsewhere). */
+    static final Map<String, String> OTHER_TABLES = Map.of(
+            "ingest_batch", "a batch's status, heartbeat and report change while it runs",
+            "source_file", "quarantined content read again takes the new outcome",
+            "batch_file", "ingest bookkeeping, not clinical data",
+            "index_outbox", "a queue: the indexer removes what it indexed",
+            "app_user", "users, not clinical data",
+            "access_audit", "append-only by its own triggers (V3, AccessAuditTest)",
+            "flyway_schema_history", "Flyway's own table");
+
+    @Inject
+    DataSource dataSource;
+
+    @Test
+    void everyClinicalTableRefusesAnUpdateWithTheTriggersMessage() throws Exception {
+        for (String table : CLINICAL_TABLES) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(false);
+                try {
+                    // Every row (none changes value): a statement-level trigger fires even when the table is empty.
+                    assertThatThrownBy(() -> statement.executeUpdate("update " + table + " set id = id")).as(table)
+                            .isInstanceOfSatisfying(SQLException.class, refused -> {
+                                assertThat(refused.getSQLState()).as(table + ": insufficient_privilege").isEqualTo("42501");
+                                assertThat(refused.getMessage()).as(table).contains("archived clinical data is read-only: UPDATE on "
+                                        + table + " refused (ingest a correction instead)");
+                            });
+                } finally {
+                    connection.rollback();
+                }
+            }
+        }
+    }
+
+    @Test
+    void exactlyTheClinicalTablesCarryTheReadOnlyTrigger() throws Exception {
+        assertThat(tables("""
+                select c.relname from pg_trigger t join pg_class c on c.oid = t.tgrelid
+                where not t.tgisinternal and t.tgname like '%\\_read\\_only' and c.relnamespace = current_schema()::regnamespace"""))
+                .as("tables with a *_read_only trigger").containsExactlyInAnyOrderElementsOf(CLINICAL_TABLES);
+        assertThat(tables("""
+                select c.relname from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
+                where not t.tgisinternal and p.proname = 'refuse_clinical_update' and t.tgname = c.relname || '_read_only'
+                  and c.relnamespace = current_schema()::regnamespace"""))
+                .as("tables whose <table>_read_only trigger refuses updates").containsExactlyInAnyOrderElementsOf(CLINICAL_TABLES);
+    }
+
+    @Test
+    void everyTableIsEitherClinicalOrNamedAsNotClinical() throws Exception {
+        assertThat(CLINICAL_TABLES).doesNotContainAnyElementsOf(OTHER_TABLES.keySet());
+        Set<String> known = new TreeSet<>(CLINICAL_TABLES);
+        known.addAll(OTHER_TABLES.keySet());
+        assertThat(tables("select tablename from pg_tables where schemaname = current_schema()"))
+                .as("a new table must be listed here: clinical (and read-only) or not").isEqualTo(known);
+    }
+
+    private Set<String> tables(String sql) throws SQLException {
+        Set<String> tables = new TreeSet<>();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                tables.add(rows.getString(1));
+            }
+        }
+        return tables;
+    }
+}
