@@ -34,7 +34,7 @@ class ReadOnlyRecordTest {
 
     /** The clinical tables: a new one goes here, and gets its trigger in a migration. */
     static final List<String> CLINICAL_TABLES = List.of("patient", "clinical_document", "patient_identifier", "patient_demographics",
-            "document_section", "clinical_entry", "raw_fragment", "document_attachment");
+            "document_section", "clinical_entry", "raw_fragment", "document_attachment", "source_record");
 
     /** Every other table, and why UPDATE stays allowed (or, for the audit, why it is refused elsewhere). */
     static final Map<String, String> OTHER_TABLES = Map.of(
@@ -89,6 +89,33 @@ class ReadOnlyRecordTest {
         known.addAll(OTHER_TABLES.keySet());
         assertThat(tables("select tablename from pg_tables where schemaname = current_schema()"))
                 .as("a new table must be listed here: clinical (and read-only) or not").isEqualTo(known);
+    }
+
+    /**
+     * No code path changes a clinical row: no SQL the archive sends updates or deletes one (the database refuses
+     * updates, but deletes stay possible for the retention workflow to come, so only the code keeps them out), and every
+     * entity of a clinical table is immutable to Hibernate, which would otherwise write dirty rows back.
+     */
+    @Test
+    void noCodeOfTheArchiveUpdatesOrDeletesAClinicalRow() throws Exception {
+        java.util.regex.Pattern mutation = java.util.regex.Pattern.compile("(?i)\\b(update|delete\\s+from|truncate)\\s+(table\\s+)?("
+                + String.join("|", CLINICAL_TABLES) + ")\\b");
+        List<java.nio.file.Path> sources;
+        try (var walk = java.nio.file.Files.walk(java.nio.file.Path.of("src/main"))) {
+            sources = walk.filter(java.nio.file.Files::isRegularFile).filter(p -> p.toString().endsWith(".java")
+                    || (p.toString().endsWith(".sql") && !p.getFileName().toString().startsWith("V"))).toList();
+        }
+        assertThat(sources).isNotEmpty();
+        for (java.nio.file.Path source : sources) {
+            assertThat(mutation.matcher(java.nio.file.Files.readString(source)).find())
+                    .as(source + " updates or deletes a clinical table").isFalse();
+        }
+        for (Class<?> entity : List.of(Patient.class, ClinicalDocument.class, PatientIdentifier.class, PatientDemographics.class,
+                DocumentSection.class, ClinicalEntry.class, RawFragment.class, DocumentAttachment.class, SourceRecord.class)) {
+            assertThat(entity.isAnnotationPresent(org.hibernate.annotations.Immutable.class)).as(entity.getSimpleName() + " is @Immutable").isTrue();
+            String table = entity.getAnnotation(jakarta.persistence.Table.class).name();
+            assertThat(CLINICAL_TABLES).as(entity.getSimpleName() + " maps a clinical table").contains(table);
+        }
     }
 
     private Set<String> tables(String sql) throws SQLException {
