@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
 import org.ehrarchive.record.ClinicalDocument;
-import org.ehrarchive.record.ClinicalEntry;
 import org.ehrarchive.record.DocumentSection;
 import org.ehrarchive.record.PatientDemographics;
 import org.ehrarchive.record.PatientIdentifier;
@@ -135,11 +134,13 @@ public class SearchIndexer {
         for (Long patientId : patientIds) {
             patients.add(patient(patientId));
         }
+        // Only the names: a document of tens of thousands of entries must not be loaded as entities to be indexed.
         Map<String, List<String>> entryNames = new LinkedHashMap<>();
-        for (ClinicalEntry entry : ClinicalEntry.<ClinicalEntry>list("documentId in ?1", documentIds)) {
-            if (entry.sectionOrdinal != null && entry.display != null) {
-                entryNames.computeIfAbsent(entry.documentId + ":" + entry.sectionOrdinal, k -> new ArrayList<>()).add(entry.display);
-            }
+        List<Object[]> namedEntries = entityManager.createQuery("select e.documentId, e.sectionOrdinal, e.display from ClinicalEntry e"
+                + " where e.documentId in :ids and e.sectionOrdinal is not null and e.display is not null order by e.id", Object[].class)
+                .setParameter("ids", documentIds).getResultList();
+        for (Object[] name : namedEntries) {
+            entryNames.computeIfAbsent(name[0] + ":" + name[1], k -> new ArrayList<>()).add((String) name[2]);
         }
         Map<Long, ClinicalDocument> byId = new LinkedHashMap<>();
         documents.forEach(d -> byId.put(d.id, d));

@@ -642,13 +642,21 @@ final class RecordWriter implements Runnable {
 
         /** One query for every identifier the chunk's documents name: which archived patients carry it. */
         private void loadPatientsByIdentifier() throws SQLException {
-            Set<String> values = new LinkedHashSet<>();
+            List<DocumentContent> documents = new ArrayList<>();
             for (WriteEvent event : chunk) {
                 if (event instanceof WriteEvent.Record r && r.record().content() instanceof DocumentContent document) {
-                    for (Identifier identifier : document.patient().identifiers()) {
-                        if (identifier.isUsable() && identifier.value().indexOf('\u0000') < 0) {
-                            values.add(identifier.value()); // a NUL cannot be looked up: that record is refused when stored
-                        }
+                    documents.add(document);
+                }
+            }
+            loadPatientsByIdentifier(documents);
+        }
+
+        private void loadPatientsByIdentifier(List<DocumentContent> documents) throws SQLException {
+            Set<String> values = new LinkedHashSet<>();
+            for (DocumentContent document : documents) {
+                for (Identifier identifier : document.patient().identifiers()) {
+                    if (identifier.isUsable() && identifier.value().indexOf('\u0000') < 0) {
+                        values.add(identifier.value()); // a NUL cannot be looked up: that record is refused when stored
                     }
                 }
             }
@@ -660,8 +668,11 @@ final class RecordWriter implements Runnable {
                 find.setArray(1, connection.createArrayOf("text", values.toArray()));
                 try (ResultSet found = find.executeQuery()) {
                     while (found.next()) {
-                        patientsByIdentifier.computeIfAbsent(identifierKey(found.getString(1), found.getString(2)), k -> new ArrayList<>())
-                                .add(found.getLong(3));
+                        List<Long> carriers = patientsByIdentifier.computeIfAbsent(identifierKey(found.getString(1), found.getString(2)),
+                                k -> new ArrayList<>());
+                        if (!carriers.contains(found.getLong(3))) {
+                            carriers.add(found.getLong(3));
+                        }
                     }
                 }
             }
@@ -784,6 +795,7 @@ final class RecordWriter implements Runnable {
         private Resolution resolveStored(ImportedRecord record) throws SQLException {
             Long patient;
             if (record.content() instanceof DocumentContent document) {
+                loadPatientsByIdentifier(List.of(document)); // a resumed chunk does not hand its document over again
                 List<Long> matches = matchingPatients(document);
                 if (matches.isEmpty()) {
                     return null;
