@@ -1,7 +1,6 @@
 package org.ehrarchive.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import jakarta.persistence.EntityManager;
 import org.ehrarchive.ingest.IngestReport.FileReport;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +43,7 @@ class CcdaCorpusConformanceTest {
     @Test
     void everyHl7ExampleDocumentArchivesWithZeroUnaccountedEntries() throws Exception {
         Path examples = Fixtures.sharedCorpus().resolve("ccda-examples");
-        assumeTrue(Files.isDirectory(examples), "../shared/corpus is not present");
+        Requirements.corpus("ccda-examples");
         IngestReport report = ingest.ingest(examples, IngestProgress.NONE);
         assertEveryDocumentAccountedFor(report, examples);
         for (String stub : STUBS_WITHOUT_PATIENT) {
@@ -64,7 +64,7 @@ class CcdaCorpusConformanceTest {
     @Test
     void everySyntheaPatientDocumentArchivesWithZeroUnaccountedEntries() throws Exception {
         Path synthea = Fixtures.sharedCorpus().resolve("synthea-dev/ccda");
-        assumeTrue(Files.isDirectory(synthea), "../shared/corpus is not present");
+        Requirements.corpus("synthea-dev/ccda");
         IngestReport report = ingest.ingest(synthea, IngestProgress.NONE);
         assertEveryDocumentAccountedFor(report, synthea);
         assertThat(report.totals().archivedFiles() + report.totals().duplicateFiles()).isEqualTo(report.totals().files());
