@@ -63,7 +63,9 @@ public class ArchiveMain implements QuarkusApplication {
             if (externalJdbcUrl().isPresent()) {
                 exitCode = runQuarkus(args);
             } else {
-                try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(dataDir())) {
+                // serve and demo run until stopped; every other command ends, and an owner waits for it (ADR 0003).
+                boolean endsOnItsOwn = !isServe(args) && !isCommand(args, "demo");
+                try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(dataDir(), endsOnItsOwn)) {
                     System.setProperty(JDBC_URL_PROPERTY, database.jdbcUrl());
                     System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
                     System.setProperty("quarkus.datasource.password", "");
