@@ -70,14 +70,6 @@ class IngestCommandIT {
     }
 
     @Test
-    void aRunThatCannotStartExitsNonZeroWithAClearMessage(@TempDir Path work) throws Exception {
-        ArchiveJar archive = new ArchiveJar(work);
-        int exit = archive.run("missing", RUN_LIMIT, "ingest", work.resolve("no-such-folder").toString());
-        assertThat(exit).isEqualTo(1);
-        assertThat(archive.output("missing")).contains("Nothing to ingest at");
-    }
-
-    @Test
     void aCliIngestNextToARunningServerSharesItsEmbeddedDatabase(@TempDir Path work) throws Exception {
         ArchiveJar archive = new ArchiveJar(work);
         int port;
