@@ -57,9 +57,11 @@ public class ArchiveMain implements QuarkusApplication {
         if (isCommand(args, "demo") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
             // The demo's synthetic patients live apart from any real archive in this folder.
             System.setProperty("archive.data-dir", "demo-archive");
-            if (System.getenv("ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD") == null) {
-                System.setProperty("archive.bootstrap-admin-password", DemoCommand.ADMIN_PASSWORD);
-            }
+        }
+        if (isCommand(args, "demo") && System.getenv("ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD") == null
+                && System.getProperty("archive.bootstrap-admin-password") == null) {
+            // The demo prints this login: it must work in whichever folder the demo runs (ARCHIVE_DATA_DIR too).
+            System.setProperty("archive.bootstrap-admin-password", DemoCommand.ADMIN_PASSWORD);
         }
         TemporaryDirectory throwawayDataDir = null;
         if (isCommand(args, "bench") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {

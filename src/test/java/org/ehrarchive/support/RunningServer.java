@@ -35,6 +35,11 @@ public final class RunningServer implements AutoCloseable {
         this.base = base;
     }
 
+    /** A server started otherwise (for example by {@code demo}) that listens on {@code port}. */
+    public static RunningServer started(ArchiveJar archive, String name, Process process, int port) {
+        return new RunningServer(archive, name, process, URI.create("http://127.0.0.1:" + port));
+    }
+
     public URI uri(String pathAndQuery) {
         return base.resolve(pathAndQuery);
     }
