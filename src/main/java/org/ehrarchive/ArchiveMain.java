@@ -32,6 +32,8 @@ public class ArchiveMain implements QuarkusApplication {
 
     static final String JDBC_URL_PROPERTY = "quarkus.datasource.jdbc.url";
     static final String JDBC_URL_ENV = "QUARKUS_DATASOURCE_JDBC_URL";
+    /** SQLState classes of "cannot connect or sign in" (08, 28, 3D, 53, 57P), whose messages name no data. */
+    private static final List<String> CONNECTION_SQL_STATES = List.of("08", "28", "3D", "53", "57P");
 
     private final CommandLine.IFactory factory;
 
@@ -152,9 +154,6 @@ public class ArchiveMain implements QuarkusApplication {
         }
         return messages.isEmpty() ? failure.getClass().getSimpleName() : String.join("; ", messages);
     }
-
-    /** SQLState classes of "cannot connect or sign in" (08, 28, 3D, 53, 57P), whose messages name no data. */
-    private static final List<String> CONNECTION_SQL_STATES = List.of("08", "28", "3D", "53", "57P");
 
     private static String firstLine(Throwable failure) {
         return failure.getMessage() == null ? "" : failure.getMessage().lines().findFirst().orElse("").strip().replaceAll("\\.$", "");

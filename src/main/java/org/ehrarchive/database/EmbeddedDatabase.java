@@ -50,6 +50,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static final String START_LOCK = "postgres.start-lock";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
     private static final Duration POLL = Duration.ofMillis(250);
+    /** How often an owner that is done asks whether attached commands still run (they may run for hours). */
+    private static final Duration ATTACHED_POLL = Duration.ofSeconds(1);
 
     private final EmbeddedPostgres server;
     private final int port;
@@ -156,7 +158,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 System.out.printf("waiting for %d other archive command(s) using this database to finish%n", attached);
                 told = true;
             }
-            sleep(POLL);
+            sleep(attached == 0 ? POLL : ATTACHED_POLL);
         }
     }
 
