@@ -1,8 +1,12 @@
 package org.ehrarchive;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import jakarta.inject.Inject;
 
@@ -11,6 +15,7 @@ import org.ehrarchive.cli.DemoCommand;
 import org.ehrarchive.cli.TemporaryDirectory;
 import org.ehrarchive.database.EmbeddedDatabase;
 
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -27,6 +32,8 @@ public class ArchiveMain implements QuarkusApplication {
 
     static final String JDBC_URL_PROPERTY = "quarkus.datasource.jdbc.url";
     static final String JDBC_URL_ENV = "QUARKUS_DATASOURCE_JDBC_URL";
+    /** SQLState classes of "cannot connect or sign in" (08, 28, 3D, 53, 57P), whose messages name no data. */
+    private static final List<String> CONNECTION_SQL_STATES = List.of("08", "28", "3D", "53", "57P");
 
     private final CommandLine.IFactory factory;
 
@@ -44,12 +51,19 @@ public class ArchiveMain implements QuarkusApplication {
             // Help needs no database and no application: picocli prints it from the annotations alone.
             System.exit(new CommandLine(ArchiveCommand.class, HELP_ONLY).execute(args));
         }
+        OptionalInt usageError = usageError(args);
+        if (usageError.isPresent()) {
+            // A mistyped command line must not start (or create) a database first.
+            System.exit(usageError.getAsInt());
+        }
         if (isCommand(args, "demo") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
             // The demo's synthetic patients live apart from any real archive in this folder.
             System.setProperty("archive.data-dir", "demo-archive");
-            if (System.getenv("ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD") == null) {
-                System.setProperty("archive.bootstrap-admin-password", DemoCommand.ADMIN_PASSWORD);
-            }
+        }
+        if (isCommand(args, "demo") && System.getenv("ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD") == null
+                && System.getProperty("archive.bootstrap-admin-password") == null) {
+            // The demo prints this login: it must work in whichever folder the demo runs (ARCHIVE_DATA_DIR too).
+            System.setProperty("archive.bootstrap-admin-password", DemoCommand.ADMIN_PASSWORD);
         }
         TemporaryDirectory throwawayDataDir = null;
         if (isCommand(args, "bench") && externalJdbcUrl().isEmpty() && configuredDataDir().isEmpty()) {
@@ -58,16 +72,26 @@ public class ArchiveMain implements QuarkusApplication {
             System.setProperty("archive.data-dir", throwawayDataDir.path().toString());
             System.out.println("bench: using a throwaway archive under " + throwawayDataDir.path());
         }
-        int exitCode;
+        int exitCode = ArchiveCommand.ExitCodes.RUN_FAILED;
         try {
             if (externalJdbcUrl().isPresent()) {
                 exitCode = runQuarkus(args);
             } else {
-                try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(dataDir())) {
-                    System.setProperty(JDBC_URL_PROPERTY, database.jdbcUrl());
-                    System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
-                    System.setProperty("quarkus.datasource.password", "");
-                    exitCode = runQuarkus(args);
+                // serve and demo run until stopped; every other command ends, and an owner waits for it (ADR 0003).
+                boolean endsOnItsOwn = !isServe(args) && !isCommand(args, "demo");
+                EmbeddedDatabase database = null;
+                try {
+                    database = EmbeddedDatabase.startOrAttach(dataDir(), endsOnItsOwn);
+                } catch (IOException | RuntimeException e) {
+                    exitCode = reportStartFailure("the embedded database did not start", e);
+                }
+                if (database != null) {
+                    try (EmbeddedDatabase started = database) {
+                        System.setProperty(JDBC_URL_PROPERTY, started.jdbcUrl());
+                        System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
+                        System.setProperty("quarkus.datasource.password", "");
+                        exitCode = runQuarkus(args);
+                    }
                 }
             }
         } finally {
@@ -84,10 +108,74 @@ public class ArchiveMain implements QuarkusApplication {
         Quarkus.run(ArchiveMain.class, (code, failure) -> {
             exitCode[0] = code;
             if (failure != null) {
-                failure.printStackTrace(); // start-up failures: configuration, database; no patient data is loaded yet
+                // Start-up failures (configuration, database): no patient data is loaded yet.
+                exitCode[0] = reportStartFailure("the archive did not start", failure);
             }
         }, args);
         return exitCode[0];
+    }
+
+    /**
+     * One line that says what failed (for example "Connection to 127.0.0.1:5432 refused"), instead of a stack
+     * trace; the trace is logged at DEBUG level.
+     */
+    static int reportStartFailure(String what, Throwable failure) {
+        System.err.println(what + ": " + describeStartFailure(failure));
+        Log.debug("Start-up failure", failure);
+        return ArchiveCommand.ExitCodes.RUN_FAILED;
+    }
+
+    /**
+     * What went wrong, from the cause chain. A failure to connect or sign in to the database is told with the
+     * driver's message, which names the address. Any other database error only by its SQLState and classes: its
+     * message can quote the values of a row (a password hash, patient data). Other failures (configuration, the
+     * embedded server) by the first line of each message, each said once.
+     */
+    static String describeStartFailure(Throwable failure) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable cause = failure; cause != null && chain.size() < 16 && !chain.contains(cause); cause = cause.getCause()) {
+            chain.add(cause);
+        }
+        for (Throwable cause : chain) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                if (CONNECTION_SQL_STATES.stream().anyMatch(sql.getSQLState()::startsWith)) {
+                    return firstLine(sql) + " (SQLState " + sql.getSQLState() + ")";
+                }
+                return "database error, SQLState " + sql.getSQLState() + " ("
+                        + String.join(" <- ", chain.stream().map(t -> t.getClass().getSimpleName()).distinct().toList()) + ")";
+            }
+        }
+        List<String> messages = new ArrayList<>();
+        for (Throwable cause : chain) {
+            String message = firstLine(cause);
+            if (!message.isEmpty() && !message.equals("Failed to start quarkus") && messages.stream().noneMatch(said -> said.contains(message))) {
+                messages.add(message);
+            }
+        }
+        return messages.isEmpty() ? failure.getClass().getSimpleName() : String.join("; ", messages);
+    }
+
+    private static String firstLine(Throwable failure) {
+        return failure.getMessage() == null ? "" : failure.getMessage().lines().findFirst().orElse("").strip().replaceAll("\\.$", "");
+    }
+
+    /**
+     * Parses the command line without starting anything. On a usage error, prints it with the usage, as the
+     * running application would, and returns exit code 2.
+     */
+    private static OptionalInt usageError(String[] args) {
+        CommandLine commandLine = new CommandLine(ArchiveCommand.class, HELP_ONLY);
+        try {
+            commandLine.parseArgs(args);
+            return OptionalInt.empty();
+        } catch (CommandLine.ParameterException e) {
+            try {
+                return OptionalInt.of(commandLine.getParameterExceptionHandler().handleParseException(e, args));
+            } catch (Exception handlerFailed) {
+                System.err.println(e.getMessage());
+                return OptionalInt.of(ArchiveCommand.ExitCodes.USAGE);
+            }
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import jakarta.enterprise.context.Dependent;
 
+import org.ehrarchive.ArchiveConfig;
 import org.ehrarchive.audit.AccessAudit;
 import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
@@ -46,11 +47,13 @@ public class DemoCommand implements Callable<Integer> {
     private final IngestService ingest;
     private final SearchIndexer indexer;
     private final AccessAudit audit;
+    private final ArchiveConfig config;
 
-    public DemoCommand(IngestService ingest, SearchIndexer indexer, AccessAudit audit) {
+    public DemoCommand(IngestService ingest, SearchIndexer indexer, AccessAudit audit, ArchiveConfig config) {
         this.ingest = ingest;
         this.indexer = indexer;
         this.audit = audit;
+        this.config = config;
     }
 
     @Override
@@ -85,7 +88,10 @@ public class DemoCommand implements Callable<Integer> {
         System.out.println("Demo archive ready: http://localhost:" + port + "/");
         System.out.println("  clinician  / demo-clinician    reads charts; try \"Testy Fixtur\" (MRN-4711), or \"Smyth\" and \"Kathryn\" (sound-alikes)");
         System.out.println("  compliance / demo-compliance   reads charts and the access audit");
-        System.out.println("  admin      / " + ADMIN_PASSWORD + "        reads the access audit");
+        // ArchiveMain gives the demo's first admin this password, unless ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD chose another.
+        boolean demoAdmin = config.bootstrapAdminPassword().filter(ADMIN_PASSWORD::equals).isPresent();
+        System.out.println("  admin      / " + (demoAdmin ? ADMIN_PASSWORD + "        " : "(ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD) ")
+                + "reads the access audit");
         System.out.println("Synthetic data only. Stop with Ctrl-C.");
         Quarkus.waitForExit();
         return ArchiveCommand.ExitCodes.OK;

@@ -61,6 +61,14 @@ public class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (reportJson != null) {
+            // Found out now, not after a batch of hours whose report would then be lost.
+            String problem = whyTheReportCannotBeWritten();
+            if (problem != null) {
+                System.err.println("ingest failed: cannot write the report to " + reportJson + ": " + problem + "; nothing was ingested");
+                return ArchiveCommand.ExitCodes.RUN_FAILED;
+            }
+        }
         IngestService.BatchSummary report;
         try (ConsoleProgress progress = new ConsoleProgress(quiet, config.ingest().progressInterval())) {
             report = ingest.ingest(input, progress);
@@ -96,6 +104,25 @@ public class IngestCommand implements Callable<Integer> {
             }
         }
         return ArchiveCommand.ExitCodes.OK;
+    }
+
+    private String whyTheReportCannotBeWritten() {
+        Path target = reportJson.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            return "it is a folder";
+        }
+        try {
+            Path parent = target.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+                if (!Files.isWritable(parent)) {
+                    return "its folder is not writable";
+                }
+            }
+        } catch (IOException e) {
+            return "its folder cannot be created (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
+        return Files.exists(target) && !Files.isWritable(target) ? "it is not writable" : null;
     }
 
     /** Ingest changes what the archive holds: an administrative act, recorded with who ran it from where. */

@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -29,6 +30,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * (a CLI {@code ingest} next to a running {@code serve}) <em>attaches</em> to the running server instead of
  * starting another one on the same files. A server left behind by an owner that was killed is stopped and
  * restarted by the next owner, so a crash never locks the archive out of its own data.
+ * <p>
+ * Processes that start at the same moment take turns: the decision to start or attach (and the start itself)
+ * happens under a start lock, {@code <data-dir>/postgres.start-lock}. An attached command that ends on its own
+ * ({@code ingest}, {@code reindex}, {@code user}, ...) holds a connection named {@value #COMMAND_MARKER} while it
+ * runs, and an owner that is done waits for those before it stops the server, so that it does not end their run.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
@@ -37,32 +43,58 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** Superuser created by initdb; the server only listens on the loopback address and trusts local users. */
     public static final String USER = "postgres";
 
+    /** {@code application_name} of the connection an attached command holds while it runs. */
+    static final String COMMAND_MARKER = "ehr-archive attached command";
+
     private static final String OWNER_LOCK = "epg-lock";
+    private static final String START_LOCK = "postgres.start-lock";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+    private static final Duration POLL = Duration.ofMillis(250);
+    /** How often an owner that is done asks whether attached commands still run (they may run for hours). */
+    private static final Duration ATTACHED_POLL = Duration.ofSeconds(1);
 
     private final EmbeddedPostgres server;
     private final int port;
+    private final Connection commandMarker;
+    private final Path dataDir;
 
-    private EmbeddedDatabase(EmbeddedPostgres server, int port) {
+    private EmbeddedDatabase(EmbeddedPostgres server, int port, Connection commandMarker, Path dataDir) {
         this.server = server;
         this.port = port;
+        this.commandMarker = commandMarker;
+        this.dataDir = dataDir;
     }
 
     /**
      * Starts the embedded server under {@code dataDir}, or attaches to the one another archive process runs
-     * there.
+     * there, for a process that runs until it is stopped (a server).
      */
     public static EmbeddedDatabase startOrAttach(Path dataDir) throws IOException {
+        return startOrAttach(dataDir, false);
+    }
+
+    /**
+     * Starts the embedded server under {@code dataDir}, or attaches to the one another archive process runs
+     * there. {@code endsOnItsOwn}: this process is a command that finishes by itself; if it attaches, the owner
+     * waits for it before stopping the server.
+     */
+    public static EmbeddedDatabase startOrAttach(Path dataDir, boolean endsOnItsOwn) throws IOException {
         Path pgData = dataDir.resolve("postgres").toAbsolutePath();
         Path binaries = dataDir.resolve("postgres-binaries").toAbsolutePath();
         Files.createDirectories(pgData);
         Files.createDirectories(binaries);
+        try (FileChannel startLock = openStartLock(dataDir); FileLock ignored = waitForLock(startLock, dataDir)) {
+            return startOrAttachHoldingStartLock(pgData, binaries, dataDir, endsOnItsOwn);
+        }
+    }
 
+    private static EmbeddedDatabase startOrAttachHoldingStartLock(Path pgData, Path binaries, Path dataDir, boolean endsOnItsOwn)
+            throws IOException {
         Optional<Integer> runningPort = portOfServerOwnedByLiveProcess(pgData);
         if (runningPort.isPresent()) {
-            EmbeddedDatabase attached = new EmbeddedDatabase(null, runningPort.get());
-            attached.createArchiveDatabaseIfMissing();
-            return attached;
+            int port = runningPort.get();
+            createArchiveDatabaseIfMissing(port);
+            return new EmbeddedDatabase(null, port, endsOnItsOwn ? openCommandMarker(port) : null, dataDir);
         }
         stopOrphanedServer(pgData);
 
@@ -80,9 +112,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .start();
-        EmbeddedDatabase owned = new EmbeddedDatabase(server, server.getPort());
-        owned.createArchiveDatabaseIfMissing();
-        return owned;
+        createArchiveDatabaseIfMissing(server.getPort());
+        return new EmbeddedDatabase(server, server.getPort(), null, dataDir);
     }
 
     /** JDBC URL of the archive database on this server. */
@@ -101,12 +132,82 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (server != null) {
-            server.close();
+        if (commandMarker != null) {
+            try {
+                commandMarker.close();
+            } catch (SQLException e) {
+                // the server is gone already: nothing is held any more
+            }
+        }
+        if (server == null) {
+            return;
+        }
+        // An attached ingest would lose its connections, and its run, if the owner stopped the server under it.
+        // The last check and the stop happen under the start lock, so that nobody attaches in between.
+        boolean told = false;
+        while (true) {
+            long attached = attachedCommands();
+            if (attached == 0) {
+                try (FileChannel channel = openStartLock(dataDir); FileLock ignored = waitForLock(channel, dataDir)) {
+                    if (attachedCommands() == 0) {
+                        server.close();
+                        return;
+                    }
+                }
+            } else if (!told) {
+                System.out.printf("waiting for %d other archive command(s) using this database to finish%n", attached);
+                told = true;
+            }
+            sleep(attached == 0 ? POLL : ATTACHED_POLL);
         }
     }
 
-    private void createArchiveDatabaseIfMissing() throws IOException {
+    /** How many attached commands hold their marker connection; 0 if the server cannot be asked. */
+    private long attachedCommands() {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "");
+                var running = connection.prepareStatement(
+                        "select count(*) from pg_stat_activity where application_name = ? and pid <> pg_backend_pid()")) {
+            running.setString(1, COMMAND_MARKER);
+            try (var result = running.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    private static Connection openCommandMarker(int port) throws IOException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", USER);
+        properties.setProperty("password", "");
+        properties.setProperty("ApplicationName", COMMAND_MARKER);
+        try {
+            return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
+        } catch (SQLException e) {
+            throw new IOException("Could not connect to the embedded PostgreSQL server another archive process runs", e);
+        }
+    }
+
+    private static FileChannel openStartLock(Path dataDir) throws IOException {
+        return FileChannel.open(dataDir.resolve(START_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    }
+
+    /** Waits for the start lock; another process holds it only while it starts or attaches. */
+    private static FileLock waitForLock(FileChannel channel, Path dataDir) throws IOException {
+        Instant deadline = Instant.now().plus(STARTUP_WAIT.multipliedBy(2));
+        while (Instant.now().isBefore(deadline)) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            sleep(POLL);
+        }
+        throw new IOException("Another archive process has been starting the embedded PostgreSQL under " + dataDir
+                + " for too long; stop that process, then retry");
+    }
+
+    private static void createArchiveDatabaseIfMissing(int port) throws IOException {
         String adminUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
         try (Connection connection = DriverManager.getConnection(adminUrl, USER, "")) {
             try (var exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
@@ -119,7 +220,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 create.execute("create database " + DATABASE + " encoding 'UTF8' template template0");
             }
         } catch (SQLException e) {
-            // Two processes may race to create it; the loser sees "already exists", which is fine.
+            // Created by another process meanwhile (it may not hold the start lock: an external tool): fine.
             if (!"42P04".equals(e.getSQLState())) {
                 throw new IOException("Could not create the archive database on the embedded PostgreSQL server", e);
             }

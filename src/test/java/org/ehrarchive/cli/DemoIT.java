@@ -2,64 +2,100 @@ package org.ehrarchive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import org.ehrarchive.support.ArchiveJar;
+import org.ehrarchive.support.RunningServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command ends in {@code demo}: it must leave a searchable archive and print working logins. */
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The README's first command ends in {@code demo}: it must leave a searchable archive and print working logins.
+ * Running it again reuses that archive: the same patients, not a second copy of them.
+ */
 class DemoIT {
 
+    private static final Duration READY_WITHIN = Duration.ofMinutes(3);
+    private static final String PATIENTS = "12";
+    /** The printed logins (DemoCommand), each to be tried. */
+    private static final Map<String, String> READERS = Map.of("clinician", "demo-clinician", "compliance", "demo-compliance");
+    private static final String ADMIN_PASSWORD = "demo-admin";
+    /** Narrative text of every generated document's results section (CcdaGenerator). */
+    private static final String GENERATED_TEXT = "metabolic panel";
+
     @Test
-    void theDemoLoadsSyntheticPatientsAndItsPrintedLoginsWork(@TempDir Path work) throws Exception {
+    void theDemoLoadsSyntheticPatientsItsLoginsWorkAndRunningItAgainReusesTheArchive(@TempDir Path work) throws Exception {
         ArchiveJar archive = new ArchiveJar(work);
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process demo = archive.start("demo", Map.of("QUARKUS_HTTP_PORT", Integer.toString(port)), "demo", "--patients", "12");
+
+        Found first = runDemoAndSearch(archive, "demo-first", true);
+        Found second = runDemoAndSearch(archive, "demo-second", false);
+
+        assertThat(first.example()).as("the detailed example patient").hasSize(1);
+        assertThat(first.example().get(0).get("identifiers").toString()).contains("MRN-4711");
+        assertThat(first.metabolicPanelHits()).as("generated documents with that text").isGreaterThan(0);
+        assertThat(archive.output("demo-second")).as("nothing new on the second run").contains("(0 new)");
+        assertThat(second.example()).as("still one example patient, not two").hasSize(1);
+        assertThat(second.example().get(0).get("patientId")).isEqualTo(first.example().get(0).get("patientId"));
+        assertThat(second.metabolicPanelHits()).as("the same hits as after the first run").isEqualTo(first.metabolicPanelHits());
+    }
+
+    private record Found(JsonNode example, long metabolicPanelHits) {
+    }
+
+    /** Starts {@code demo}, checks every printed login, searches, and stops the demo. */
+    private static Found runDemoAndSearch(ArchiveJar archive, String name, boolean firstRun) throws Exception {
+        int port = ArchiveJar.freePort();
+        Process demo = archive.start(name, Map.of("QUARKUS_HTTP_PORT", Integer.toString(port)), "demo", "--patients", PATIENTS);
         try {
-            Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-            while (Instant.now().isBefore(deadline) && demo.isAlive() && !archive.output("demo").contains("Demo archive ready")) {
-                Thread.sleep(250);
+            awaitReady(archive, name, demo);
+            if (firstRun) {
+                // What the demo changed is in the access audit, one event per act, before anyone has read anything.
+                String run = "cli-" + demo.pid();
+                String user = System.getProperty("user.name");
+                try (Connection database = archive.connect()) {
+                    long batch = archive.count(database, "select id from ingest_batch");
+                    assertThat(auditRows(database)).containsExactlyInAnyOrder(
+                            "system | null | ADMIN_CHANGE | user | admin | null | local | startup | first admin created with role admin",
+                            user + " | cli | INGEST_BATCH | ingest_batch | " + batch + " | null | local | " + run + " | demo data: 13 files",
+                            user + " | cli | ADMIN_CHANGE | user | clinician | null | local | " + run + " | demo user created with role clinician",
+                            user + " | cli | ADMIN_CHANGE | user | compliance | null | local | " + run + " | demo user created with role compliance");
+                }
             }
-            String printed = archive.output("demo");
-            assertThat(printed).contains("Demo archive ready: http://localhost:" + port + "/").contains("clinician  / demo-clinician");
-
-            // What the demo changed is in the access audit, one event per act, before anyone has read anything.
-            String run = "cli-" + demo.pid();
-            String user = System.getProperty("user.name");
-            try (Connection database = archive.connect()) {
-                long batch = archive.count(database, "select id from ingest_batch");
-                assertThat(auditRows(database)).containsExactlyInAnyOrder(
-                        "system | null | ADMIN_CHANGE | user | admin | null | local | startup | first admin created with role admin",
-                        user + " | cli | INGEST_BATCH | ingest_batch | " + batch + " | null | local | " + run + " | demo data: 13 files",
-                        user + " | cli | ADMIN_CHANGE | user | clinician | null | local | " + run + " | demo user created with role clinician",
-                        user + " | cli | ADMIN_CHANGE | user | compliance | null | local | " + run + " | demo user created with role compliance");
+            assertThat(archive.output(name)).contains("Demo archive ready: http://localhost:" + port + "/")
+                    .contains("clinician  / demo-clinician").contains("admin      / " + ADMIN_PASSWORD);
+            RunningServer server = RunningServer.started(archive, name, demo, port);
+            for (Map.Entry<String, String> login : READERS.entrySet()) {
+                assertThat(server.as(login.getKey(), login.getValue()).get("/api/patients", "name=Testy Fixtur").statusCode())
+                        .as(login.getKey() + " signs in with the printed password and reads charts").isEqualTo(200);
             }
-
-            HttpRequest search = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/patients?name=Testy%20Fixtur"))
-                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("clinician:demo-clinician".getBytes(StandardCharsets.UTF_8)))
-                    .build();
-            HttpResponse<String> answer = HttpClient.newHttpClient().send(search, HttpResponse.BodyHandlers.ofString());
-            assertThat(answer.statusCode()).isEqualTo(200);
-            assertThat(answer.body()).contains("MRN-4711");
+            // The admin reads the audit, not charts: signed in (403), not refused as unknown (401).
+            assertThat(server.as("admin", ADMIN_PASSWORD).get("/api/patients", "name=Testy Fixtur").statusCode())
+                    .as("admin signs in with the printed password").isEqualTo(403);
+            RunningServer.Api clinician = server.as("clinician", "demo-clinician");
+            JsonNode example = clinician.json("/api/patients", "identifier=MRN-4711");
+            long metabolicPanels = clinician.json("/api/search", "q=" + GENERATED_TEXT).size();
+            return new Found(example, metabolicPanels);
         } finally {
             demo.destroy();
             demo.waitFor();
+        }
+    }
+
+    private static void awaitReady(ArchiveJar archive, String name, Process demo) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(READY_WITHIN);
+        while (!archive.output(name).contains("Demo archive ready")) {
+            assertThat(demo.isAlive()).as(archive.output(name)).isTrue();
+            assertThat(Instant.now()).as("demo ready in time: " + archive.output(name)).isBefore(deadline);
+            Thread.sleep(250);
         }
     }
 

@@ -2,14 +2,9 @@ package org.ehrarchive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 import org.ehrarchive.support.ArchiveJar;
 import org.ehrarchive.support.Fixtures;
@@ -67,52 +62,6 @@ class IngestCommandIT {
         assertThat(fileNamed(again, "full-ccd.xml").get("status").asText()).isEqualTo("duplicate");
         assertThat(again.get("totals").get("archived").asInt()).isZero();
         assertThat(again.get("totals").get("duplicates").asInt()).isEqualTo(12);
-    }
-
-    @Test
-    void aRunThatCannotStartExitsNonZeroWithAClearMessage(@TempDir Path work) throws Exception {
-        ArchiveJar archive = new ArchiveJar(work);
-        int exit = archive.run("missing", RUN_LIMIT, "ingest", work.resolve("no-such-folder").toString());
-        assertThat(exit).isEqualTo(1);
-        assertThat(archive.output("missing")).contains("Nothing to ingest at");
-    }
-
-    @Test
-    void aCliIngestNextToARunningServerSharesItsEmbeddedDatabase(@TempDir Path work) throws Exception {
-        ArchiveJar archive = new ArchiveJar(work);
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process server = archive.start("server", java.util.Map.of("QUARKUS_HTTP_PORT", Integer.toString(port)), "serve");
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health")).build();
-            Instant deadline = Instant.now().plus(RUN_LIMIT);
-            int status = 0;
-            while (Instant.now().isBefore(deadline) && status != 200 && server.isAlive()) {
-                try {
-                    status = http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode();
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(250);
-                }
-            }
-            assertThat(status).as(archive.output("server")).isEqualTo(200);
-
-            Path input = work.resolve("export");
-            Fixtures.copy("ccda", "undeclared-prefixes.xml", input);
-            assertThat(archive.run("cli", RUN_LIMIT, "ingest", input.toString())).as(archive.output("cli")).isZero();
-            assertThat(archive.output("cli")).contains("1 archived");
-            assertThat(server.isAlive()).isTrue();
-            try (var connection = archive.connect()) {
-                assertThat(archive.count(connection, "select count(*) from source_file")).isEqualTo(1);
-            }
-            assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-        } finally {
-            server.destroy();
-            server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        assertThat(Files.exists(archive.dataDir().resolve("postgres/postmaster.pid"))).as("the server stopped its database").isFalse();
     }
 
     private static JsonNode readJson(String line) {

@@ -1,7 +1,6 @@
 package org.ehrarchive.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ import org.ehrarchive.record.SourceRecord;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.Fixtures;
 import org.ehrarchive.support.Ingesting;
+import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +62,7 @@ class CcdaCorpusConformanceTest {
     @Test
     void everyHl7ExampleIsAccountedForEntryByEntryInTheDatabase() throws Exception {
         Path examples = Fixtures.sharedCorpus().resolve("ccda-examples");
-        assumeTrue(Files.isDirectory(examples), "../shared/corpus is not present");
+        Requirements.corpus("ccda-examples");
         IngestReport report = Ingesting.report(ingest, examples);
         assertEveryFileAccountedFor(report, examples);
         for (String stub : STUBS_WITHOUT_PATIENT) {
@@ -75,7 +75,7 @@ class CcdaCorpusConformanceTest {
     @Test
     void everySyntheaPatientIsAccountedForEntryByEntryInTheDatabase() throws Exception {
         Path synthea = Fixtures.sharedCorpus().resolve("synthea-dev/ccda");
-        assumeTrue(Files.isDirectory(synthea), "../shared/corpus is not present");
+        Requirements.corpus("synthea-dev/ccda");
         IngestReport report = Ingesting.report(ingest, synthea);
         assertEveryFileAccountedFor(report, synthea);
         assertThat(report.totals().archivedFiles()).isEqualTo(report.totals().files());

@@ -1,7 +1,6 @@
 package org.ehrarchive.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URL;
 import java.nio.file.Files;
@@ -20,6 +19,7 @@ import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +49,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(ArchiveTestDatabase.class)
 class PortalBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Requirements.CHROMIUM;
+    private static final Path CHROMEDRIVER = Requirements.CHROMEDRIVER;
     private static final String USER = "browser-clinician";
     private static final String PASSWORD = "browser-test-password";
     /** Names, titles and narratives full of markup a browser would run (see the file's comment). */
@@ -69,8 +69,7 @@ class PortalBrowserTest {
 
     @BeforeEach
     void startBrowserWithAnArchivedPatient() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Chromium and chromedriver are installed by scripts/test.sh (Debian packages chromium, chromium-driver)");
+        Requirements.chromium();
         QuarkusTransaction.requiringNew().run(() -> {
             if (ArchiveUser.count("username", USER) == 0) {
                 ArchiveUser.create(USER, PASSWORD, Roles.CLINICIAN);

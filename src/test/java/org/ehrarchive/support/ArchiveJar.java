@@ -1,6 +1,8 @@
 package org.ehrarchive.support;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,7 +10,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,23 +23,51 @@ public final class ArchiveJar {
 
     private final Path dataDir;
     private final Path workDir;
+    private final Map<String, String> environment;
 
     public ArchiveJar(Path workDir) throws IOException {
+        this(workDir, Files.createDirectories(workDir.resolve("archive-data")), Map.of());
+    }
+
+    private ArchiveJar(Path workDir, Path dataDir, Map<String, String> environment) {
         this.workDir = workDir;
-        this.dataDir = Files.createDirectories(workDir.resolve("archive-data"));
+        this.dataDir = dataDir;
+        this.environment = environment;
+    }
+
+    /**
+     * The same archive (work and data directory), with these environment variables added to every run: for
+     * example {@code QUARKUS_DATASOURCE_JDBC_URL} for an external PostgreSQL.
+     */
+    public ArchiveJar withEnvironment(Map<String, String> more) {
+        Map<String, String> merged = new HashMap<>(environment);
+        merged.putAll(more);
+        return new ArchiveJar(workDir, dataDir, Map.copyOf(merged));
     }
 
     public Path dataDir() {
         return dataDir;
     }
 
+    /** The structured (JSON) log that every archive process on this data directory appends to. */
+    public Path logFile() {
+        return dataDir.resolve("logs/archive.log");
+    }
+
+    /** A TCP port that nothing listens on at the moment, for {@code QUARKUS_HTTP_PORT}. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     /** Starts {@code java -jar quarkus-run.jar args...}; output goes to {@code <workDir>/<name>.log}. */
     public Process start(String name, String... args) throws IOException {
-        return start(name, java.util.Map.of(), args);
+        return start(name, Map.of(), args);
     }
 
     /** As {@link #start(String, String...)}, with extra environment variables (for example QUARKUS_HTTP_PORT). */
-    public Process start(String name, java.util.Map<String, String> environment, String... args) throws IOException {
+    public Process start(String name, Map<String, String> environment, String... args) throws IOException {
         String jar = System.getProperty("archive.jar", "target/quarkus-app/quarkus-run.jar");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
         command.addAll(List.of(args));
@@ -43,13 +75,35 @@ public final class ArchiveJar {
                 .redirectOutput(workDir.resolve(name + ".log").toFile());
         builder.environment().put("ARCHIVE_DATA_DIR", dataDir.toString());
         builder.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
+        builder.environment().putAll(this.environment);
         builder.environment().putAll(environment);
         return builder.start();
     }
 
+    /**
+     * Starts {@code serve} on a free port and waits until its health check answers 200; fails the test with the
+     * server's output if it stops or does not come up within {@code timeout}.
+     */
+    public RunningServer serve(String name, Duration timeout) throws IOException, InterruptedException {
+        int port = freePort();
+        Process process = start(name, Map.of("QUARKUS_HTTP_PORT", Integer.toString(port)), "serve");
+        RunningServer server = new RunningServer(this, name, process, URI.create("http://127.0.0.1:" + port));
+        server.awaitHealthy(timeout);
+        return server;
+    }
+
+    /** Runs to the end with these extra environment variables, and returns the exit code. */
+    public int run(String name, Map<String, String> environment, Duration timeout, String... args) throws IOException, InterruptedException {
+        return awaitExit(name, start(name, environment, args), timeout);
+    }
+
     /** Runs to the end and returns the exit code, failing the test if it takes longer than {@code timeout}. */
     public int run(String name, Duration timeout, String... args) throws IOException, InterruptedException {
-        Process process = start(name, args);
+        return awaitExit(name, start(name, args), timeout);
+    }
+
+    /** Waits for a process started with {@link #start} to end, and returns its exit code. */
+    public int awaitExit(String name, Process process, Duration timeout) throws IOException, InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new AssertionError(name + " did not finish within " + timeout + "; output: " + output(name));

@@ -14,11 +14,16 @@ public final class Fixtures {
 
     /** Copies {@code /fixtures/<format>/<name>} into {@code folder}. */
     public static Path copy(String format, String name, Path folder) {
+        return copyAs(format, name, folder, name);
+    }
+
+    /** Copies {@code /fixtures/<format>/<name>} into {@code folder} as {@code fileName}. */
+    public static Path copyAs(String format, String name, Path folder, String fileName) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + format + "/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("No fixture " + format + "/" + name);
             }
-            Path target = folder.resolve(name);
+            Path target = folder.resolve(fileName);
             Files.createDirectories(folder);
             Files.copy(in, target);
             return target;

@@ -1,7 +1,6 @@
 package org.ehrarchive.ingest.ccda;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.ehrarchive.ingest.QuarantineException;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -72,7 +72,7 @@ class CcdaCorpusFragmentsTest {
 
     private static Stream<Path> fragments(String... folders) throws IOException {
         Path examples = Fixtures.sharedCorpus().resolve("ccda-examples");
-        assumeTrue(Files.isDirectory(examples), "../shared/corpus is not present");
+        Requirements.corpus("ccda-examples");
         List<Path> files = new java.util.ArrayList<>();
         for (String folder : folders) {
             try (Stream<Path> list = Files.list(examples.resolve(folder))) {

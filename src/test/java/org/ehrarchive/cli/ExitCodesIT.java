@@ -1,0 +1,83 @@
+package org.ehrarchive.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.ehrarchive.support.ArchiveJar;
+import org.ehrarchive.support.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The exit codes the README promises, on the packaged jar: {@code 1} when the run itself failed (missing input,
+ * database unreachable, report not writable), {@code 2} on a usage error. Scripts that run the archive rely on
+ * them, and on a message that says what went wrong rather than a stack trace.
+ */
+class ExitCodesIT {
+
+    private static final Duration RUN_LIMIT = Duration.ofMinutes(3);
+    /** A run that cannot reach its database must say so promptly, not hang. */
+    private static final Duration FAILS_WITHIN = Duration.ofSeconds(60);
+    /** A usage error is found before anything starts. */
+    private static final Duration USAGE_ERROR_WITHIN = Duration.ofSeconds(30);
+
+    @Test
+    void aUsageErrorExitsTwoWithTheUsageAndStartsNoDatabase(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+
+        int unknownOption = archive.run("unknown-option", USAGE_ERROR_WITHIN, "ingest", "--no-such-option", work.toString());
+        int missingArgument = archive.run("missing-argument", USAGE_ERROR_WITHIN, "ingest");
+        int missingRole = archive.run("missing-role", USAGE_ERROR_WITHIN, "user", "add", "someone");
+
+        assertThat(unknownOption).as(archive.output("unknown-option")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
+        assertThat(archive.output("unknown-option")).contains("Unknown option: '--no-such-option'").contains("Usage: ehr-archive ingest");
+        assertThat(missingArgument).as(archive.output("missing-argument")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
+        assertThat(archive.output("missing-argument")).contains("Missing required parameter: '<file-or-folder>'");
+        assertThat(missingRole).as(archive.output("missing-role")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
+        assertThat(archive.output("missing-role")).contains("Missing required option: '--role=<role>'");
+        assertThat(archive.dataDir().resolve("postgres")).as("a mistyped command starts no database").doesNotExist();
+    }
+
+    @Test
+    void anUnreachableDatabaseExitsOneWithOneClearLineAndNoStackTrace(@TempDir Path work) throws Exception {
+        int closedPort = ArchiveJar.freePort();
+        ArchiveJar archive = new ArchiveJar(work).withEnvironment(Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/archive",
+                "QUARKUS_DATASOURCE_USERNAME", "archive",
+                "QUARKUS_DATASOURCE_PASSWORD", "not-a-real-password"));
+        Path input = work.resolve("export");
+        Fixtures.copy("ccda", "undeclared-prefixes.xml", input);
+
+        int exit = archive.run("unreachable", FAILS_WITHIN, "ingest", input.toString());
+
+        String printed = archive.output("unreachable");
+        assertThat(exit).as(printed).isEqualTo(ArchiveCommand.ExitCodes.RUN_FAILED);
+        assertThat(printed).contains("the archive did not start").contains("127.0.0.1:" + closedPort).contains("refused");
+        assertThat(printed.lines()).as("one clear line, not a stack trace: " + printed)
+                .noneMatch(line -> line.stripLeading().startsWith("at ") || line.startsWith("Caused by"))
+                .hasSizeLessThanOrEqualTo(3);
+        assertThat(printed).doesNotContain("not-a-real-password");
+    }
+
+    @Test
+    void aRunThatCannotDoWhatWasAskedExitsOneAndSaysWhy(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+
+        int missing = archive.run("missing", RUN_LIMIT, "ingest", work.resolve("no-such-folder").toString());
+        assertThat(missing).as(archive.output("missing")).isEqualTo(ArchiveCommand.ExitCodes.RUN_FAILED);
+        assertThat(archive.output("missing")).contains("Nothing to ingest at");
+
+        Path input = work.resolve("export");
+        Fixtures.copy("ccda", "undeclared-prefixes.xml", input);
+        Path fileInTheWay = Files.writeString(work.resolve("reports"), "a file where the report's folder should be");
+        int unwritable = archive.run("unwritable-report", RUN_LIMIT, "ingest", input.toString(),
+                "--report-json", fileInTheWay.resolve("report.json").toString());
+        assertThat(unwritable).as(archive.output("unwritable-report")).isEqualTo(ArchiveCommand.ExitCodes.RUN_FAILED);
+        assertThat(archive.output("unwritable-report")).contains("cannot write the report to " + fileInTheWay.resolve("report.json"))
+                .as("it is found before a long batch runs, not after").contains("nothing was ingested").doesNotContain("files:");
+    }
+}
