@@ -152,6 +152,10 @@ public class BenchCommand implements Callable<Integer> {
             @Override
             public void section(ImportedRecord document, ImportedSection section) {
             }
+
+            @Override
+            public void warning(String warning) {
+            }
         };
         for (Path file : files) {
             try {

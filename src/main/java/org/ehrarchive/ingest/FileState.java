@@ -28,7 +28,11 @@ final class FileState {
     FileTally tally = new FileTally();
     /** Documents stored from this file, queued for the search index once the file is complete. */
     List<Long> documentIds = new ArrayList<>();
-    /** Set when another process archived the same content first: the file is then a duplicate of that. */
+    /**
+     * Set when the same content is archived (or read) under another path first, by this process or another: the file
+     * is then a duplicate of that source file ({@code duplicateOf}, null when that one is not stored yet).
+     */
+    boolean duplicate;
     Long duplicateOf;
 
     FileState(String path, String sha256, long sizeBytes, String originalName) {

@@ -458,6 +458,12 @@ public class IngestService {
                 }
             }
 
+            @Override
+            public void warning(String warning) {
+                opened(first);
+                writer.submit(new WriteEvent.Warning(first.state, warning));
+            }
+
             private int next(Prepared file) {
                 opened(file);
                 int ordinal = ordinals.merge(file, 1, Integer::sum);

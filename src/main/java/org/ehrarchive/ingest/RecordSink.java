@@ -15,4 +15,7 @@ public interface RecordSink {
 
     /** A section of a document, handed over after the last of its entries. */
     void section(ImportedRecord document, ImportedSection section);
+
+    /** Something about how the unit was read that its report should say (never patient data). */
+    void warning(String warning);
 }

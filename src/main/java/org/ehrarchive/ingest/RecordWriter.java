@@ -248,6 +248,8 @@ final class RecordWriter implements Runnable {
             return closed.file();
         } else if (event instanceof WriteEvent.Settled settled) {
             return settled.file();
+        } else if (event instanceof WriteEvent.Warning warning) {
+            return warning.file();
         }
         return null;
     }
@@ -337,6 +339,8 @@ final class RecordWriter implements Runnable {
                     close(closedFile);
                 } else if (event instanceof WriteEvent.Settled settled) {
                     settle(settled);
+                } else if (event instanceof WriteEvent.Warning warning && !isDuplicate(warning.file())) {
+                    tally(warning.file()).warnings(List.of(warning.warning()));
                 }
             }
             rows.copy();
@@ -362,7 +366,10 @@ final class RecordWriter implements Runnable {
             tallies.forEach((file, tally) -> file.tally = tally);
             checkpoints.forEach((file, checkpoint) -> file.checkpoint = checkpoint);
             sourceFiles.forEach((file, id) -> file.sourceFileId = id);
-            duplicates.forEach((file, id) -> file.duplicateOf = id);
+            duplicates.forEach((file, id) -> {
+                file.duplicate = true;
+                file.duplicateOf = id;
+            });
             newDocuments.forEach((file, ids) -> file.documentIds.addAll(ids));
             resolutions.forEach(resolved::put);
             afterCommit.forEach(Runnable::run);
@@ -377,7 +384,11 @@ final class RecordWriter implements Runnable {
         }
 
         private boolean isDuplicate(FileState file) {
-            return duplicates.containsKey(file) || file.duplicateOf != null;
+            return duplicates.containsKey(file) || file.duplicate;
+        }
+
+        private Long duplicateOf(FileState file) {
+            return duplicates.containsKey(file) ? duplicates.get(file) : file.duplicateOf;
         }
 
         // ---- files -------------------------------------------------------------------------------------
@@ -388,7 +399,8 @@ final class RecordWriter implements Runnable {
             }
             FileState first = openedHere.containsKey(file.sha256) ? openedHere.get(file.sha256) : openedBySha.get(file.sha256);
             if (first != null && first != file) {
-                duplicates.put(file, sourceFileId(first)); // a second path with content this run is reading
+                // A second path with content this run is reading; when the first is a duplicate itself, of what it duplicates.
+                duplicates.put(file, isDuplicate(first) ? duplicateOf(first) : sourceFileId(first));
                 return;
             }
             openedHere.put(file.sha256, file);
@@ -440,7 +452,7 @@ final class RecordWriter implements Runnable {
             FileState file = event.file();
             closed.add(file);
             if (isDuplicate(file)) {
-                long of = duplicates.containsKey(file) ? duplicates.get(file) : file.duplicateOf;
+                Long of = duplicateOf(file);
                 FileState first = openedHere.containsKey(file.sha256) ? openedHere.get(file.sha256) : openedBySha.get(file.sha256);
                 if (first == null || first == file || closed.contains(first)) {
                     // the first is stored (by this process or another): its line is in the archive

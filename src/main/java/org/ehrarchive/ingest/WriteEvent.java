@@ -37,6 +37,10 @@ sealed interface WriteEvent {
         }
     }
 
+    /** A warning about how the file was read, for its report line. */
+    record Warning(FileState file, String warning) implements WriteEvent {
+    }
+
     /** No more files. */
     record End() implements WriteEvent {
     }

@@ -31,9 +31,14 @@ class IngestCommandIT {
 
         assertThat(exit).as(archive.output("first")).isZero();
         JsonNode json = new ObjectMapper().readTree(report.toFile());
-        assertThat(json.get("totals").get("found").asInt()).isEqualTo(12);
-        assertThat(json.get("totals").get("archived").asInt()).isEqualTo(12);
+        assertThat(json.get("schema").asText()).isEqualTo("urn:ehrarchive:archive-schemas:ingest-report:2");
+        // The document, its header encounter and its twelve section entries: fourteen records.
+        assertThat(json.get("totals").get("found").asInt()).isEqualTo(14);
+        assertThat(json.get("totals").get("archived").asInt()).isEqualTo(14);
         assertThat(json.get("totals").get("quarantined").asInt()).isZero();
+        assertThat(json.get("totals").get("records").get("entry").get("archived").asInt()).isEqualTo(12);
+        assertThat(json.get("totals").get("records").get("document").get("archived").asInt()).isEqualTo(1);
+        assertThat(json.get("totals").get("records").get("header-encounter").get("archived").asInt()).isEqualTo(1);
         JsonNode archived = fileNamed(json, "full-ccd.xml");
         assertThat(archived.get("status").asText()).isEqualTo("archived");
         assertThat(archived.get("sha256").asText()).hasSize(64);
@@ -61,7 +66,8 @@ class IngestCommandIT {
         JsonNode again = new ObjectMapper().readTree(second.toFile());
         assertThat(fileNamed(again, "full-ccd.xml").get("status").asText()).isEqualTo("duplicate");
         assertThat(again.get("totals").get("archived").asInt()).isZero();
-        assertThat(again.get("totals").get("duplicates").asInt()).isEqualTo(12);
+        assertThat(again.get("totals").get("duplicates").asInt()).isEqualTo(14);
+        assertThat(fileNamed(again, "full-ccd.xml").get("sections").get(0).get("duplicates").asInt()).isEqualTo(1);
     }
 
     private static JsonNode readJson(String line) {

@@ -6,6 +6,7 @@ import static org.ehrarchive.support.HostileXml.SECRET;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import org.ehrarchive.record.ClinicalEntry;
 import org.ehrarchive.record.DocumentAttachment;
 import org.ehrarchive.record.SourceFile;
 import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.CcdaDocuments;
 import org.ehrarchive.support.Fixtures;
 import org.ehrarchive.support.HostileXml;
 import org.junit.jupiter.api.Tag;
@@ -36,7 +38,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class IngestServiceTest {
 
     private static final List<String> TABLES = List.of("source_file", "patient", "clinical_document", "patient_identifier",
-            "patient_demographics", "document_section", "clinical_entry", "raw_fragment", "document_attachment");
+            "patient_demographics", "document_section", "clinical_entry", "raw_fragment", "document_attachment", "source_record");
 
     @Inject
     IngestService ingest;
@@ -49,7 +51,9 @@ class IngestServiceTest {
     void shouldQuarantineHostileAndBrokenFilesAndArchiveTheRestOfTheBatch(@TempDir Path folder, @TempDir Path outside) throws Exception {
         Path secret = Files.writeString(outside.resolve("secret.txt"), SECRET);
         Path dtd = Files.writeString(outside.resolve("evil.dtd"), HostileXml.dtdDefiningTheSecret());
-        Fixtures.copy("ccda", "full-ccd.xml", folder);
+        // A document nobody archived before: this batch archives it, exactly.
+        CcdaDocuments.forNewPatient().problem(new CcdaDocuments.Problem(java.util.UUID.randomUUID().toString(), "38341003", "Hypertension",
+                "active", "20100101")).writeTo(folder, "full-ccd.xml");
         Fixtures.copy("ccda", "truncated.xml", folder);
         Files.writeString(folder.resolve("xxe.xml"), HostileXml.externalEntityReading(secret));
         Files.writeString(folder.resolve("billion-laughs.xml"), HostileXml.billionLaughs());
@@ -58,8 +62,7 @@ class IngestServiceTest {
 
         IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, folder);
 
-        // Other tests in this application may have archived the same fixture already.
-        assertThat(file(report, "full-ccd.xml").status()).isIn("archived", "duplicate");
+        assertThat(file(report, "full-ccd.xml").status()).isEqualTo("archived");
         for (String hostile : List.of("xxe.xml", "billion-laughs.xml", "external-dtd.xml")) {
             assertThat(file(report, hostile).status()).as(hostile).isEqualTo("quarantined");
             assertThat(file(report, hostile).reason()).as(hostile).startsWith("ING-101");
@@ -67,7 +70,7 @@ class IngestServiceTest {
         assertThat(file(report, "truncated.xml").reason()).startsWith("ING-102");
         assertThat(file(report, "scan.pdf").reason()).startsWith("ING-001");
         assertThat(report.totals().files()).isEqualTo(6);
-        assertThat(report.totals().archivedFiles() + report.totals().duplicateFiles()).isEqualTo(1);
+        assertThat(report.totals().archivedFiles()).isEqualTo(1);
         assertThat(report.totals().quarantinedFiles()).isEqualTo(5);
         // Originals are kept byte-exact, quarantined ones included.
         for (FileReport file : report.files()) {
@@ -87,9 +90,15 @@ class IngestServiceTest {
 
     @Test
     void shouldAccountForEveryEntryAndReportAgainAsDuplicatesWithoutCreatingAnything(@TempDir Path folder) throws Exception {
-        Fixtures.copy("ccda", "full-ccd.xml", folder);
-        Fixtures.copy("ccda", "unstructured-embedded.xml", folder);
+        // Content of this test only: a new patient's document, and an unstructured one with bytes of its own.
+        CcdaDocuments.forNewPatient().problem(new CcdaDocuments.Problem(java.util.UUID.randomUUID().toString(), "38341003",
+                "Hypertension", "active", "20100101")).writeTo(folder, "full-ccd.xml");
+        Files.writeString(folder.resolve("unstructured-embedded.xml"), new String(Fixtures.bytes("ccda", "unstructured-embedded.xml"),
+                StandardCharsets.UTF_8) + "<!-- " + java.util.UUID.randomUUID() + " -->\n");
         IngestReport first = org.ehrarchive.support.Ingesting.report(ingest, folder);
+        assertThat(first.files()).extracting(FileReport::status).containsOnly("archived");
+        assertThat(file(first, "full-ccd.xml").records().get(RecordTypes.ENTRY)).isEqualTo(new IngestReport.Counts(1, 1, 0, 0, 0));
+        assertThat(file(first, "unstructured-embedded.xml").records().get(RecordTypes.ATTACHMENT)).isEqualTo(new IngestReport.Counts(1, 1, 0, 0, 0));
         IngestReport.Totals totals = first.totals();
         assertThat(totals.found()).isEqualTo(totals.archived() + totals.quarantined() + totals.duplicates());
         Map<String, Long> before = rowCounts();
@@ -166,6 +175,55 @@ class IngestServiceTest {
         assertThat(file(second, "section-fragment.xml").status()).isEqualTo("quarantined");
         assertThat(file(second, "section-fragment.xml").reason()).startsWith("ING-103");
         assertThat(QuarkusTransaction.requiringNew().call(() -> SourceFile.count())).as("the original is not doubled").isEqualTo(sources);
+    }
+
+    @Test
+    void aBatchWhoseOwnerWentSilentElsewhereIsTakenOverAndOneStillBeatingIsLeftAlone(@TempDir Path silent, @TempDir Path beating)
+            throws Exception {
+        CcdaDocuments.forNewPatient().writeTo(silent, "a.xml");
+        CcdaDocuments.forNewPatient().writeTo(beating, "b.xml");
+        long silentBatch = runningBatch(silent, Instant.now().minus(IngestService.ABANDONED_AFTER).minusSeconds(60));
+        long beatingBatch = runningBatch(beating, Instant.now().minusSeconds(60));
+
+        IngestService.BatchSummary takenOver = ingest.ingest(silent, IngestProgress.NONE);
+        IngestService.BatchSummary fresh = ingest.ingest(beating, IngestProgress.NONE);
+
+        assertThat(takenOver.batchId()).as("the silent batch is resumed").isEqualTo(silentBatch);
+        assertThat(takenOver.attempts()).isEqualTo(2);
+        assertThat(takenOver.totals().archivedFiles()).isEqualTo(1);
+        assertThat(fresh.batchId()).as("a batch another host still runs is left alone").isNotEqualTo(beatingBatch);
+        assertThat(fresh.attempts()).isEqualTo(1);
+        QuarkusTransaction.requiringNew().run(() ->
+                assertThat(IngestBatch.<IngestBatch>findById(beatingBatch).status).isEqualTo(IngestBatch.Status.RUNNING));
+    }
+
+    /** A RUNNING batch of this path, as a process on another host would have left it, last heard of at {@code heartbeat}. */
+    private static long runningBatch(Path path, Instant heartbeat) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            IngestBatch batch = new IngestBatch();
+            batch.sourcePath = path.toAbsolutePath().normalize().toString();
+            batch.status = IngestBatch.Status.RUNNING;
+            batch.startedAt = heartbeat.minusSeconds(600);
+            batch.attempts = 1;
+            batch.owner = "another-host.example:4242";
+            batch.heartbeatAt = heartbeat;
+            batch.persist();
+            return batch.id;
+        });
+    }
+
+    @Test
+    void anImporterThatFailsOrExhaustsMemoryOnOneFileQuarantinesOnlyThatFile(@TempDir Path folder) throws Exception {
+        Files.writeString(folder.resolve("1-crash.lines"), "#test-lines\npatient P-" + java.util.UUID.randomUUID() + "\ncrash\n");
+        Files.writeString(folder.resolve("2-exhaust.lines"), "#test-lines\npatient P-" + java.util.UUID.randomUUID() + "\nexhaust\n");
+        CcdaDocuments.forNewPatient().writeTo(folder, "3-fine.xml");
+
+        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, folder);
+
+        assertThat(file(report, "1-crash.lines").reason()).isEqualTo(IngestError.READ_FAILED.message("IllegalStateException"));
+        assertThat(file(report, "2-exhaust.lines").reason()).isEqualTo(IngestError.RESOURCES_EXHAUSTED.message("OutOfMemoryError"));
+        assertThat(file(report, "3-fine.xml").status()).as("the rest of the batch is archived").isEqualTo("archived");
+        assertThat(report.totals().quarantinedFiles()).isEqualTo(2);
     }
 
     static FileReport file(IngestReport report, String path) {

@@ -56,6 +56,21 @@ public class CcdaImporter implements Importer {
 
     static final String FORMAT = "ccda";
 
+    /** The step that maps one statement; tests replace it to prove that a failure stays with its entry. */
+    interface EntryMapping {
+        List<ImportedEntry> map(CcdaEntryMapper mapper, Integer sectionOrdinal, EntryKind kind, XmlElement entry, XmlElement statement);
+    }
+
+    private final EntryMapping mapping;
+
+    public CcdaImporter() {
+        this(CcdaEntryMapper::map);
+    }
+
+    CcdaImporter(EntryMapping mapping) {
+        this.mapping = mapping;
+    }
+
     @Override
     public String format() {
         return FORMAT;
@@ -92,7 +107,7 @@ public class CcdaImporter implements Importer {
     }
 
     /** The state of reading one document: ordinals, the document record, and what the sections have seen so far. */
-    private static final class DocumentReading {
+    private final class DocumentReading {
         private final XmlCursor cursor;
         private final SourceUnit unit;
         private final SourceUnit.File file;
@@ -136,6 +151,10 @@ public class CcdaImporter implements Importer {
                         readBody(rootLocator);
                     } else if (!headerDone) {
                         cursor.treeUnder(header);
+                        if (cursor.lastTreeOversized()) {
+                            sink.warning("a header element is larger than the archive maps: the header fragment holds only its start,"
+                                    + " and the original holds it whole");
+                        }
                     } else {
                         readLateHeaderPart(rootLocator);
                     }
@@ -209,7 +228,7 @@ public class CcdaImporter implements Importer {
             String hash = CanonicalForm.sha256(encounter, reader::narrativeText);
             RecordContent content;
             try {
-                content = new RecordContent.EntriesContent(null, mapper.map(null, EntryKind.ENCOUNTER, null, encounter));
+                content = new RecordContent.EntriesContent(null, mapping.map(mapper, null, EntryKind.ENCOUNTER, null, encounter));
             } catch (RuntimeException | StackOverflowError e) {
                 content = new RecordContent.RawContent(null, ImportedFragment.Status.QUARANTINED,
                         IngestError.ENTRY_UNREADABLE.message(e.getClass().getSimpleName()), HardenedXml.serialize(encounter));
@@ -268,6 +287,8 @@ public class CcdaImporter implements Importer {
             final int ordinal = nextOrdinal++;
             final Integer parentOrdinal;
             final XmlElement element;
+            /** The narrative ({@code <text>}) as markup, written as it is read: it can be megabytes. */
+            String narrative;
             Coded code;
             List<String> templateIds;
             Optional<String> kind;
@@ -287,9 +308,8 @@ public class CcdaImporter implements Importer {
             }
 
             ImportedSection section() {
-                XmlElement text = child(element, "text");
                 return new ImportedSection(ordinal, parentOrdinal, element.locator(), code, templateIds,
-                        CdaReader.text(child(element, "title")), kind.orElse(null), text == null ? null : HardenedXml.serialize(text));
+                        CdaReader.text(child(element, "title")), kind.orElse(null), narrative);
             }
         }
 
@@ -304,8 +324,19 @@ public class CcdaImporter implements Importer {
                 } else if (cursor.isCda("component")) {
                     head.recognise();
                     readComponent(sectionLocator + "/" + cursor.step(), head.ordinal);
+                } else if (cursor.isCda("text") && head.narrative == null) {
+                    StringBuilder narrative = new StringBuilder(1024);
+                    if (cursor.serialize(narrative, MAX_NARRATIVE_CHARACTERS)) {
+                        head.narrative = narrative.toString();
+                    } else {
+                        sink.warning("a section narrative is larger than the archive keeps (" + MAX_NARRATIVE_CHARACTERS
+                                + " characters): it is not shown, and the original holds it at " + sectionLocator);
+                    }
                 } else {
                     cursor.treeUnder(head.element);
+                    if (cursor.lastTreeOversized()) {
+                        sink.warning("a part of a section's head is larger than the archive maps: the original holds it at " + sectionLocator);
+                    }
                 }
             }
             head.recognise();
@@ -346,7 +377,7 @@ public class CcdaImporter implements Importer {
                 } else {
                     key = statementKey(statement);
                     try {
-                        List<ImportedEntry> entries = mapper.map(section.ordinal, kind.get(), entry, statement);
+                        List<ImportedEntry> entries = mapping.map(mapper, section.ordinal, kind.get(), entry, statement);
                         content = new RecordContent.EntriesContent(section.ordinal, entries);
                     } catch (RuntimeException | StackOverflowError e) {
                         content = new RecordContent.RawContent(section.ordinal, ImportedFragment.Status.QUARANTINED,
@@ -396,6 +427,9 @@ public class CcdaImporter implements Importer {
                 }
             }
         }
+
+        /** A section's narrative is kept up to this size, as one text. */
+        private static final int MAX_NARRATIVE_CHARACTERS = 64_000_000;
 
         /** Raw markup of a quarantined attachment is kept up to this size; beyond, the original keeps it. */
         private static final int MAX_KEPT_ATTACHMENT_CHARACTERS = 1 << 20;

@@ -355,7 +355,7 @@ final class HardenedXml {
         out.append("</").append(name).append('>');
     }
 
-    private static void escapeText(String text, StringBuilder out) {
+    static void escapeText(String text, StringBuilder out) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
@@ -368,7 +368,7 @@ final class HardenedXml {
         }
     }
 
-    private static void escapeAttribute(String text, StringBuilder out) {
+    static void escapeAttribute(String text, StringBuilder out) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {

@@ -159,6 +159,99 @@ final class XmlCursor {
         }
     }
 
+    /**
+     * On a start tag: writes the element and everything in it as XML text, as it is read, without building a tree
+     * (a section's narrative can be megabytes). Prefixes it uses but does not declare are declared where they are
+     * first used, so that the text reads as the same XML on its own. Returns false, and passes over the rest, when the
+     * text would grow beyond {@code maxCharacters}.
+     */
+    boolean serialize(StringBuilder out, long maxCharacters) throws XMLStreamException {
+        java.util.ArrayDeque<java.util.Map<String, String>> scopes = new java.util.ArrayDeque<>();
+        scopes.push(java.util.Map.of());
+        boolean startOpen = false;
+        int depth = 0;
+        int event = XMLStreamConstants.START_ELEMENT;
+        while (true) {
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                if (startOpen) {
+                    out.append('>');
+                }
+                java.util.Map<String, String> scope = new java.util.HashMap<>(scopes.peek());
+                String name = qualified(reader.getPrefix(), reader.getLocalName());
+                out.append('<').append(name);
+                for (int i = 0; i < reader.getNamespaceCount(); i++) {
+                    String prefix = reader.getNamespacePrefix(i) == null ? "" : reader.getNamespacePrefix(i);
+                    String uri = reader.getNamespaceURI(i) == null ? "" : reader.getNamespaceURI(i);
+                    declare(out, prefix, uri);
+                    scope.put(prefix, uri);
+                }
+                declareIfNeeded(out, scope, reader.getPrefix(), reader.getNamespaceURI());
+                for (int i = 0; i < reader.getAttributeCount(); i++) {
+                    String prefix = reader.getAttributePrefix(i) == null ? "" : reader.getAttributePrefix(i);
+                    if (!prefix.isEmpty() && !"xml".equals(prefix)) {
+                        declareIfNeeded(out, scope, prefix, reader.getAttributeNamespace(i));
+                    }
+                }
+                for (int i = 0; i < reader.getAttributeCount(); i++) {
+                    String prefix = reader.getAttributePrefix(i) == null ? "" : reader.getAttributePrefix(i);
+                    out.append(' ').append(qualified(prefix, reader.getAttributeLocalName(i))).append("=\"");
+                    HardenedXml.escapeAttribute(reader.getAttributeValue(i), out);
+                    out.append('"');
+                }
+                scopes.push(scope);
+                startOpen = true;
+                depth++;
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                if (startOpen) {
+                    out.append("/>");
+                    startOpen = false;
+                } else {
+                    out.append("</").append(qualified(reader.getPrefix(), reader.getLocalName())).append('>');
+                }
+                scopes.pop();
+                if (--depth == 0) {
+                    return true;
+                }
+            } else if (isText(event) || event == XMLStreamConstants.COMMENT) {
+                if (startOpen) {
+                    out.append('>');
+                    startOpen = false;
+                }
+                if (event == XMLStreamConstants.COMMENT) {
+                    out.append("<!--").append(reader.getText()).append("-->");
+                } else {
+                    HardenedXml.escapeText(reader.getText(), out);
+                }
+            } else if (event == XMLStreamConstants.END_DOCUMENT) {
+                throw new XMLStreamException("Unexpected end of document");
+            }
+            if (out.length() > maxCharacters) {
+                skipOpen(depth);
+                return false;
+            }
+            event = next();
+        }
+    }
+
+    private static String qualified(String prefix, String localName) {
+        return prefix == null || prefix.isEmpty() ? localName : prefix + ":" + localName;
+    }
+
+    private static void declare(StringBuilder out, String prefix, String uri) {
+        out.append(prefix.isEmpty() ? " xmlns" : " xmlns:" + prefix).append("=\"");
+        HardenedXml.escapeAttribute(uri, out);
+        out.append('"');
+    }
+
+    private static void declareIfNeeded(StringBuilder out, java.util.Map<String, String> scope, String prefix, String namespace) {
+        String p = prefix == null ? "" : prefix;
+        String uri = namespace == null ? "" : namespace;
+        if (!uri.equals(scope.getOrDefault(p, ""))) {
+            declare(out, p, uri);
+            scope.put(p, uri);
+        }
+    }
+
     /** On a start tag: passes over the element and everything in it, counting its elements, to its end tag. */
     void skip() throws XMLStreamException {
         skipOpen(1);

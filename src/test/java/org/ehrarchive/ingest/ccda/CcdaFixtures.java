@@ -50,7 +50,7 @@ final class CcdaFixtures {
     }
 
     /** Everything one document handed over, in order, and gathered by kind. */
-    record Read(List<ImportedRecord> records, List<Section> sections, InMemoryUnit unit) {
+    record Read(List<ImportedRecord> records, List<Section> sections, List<String> unitWarnings, InMemoryUnit unit) {
 
         ImportedRecord documentRecord() {
             return records.stream().filter(r -> r.type().equals(RecordTypes.DOCUMENT)).findFirst().orElseThrow();
@@ -120,9 +120,19 @@ final class CcdaFixtures {
     }
 
     static Read importUnit(InMemoryUnit unit) throws QuarantineException {
+        return importUnit(new CcdaImporter(), unit);
+    }
+
+    static Read importUnit(CcdaImporter importer, InMemoryUnit unit) throws QuarantineException {
         List<ImportedRecord> records = new ArrayList<>();
         List<Section> sections = new ArrayList<>();
-        new CcdaImporter().read(unit, new RecordSink() {
+        List<String> warnings = new ArrayList<>();
+        importer.read(unit, new RecordSink() {
+            @Override
+            public void warning(String warning) {
+                warnings.add(warning);
+            }
+
             @Override
             public void record(ImportedRecord record) {
                 records.add(record);
@@ -156,7 +166,7 @@ final class CcdaFixtures {
             }
         });
         sections.sort(java.util.Comparator.comparingInt(Section::ordinal));
-        return new Read(records, sections, unit);
+        return new Read(records, sections, warnings, unit);
     }
 
     static Read importFixture(String name) throws QuarantineException {

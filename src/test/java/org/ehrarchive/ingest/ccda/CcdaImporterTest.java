@@ -7,6 +7,7 @@ import static org.ehrarchive.ingest.ccda.CcdaFixtures.importBytes;
 import static org.ehrarchive.ingest.ccda.CcdaFixtures.importFixture;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -288,6 +289,120 @@ class CcdaImporterTest {
         assertThat(importer.accepts(new SourceSniff("a.pdf", "%PDF-1.4".getBytes()))).isFalse();
         assertThat(importer.accepts(new SourceSniff("a.json", "{\"resourceType\":\"Bundle\"}".getBytes()))).isFalse();
         assertThat(importer.accepts(new SourceSniff("a.hl7", "MSH|^~\\&|".getBytes()))).isFalse();
+    }
+
+    /** A minimal document with a patient and one problems section holding {@code entries} (raw markup). */
+    private static String documentWith(String entries) {
+        return "<ClinicalDocument xmlns=\"urn:hl7-org:v3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+                + "<id root=\"1.2.3\" extension=\"hostile\"/><recordTarget><patientRole><id root=\"1.2.3.4\" extension=\"H-1\"/>"
+                + "</patientRole></recordTarget><component><structuredBody><component><section>"
+                + "<code code=\"11450-4\" codeSystem=\"2.16.840.1.113883.6.1\"/><title>Problems</title><text>problems</text>"
+                + entries + "</section></component></structuredBody></component></ClinicalDocument>";
+    }
+
+    private static final String PROBLEM_ENTRY = "<entry><observation classCode=\"OBS\" moodCode=\"EVN\">"
+            + "<templateId root=\"2.16.840.1.113883.10.20.22.4.4\"/><code code=\"55607006\" codeSystem=\"2.16.840.1.113883.6.96\"/>"
+            + "<value xsi:type=\"CD\" code=\"38341003\" codeSystem=\"2.16.840.1.113883.6.96\" displayName=\"Hypertension\"/>"
+            + "</observation></entry>";
+
+    @Test
+    void nestingDeeperThanAnyRealDocumentIsRefusedAsAParserLimitBeforeAnythingIsRead() {
+        String deep = "<entryRelationship><observation>".repeat(300) + "</observation></entryRelationship>".repeat(300);
+        assertQuarantined(documentWith("<entry><observation>" + deep + "</observation></entry>"), IngestError.XML_LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void aHugeAttributeValueIsRefusedAsAParserLimit() {
+        assertQuarantined(documentWith("<entry><observation classCode=\"" + "A".repeat(2_000_000) + "\"/></entry>"),
+                IngestError.XML_LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void thousandsOfAttributesOnOneElementAreRefusedAsAParserLimit() {
+        StringBuilder attributes = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            attributes.append(" a").append(i).append("=\"x\"");
+        }
+        assertQuarantined(documentWith("<entry><observation" + attributes + "/></entry>"), IngestError.XML_LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void anEntryTooLargeToMapIsQuarantinedWhileItsNeighboursAreMapped() throws QuarantineException {
+        String huge = "<entry><observation classCode=\"OBS\" moodCode=\"EVN\"><templateId root=\"2.16.840.1.113883.10.20.22.4.4\"/><text>"
+                + "x".repeat(XmlCursor.MAX_RECORD_CHARACTERS + 1) + "</text></observation></entry>";
+        CcdaFixtures.Read read = importBytes("huge-entry.xml", documentWith(PROBLEM_ENTRY + huge + PROBLEM_ENTRY).getBytes(StandardCharsets.UTF_8));
+        assertThat(read.ofType(RecordTypes.ENTRY)).hasSize(3);
+        assertThat(read.entries()).as("the two neighbours").hasSize(2);
+        assertThat(read.fragments()).singleElement().satisfies(f -> {
+            assertThat(f.status()).isEqualTo(ImportedFragment.Status.QUARANTINED);
+            assertThat(f.reason()).startsWith("ING-203");
+            assertThat(f.locator()).endsWith("/section/entry[2]");
+        });
+        assertThat(read.sections()).singleElement().satisfies(section -> {
+            assertThat(section.found()).isEqualTo(3);
+            assertThat(section.quarantined()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aFailureToMapOneEntryQuarantinesThatEntryOnlyWithItsMarkup() throws QuarantineException {
+        CcdaImporter failingOnResults = new CcdaImporter((mapper, ordinal, kind, entry, statement) -> {
+            if (kind == EntryKind.RESULT) {
+                throw new IllegalStateException("a mapping defect");
+            }
+            return mapper.map(ordinal, kind, entry, statement);
+        });
+        CcdaFixtures.Read read = CcdaFixtures.importUnit(failingOnResults, new org.ehrarchive.support.InMemoryUnit(FULL_CCD, bytes(FULL_CCD)));
+        List<ImportedFragment> quarantined = read.fragments().stream().filter(f -> f.status() == ImportedFragment.Status.QUARANTINED).toList();
+        assertThat(quarantined).singleElement().satisfies(f -> {
+            assertThat(f.reason()).isEqualTo(IngestError.ENTRY_UNREADABLE.message("IllegalStateException"));
+            assertThat(f.content()).startsWith("<entry").contains("6690-2"); // the result panel, as it was
+        });
+        assertThat(read.entries()).as("every other entry still mapped").hasSize(ccd.entries().size() - 2);
+        CcdaFixtures.Section results = read.sections().stream().filter(s -> "RESULT".equals(s.kind())).findFirst().orElseThrow();
+        assertThat(results.quarantined()).isEqualTo(1);
+        assertThat(results.found()).isEqualTo(results.archived() + results.quarantined());
+    }
+
+    @Test
+    void aCompressedBodyThatWouldInflateBeyondTheLimitIsQuarantinedAndTheDocumentArchived() throws Exception {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream deflate = new java.util.zip.DeflaterOutputStream(compressed)) {
+            deflate.write(new byte[20_000_000]); // twenty megabytes of zeros: a few kilobytes compressed
+        }
+        String body = "<text mediaType=\"application/pdf\" representation=\"B64\" compression=\"DF\">"
+                + java.util.Base64.getMimeEncoder().encodeToString(compressed.toByteArray()) + "</text>";
+        String document = "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><id root=\"1.2.3\" extension=\"bomb\"/><recordTarget><patientRole>"
+                + "<id root=\"1.2.3.4\" extension=\"H-2\"/></patientRole></recordTarget><component><nonXMLBody>" + body
+                + "</nonXMLBody></component></ClinicalDocument>";
+        CcdaFixtures.Read read = CcdaFixtures.importUnit(new CcdaImporter(),
+                new org.ehrarchive.support.InMemoryUnit("bomb.xml", document.getBytes(StandardCharsets.UTF_8), java.util.Map.of(), 1_000_000));
+        assertThat(read.documentRecord()).isNotNull();
+        assertThat(read.ofType(RecordTypes.ATTACHMENT)).singleElement().satisfies(attachment -> {
+            assertThat(attachment.content()).isInstanceOfSatisfying(org.ehrarchive.ingest.RecordContent.RawContent.class, raw -> {
+                assertThat(raw.status()).isEqualTo(ImportedFragment.Status.QUARANTINED);
+                assertThat(raw.reason()).startsWith("ING-202").contains("once decompressed");
+            });
+        });
+        assertThat(read.unit().blobs).as("nothing of it kept beyond the limit").isEmpty();
+    }
+
+    @Test
+    void aNarrativeOfAHundredThousandElementsIsKeptAsTextWithoutATree() throws QuarantineException {
+        String narrative = "<paragraph>" + "<content>n</content>".repeat(100_000) + "</paragraph>";
+        CcdaFixtures.Read read = importBytes("wide-narrative.xml",
+                documentWith(PROBLEM_ENTRY).replace("<text>problems</text>", "<text>" + narrative + "</text>").getBytes(StandardCharsets.UTF_8));
+        assertThat(read.sections()).singleElement().satisfies(section -> {
+            assertThat(section.narrative()).startsWith("<text xmlns=\"urn:hl7-org:v3\"><paragraph><content>n</content>")
+                    .endsWith("</paragraph></text>");
+            assertThat(section.narrative().split("<content>", -1)).hasSize(100_001);
+        });
+        assertThat(read.entries()).hasSize(1);
+    }
+
+    private static void assertQuarantined(String xml, IngestError error) {
+        assertThatThrownBy(() -> importBytes("hostile.xml", xml.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(QuarantineException.class, e -> assertThat(e.error()).as(e.reason()).isEqualTo(error));
     }
 
     private static ImportedEntry only(EntryKind kind) {

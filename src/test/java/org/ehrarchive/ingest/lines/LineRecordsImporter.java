@@ -37,7 +37,9 @@ import org.ehrarchive.record.Identifier;
  *   <li>{@code entry <key|-> <order|-> <text>}: an entry (kind NOTE) with that key ({@code -}: none, the content is
  *       the key), version order and text;</li>
  *   <li>{@code quarantine <text>}: a record the importer could not map;</li>
- *   <li>{@code fail}: the importer gives up on the file here.</li>
+ *   <li>{@code fail}: the importer gives up on the file here;</li>
+ *   <li>{@code crash}: the importer fails as a defect would (an unexpected exception);</li>
+ *   <li>{@code exhaust}: the importer asks for more memory than there is.</li>
  * </ul>
  * A file {@code *.unit} starting with {@code #test-lines-unit} names, one per line, the files of its folder read with
  * it as one unit.
@@ -120,6 +122,11 @@ public class LineRecordsImporter implements Importer {
                             new RecordContent.RawContent(null, ImportedFragment.Status.QUARANTINED,
                                     IngestError.ENTRY_UNREADABLE.message("test"), line));
                     case "fail" -> throw new QuarantineException(IngestError.READ_FAILED, "the test file gives up at line " + number);
+                    case "crash" -> throw new IllegalStateException("a defect of the importer");
+                    case "exhaust" -> {
+                        long[] tooMuch = new long[Integer.MAX_VALUE]; // more than any heap: OutOfMemoryError, nothing allocated
+                        throw new IllegalStateException("unreachable: " + tooMuch.length);
+                    }
                     default -> throw new QuarantineException(IngestError.READ_FAILED, "unknown line at " + number);
                 }
                 if (inUnit) {
