@@ -108,11 +108,12 @@ public class IngestService {
                     start.batchId(), BatchFile.Status.READING));
             progress.started(start.batchId(), count.files(), count.bytes(), alreadyDone, start.resumed());
             Log.infof("%s batch %d: %d files, %d bytes", start.resumed() ? "Resuming" : "Starting", start.batchId(), count.files(), count.bytes());
-            RecordWriter writer = new RecordWriter(dataSource, json, start.batchId(), new CountingProgress(progress));
+            IngestTimings timings = new IngestTimings();
+            RecordWriter writer = new RecordWriter(dataSource, json, start.batchId(), new CountingProgress(progress), timings);
             Thread writing = new Thread(writer, "ingest-writer-" + start.batchId());
             writing.start();
             try (Connection lookups = dataSource.getConnection()) {
-                Reading reading = new Reading(start.batchId(), root, writer, lookups);
+                Reading reading = new Reading(start.batchId(), root, writer, lookups, timings);
                 tree.walk(reading::unit);
                 writer.submit(new WriteEvent.End());
             } catch (RecordWriter.Aborted e) {
@@ -125,6 +126,7 @@ public class IngestService {
             if (writer.failure() != null) {
                 throw new IOException("The ingest writer failed: " + PhiSafe.describe(writer.failure()), writer.failure());
             }
+            Log.infof("Batch %d time: %s", start.batchId(), timings.summary());
             BatchSummary summary = finishBatch(start.batchId());
             progress.finished(summary);
             IngestReport.Totals t = summary.totals();
@@ -187,8 +189,10 @@ public class IngestService {
         private final Path root;
         private final RecordWriter writer;
         private final Connection lookups;
+        private final IngestTimings timings;
 
-        Reading(long batchId, Path root, RecordWriter writer, Connection lookups) {
+        Reading(long batchId, Path root, RecordWriter writer, Connection lookups, IngestTimings timings) {
+            this.timings = timings;
             this.batchId = batchId;
             this.root = root;
             this.writer = writer;
@@ -258,9 +262,11 @@ public class IngestService {
             String relative = root.equals(path) ? path.getFileName().toString() : root.relativize(path).toString();
             long size;
             String sha256;
+            long step = System.nanoTime();
             try {
                 size = Files.size(path);
                 sha256 = blobs.hash(path);
+                step = timings.add("reader: hash", step);
             } catch (IOException e) {
                 // Nothing can be kept of a file that cannot be read; it is recorded and reported, and the batch goes on.
                 Log.warnf("Could not read a source file (%s); it is reported as quarantined", e.getClass().getSimpleName());
@@ -293,6 +299,7 @@ public class IngestService {
                     }
                 }
             }
+            step = timings.add("reader: look up", step);
             if (prepared.resumeAfter == null) {
                 try (PreparedStatement find = lookups.prepareStatement("select status, outcome from source_file where sha256 = ?")) {
                     find.setString(1, sha256);
@@ -304,9 +311,11 @@ public class IngestService {
                     }
                 }
             }
+            step = timings.add("reader: look up", step);
             try {
                 prepared.blob = blobs.contains(sha256) ? blobs.existing(sha256) : blobs.stage(path, sha256);
                 state.blob(prepared.blob.durable());
+                timings.add("reader: stage blob", step);
             } catch (IOException e) {
                 Log.warnf("Could not keep a source file's bytes (%s); it is reported as quarantined", e.getClass().getSimpleName());
                 String reason = IngestError.READ_FAILED.message(e.getMessage() != null && e.getMessage().contains("changed")
@@ -365,8 +374,10 @@ public class IngestService {
                 }
             }
             Sink sink = new Sink(files);
+            long started = System.nanoTime();
             try {
                 importer.get().read(new Unit(files), sink);
+                timings.add("reader: import (parse, map, hand over)", started);
                 for (Prepared file : files) {
                     sink.opened(file);
                     writer.submit(new WriteEvent.Closed(file.state, null));
@@ -439,6 +450,7 @@ public class IngestService {
             }
 
             private void record(Prepared file, ImportedRecord record) {
+                long waiting = System.nanoTime();
                 if (record.content() instanceof RecordContent.DocumentContent && byFile.size() > 1) {
                     documentFiles.put(record, file);
                 }
@@ -446,6 +458,7 @@ public class IngestService {
                 if (ordinal > file.state.checkpoint) {
                     writer.submit(new WriteEvent.Record(file.state, ordinal, record, weightOf(record)));
                 }
+                timings.add("reader: hand over (waits for the writer)", waiting);
             }
 
             @Override

@@ -83,6 +83,7 @@ final class RecordWriter implements Runnable {
     private final ObjectMapper reports;
     private final long batchId;
     private final IngestProgress progress;
+    private final IngestTimings timings;
     private final BlockingQueue<WriteEvent> queue = new ArrayBlockingQueue<>(50_000);
     private final Semaphore room = new Semaphore(QUEUE_WEIGHT_KIB);
     private volatile Throwable failure;
@@ -105,7 +106,8 @@ final class RecordWriter implements Runnable {
     private final Map<String, FileState> openedBySha = new HashMap<>();
     private final Map<FileState, List<FileState>> waitingDuplicates = new IdentityHashMap<>();
 
-    RecordWriter(DataSource dataSource, ObjectMapper reports, long batchId, IngestProgress progress) {
+    RecordWriter(DataSource dataSource, ObjectMapper reports, long batchId, IngestProgress progress, IngestTimings timings) {
+        this.timings = timings;
         this.dataSource = dataSource;
         this.reports = reports;
         this.batchId = batchId;
@@ -196,7 +198,9 @@ final class RecordWriter implements Runnable {
         if (chunk.isEmpty()) {
             return 0;
         }
+        long started = System.nanoTime();
         awaitBlobs(chunk);
+        timings.add("writer: wait for blobs", started);
         Attempt done;
         try {
             done = new Attempt(chunk, false).run();
@@ -322,12 +326,16 @@ final class RecordWriter implements Runnable {
         }
 
         Attempt run() throws SQLException, IOException {
+            long step = System.nanoTime();
             try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(?)")) {
                 lock.setLong(1, WRITE_LOCK);
                 lock.execute();
             }
+            step = timings.add("writer: lock", step);
+            loadStoredFiles();
             loadPatientsByIdentifier();
             prefetchVersions();
+            step = timings.add("writer: look up patients and versions", step);
             for (WriteEvent event : chunk) {
                 if (event instanceof WriteEvent.Opened opened) {
                     open(opened.file());
@@ -343,15 +351,22 @@ final class RecordWriter implements Runnable {
                     tally(warning.file()).warnings(List.of(warning.warning()));
                 }
             }
-            rows.copy();
-            queueForIndexing();
+            step = timings.add("writer: decide and build rows", step);
             checkpointOpenFiles();
+            writeSourceFiles();
+            rows.copy();
+            step = timings.add("writer: copy rows", step);
+            writeSourceFiles(); // final states of files written in careful mode
+            writeBatchFiles();
+            queueForIndexing();
             try (PreparedStatement heartbeat = connection.prepareStatement("update ingest_batch set heartbeat_at = ? where id = ?")) {
                 heartbeat.setObject(1, java.time.OffsetDateTime.now());
                 heartbeat.setLong(2, batchId);
                 heartbeat.executeUpdate();
             }
+            step = timings.add("writer: bookkeeping", step);
             connection.commit();
+            timings.add("writer: commit", step);
             return this;
         }
 
@@ -393,7 +408,54 @@ final class RecordWriter implements Runnable {
 
         // ---- files -------------------------------------------------------------------------------------
 
-        private void open(FileState file) throws SQLException {
+        // ---- file bookkeeping: few statements per chunk, whatever its number of files -----------------------
+
+        /** A source_file row this chunk writes: new (sent with COPY), or an existing one to update. */
+        private static final class SourceFileRow {
+            final long id;
+            final boolean exists;
+            String status;
+            String reason;
+            String format;
+            String outcome;
+
+            SourceFileRow(long id, boolean exists, String status, String format) {
+                this.id = id;
+                this.exists = exists;
+                this.status = status;
+                this.format = format;
+            }
+        }
+
+        private final Map<FileState, SourceFileRow> sourceFileRows = new IdentityHashMap<>();
+        /** What the archive knew of the chunk's contents when the chunk began: sha256 to id and status. */
+        private final Map<String, Object[]> storedFiles = new HashMap<>();
+        /** batch_file lines to write, one per file (the last state wins). */
+        private final Map<FileState, Object[]> batchFileRows = new java.util.LinkedHashMap<>();
+
+        /** One query for every content of the chunk that the archive may know: a file opened, quarantined or a duplicate. */
+        private void loadStoredFiles() throws SQLException {
+            Set<String> shas = new LinkedHashSet<>();
+            for (WriteEvent event : chunk) {
+                FileState file = fileOf(event);
+                if (file != null && file.sha256 != null && (event instanceof WriteEvent.Opened || event instanceof WriteEvent.Settled)) {
+                    shas.add(file.sha256);
+                }
+            }
+            if (shas.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement find = connection.prepareStatement("select sha256, id, status from source_file where sha256 = any(?)")) {
+                find.setArray(1, connection.createArrayOf("text", shas.toArray()));
+                try (ResultSet found = find.executeQuery()) {
+                    while (found.next()) {
+                        storedFiles.put(found.getString(1).trim(), new Object[] { found.getLong(2), found.getString(3) });
+                    }
+                }
+            }
+        }
+
+        private void open(FileState file) throws SQLException, IOException {
             if (sourceFileId(file) != null) {
                 return;
             }
@@ -404,48 +466,66 @@ final class RecordWriter implements Runnable {
                 return;
             }
             openedHere.put(file.sha256, file);
-            try (PreparedStatement find = connection.prepareStatement("select id, status from source_file where sha256 = ?")) {
-                find.setString(1, file.sha256);
-                try (ResultSet found = find.executeQuery()) {
-                    if (found.next()) {
-                        long id = found.getLong(1);
-                        if ("ARCHIVED".equals(found.getString(2))) {
-                            duplicates.put(file, id); // another process archived the same content meanwhile
-                            return;
-                        }
-                        try (PreparedStatement reading = connection.prepareStatement(
-                                "update source_file set status = 'READING', format = ?, batch_id = ?, original_name = ? where id = ?")) {
-                            reading.setString(1, file.format);
-                            reading.setLong(2, batchId);
-                            reading.setString(3, file.originalName);
-                            reading.setLong(4, id);
-                            reading.executeUpdate();
-                        }
-                        sourceFiles.put(file, id);
-                        return;
-                    }
-                }
+            Object[] stored = storedFiles.get(file.sha256);
+            if (stored != null && "ARCHIVED".equals(stored[1])) {
+                duplicates.put(file, (Long) stored[0]); // another process archived the same content meanwhile
+                return;
             }
-            long id = nextId();
-            insertSourceFile(id, file, "READING", null, null);
-            sourceFiles.put(file, id);
+            // Content quarantined (or cut off) before is read again: its one row takes the new outcome.
+            SourceFileRow row = stored != null ? new SourceFileRow((Long) stored[0], true, "READING", file.format)
+                    : new SourceFileRow(nextId(), false, "READING", file.format);
+            sourceFileRows.put(file, row);
+            sourceFiles.put(file, row.id);
+            if (careful) {
+                writeSourceFiles(); // before any record's savepoint names it
+            }
         }
 
-        private void insertSourceFile(long id, FileState file, String status, String reason, String outcome) throws SQLException {
-            try (PreparedStatement insert = connection.prepareStatement("insert into source_file (id, sha256, size_bytes,"
-                    + " original_name, format, status, reason, batch_id, archived_at, outcome) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
-                insert.setLong(1, id);
-                insert.setString(2, file.sha256);
-                insert.setLong(3, file.sizeBytes);
-                insert.setString(4, file.originalName);
-                insert.setString(5, file.format);
-                insert.setString(6, status);
-                insert.setString(7, reason);
-                insert.setLong(8, batchId);
-                insert.setObject(9, java.time.OffsetDateTime.now());
-                insert.setString(10, outcome);
-                insert.executeUpdate();
+        /** New source_file rows by COPY, changed ones by one batch of updates. */
+        private void writeSourceFiles() throws SQLException, IOException {
+            List<SourceFileRow> updates = new ArrayList<>();
+            for (Map.Entry<FileState, SourceFileRow> entry : sourceFileRows.entrySet()) {
+                FileState file = entry.getKey();
+                SourceFileRow row = entry.getValue();
+                if (row.exists) {
+                    updates.add(row);
+                } else {
+                    rows.sourceFiles.add(row.id).add(file.sha256).add(file.sizeBytes).add(file.originalName).add(row.format).add(row.status)
+                            .add(row.reason).add(batchId).add(now).add(row.outcome).endRow();
+                }
             }
+            rows.sourceFiles.copy(copy);
+            if (!updates.isEmpty()) {
+                try (PreparedStatement update = connection.prepareStatement("update source_file set status = ?, reason = ?, format = ?,"
+                        + " outcome = ?::jsonb, batch_id = ?, archived_at = ? where id = ? and status <> 'ARCHIVED'")) {
+                    for (SourceFileRow row : updates) {
+                        update.setString(1, row.status);
+                        update.setString(2, row.reason);
+                        update.setString(3, row.format);
+                        update.setString(4, row.outcome);
+                        update.setLong(5, batchId);
+                        update.setObject(6, java.time.OffsetDateTime.now());
+                        update.setLong(7, row.id);
+                        update.addBatch();
+                    }
+                    update.executeBatch();
+                }
+            }
+            // Written: a later change in this attempt (careful mode writes as it goes) updates the row instead.
+            sourceFileRows.clear();
+        }
+
+        /** A file's final state in source_file. */
+        private void finalState(FileState file, String status, String reason, String outcome) {
+            SourceFileRow row = sourceFileRows.get(file);
+            if (row == null) {
+                row = new SourceFileRow(sourceFileId(file), true, status, file.format);
+                sourceFileRows.put(file, row);
+            }
+            row.status = status;
+            row.reason = reason;
+            row.format = file.format;
+            row.outcome = outcome;
         }
 
         private void close(WriteEvent.Closed event) throws SQLException, IOException {
@@ -456,7 +536,7 @@ final class RecordWriter implements Runnable {
                 FileState first = openedHere.containsKey(file.sha256) ? openedHere.get(file.sha256) : openedBySha.get(file.sha256);
                 if (first == null || first == file || closed.contains(first)) {
                     // the first is stored (by this process or another): its line is in the archive
-                    writeDuplicate(file, of, storedLine(of));
+                    writeDuplicate(file, of, first != null && closedLines.containsKey(first) ? closedLines.get(first) : storedLine(of));
                 } else {
                     waitingHere.computeIfAbsent(first, f -> new ArrayList<>()).add(file); // written with the first's line
                 }
@@ -470,19 +550,9 @@ final class RecordWriter implements Runnable {
                 tally.quarantinedFound(quarantine.recordsFound(), quarantine.sectionsFound());
             }
             FileReport line = tally.report(file.path, file.sha256, status, reason, file.format);
+            closedLines.put(file, line);
             String outcome = reports.writeValueAsString(line);
-            try (PreparedStatement update = connection.prepareStatement("update source_file set status = ?, reason = ?, format = ?,"
-                    + " outcome = ?::jsonb, batch_id = ?, archived_at = ?, size_bytes = ? where id = ?")) {
-                update.setString(1, quarantine == null ? "ARCHIVED" : "QUARANTINED");
-                update.setString(2, reason);
-                update.setString(3, file.format);
-                update.setString(4, outcome);
-                update.setLong(5, batchId);
-                update.setObject(6, java.time.OffsetDateTime.now());
-                update.setLong(7, file.sizeBytes);
-                update.setLong(8, sourceFileId(file));
-                update.executeUpdate();
-            }
+            finalState(file, quarantine == null ? "ARCHIVED" : "QUARANTINED", reason, outcome);
             writeBatchFile(file, quarantine == null ? "ARCHIVED" : "QUARANTINED", reason, sourceFileId(file), outcome, line.counts());
             List<Long> documents = new ArrayList<>(file.documentIds);
             documents.addAll(newDocuments.getOrDefault(file, List.of()));
@@ -500,6 +570,9 @@ final class RecordWriter implements Runnable {
                 openedBySha.remove(file.sha256, file);
             });
         }
+
+        /** Lines of the files this attempt closed, for their duplicates in the same chunk. */
+        private final Map<FileState, FileReport> closedLines = new IdentityHashMap<>();
 
         /** The stored line of an original, for a duplicate's line. */
         private FileReport storedLine(Long sourceFile) throws SQLException, IOException {
@@ -540,41 +613,32 @@ final class RecordWriter implements Runnable {
                     // an earlier attempt of this batch stored the file's line: nothing to write
                 }
                 case DUPLICATE -> {
-                    Long of = null;
-                    try (PreparedStatement find = connection.prepareStatement("select id from source_file where sha256 = ?")) {
-                        find.setString(1, file.sha256);
-                        try (ResultSet found = find.executeQuery()) {
-                            of = found.next() ? found.getLong(1) : null;
-                        }
-                    }
-                    writeDuplicate(file, of, event.line());
+                    Object[] stored = storedFiles.get(file.sha256);
+                    writeDuplicate(file, stored == null ? null : (Long) stored[0], event.line());
                     return;
                 }
                 case QUARANTINED -> {
                     String outcome = reports.writeValueAsString(event.line());
-                    Long id = null;
-                    try (PreparedStatement find = connection.prepareStatement("select id, status from source_file where sha256 = ?")) {
-                        find.setString(1, file.sha256);
-                        try (ResultSet found = find.executeQuery()) {
-                            if (found.next()) {
-                                id = found.getLong(1);
-                            }
+                    Object[] stored = storedFiles.get(file.sha256);
+                    FileState first = openedHere.get(file.sha256);
+                    Long id;
+                    if (first != null && sourceFiles.containsKey(first)) {
+                        id = sourceFiles.get(first); // the same content seen earlier in this chunk
+                    } else if (stored != null) {
+                        id = (Long) stored[0];
+                        if (!"ARCHIVED".equals(stored[1])) {
+                            SourceFileRow row = new SourceFileRow(id, true, "QUARANTINED", file.format);
+                            sourceFileRows.put(file, row);
                         }
-                    }
-                    if (id == null) {
-                        id = nextId();
-                        insertSourceFile(id, file, "QUARANTINED", event.reason(), outcome);
                     } else {
-                        try (PreparedStatement update = connection.prepareStatement("update source_file set status = 'QUARANTINED', reason = ?,"
-                                + " format = ?, outcome = ?::jsonb, batch_id = ?, archived_at = ? where id = ? and status <> 'ARCHIVED'")) {
-                            update.setString(1, event.reason());
-                            update.setString(2, file.format);
-                            update.setString(3, outcome);
-                            update.setLong(4, batchId);
-                            update.setObject(5, java.time.OffsetDateTime.now());
-                            update.setLong(6, id);
-                            update.executeUpdate();
-                        }
+                        id = nextId();
+                        sourceFileRows.put(file, new SourceFileRow(id, false, "QUARANTINED", file.format));
+                        openedHere.put(file.sha256, file);
+                    }
+                    if (sourceFileRows.containsKey(file)) {
+                        SourceFileRow row = sourceFileRows.get(file);
+                        row.reason = event.reason();
+                        row.outcome = outcome;
                     }
                     sourceFiles.put(file, id);
                     writeBatchFile(file, "QUARANTINED", event.reason(), id, outcome, event.line().counts());
@@ -618,35 +682,56 @@ final class RecordWriter implements Runnable {
         }
 
         private void writeBatchFile(FileState file, String status, String reason, Long sourceFileId, String outcome,
-                IngestReport.Counts counts) throws SQLException {
+                IngestReport.Counts counts) {
             Integer checkpoint = "READING".equals(status) ? checkpoints.getOrDefault(file, file.checkpoint) : null;
-            String sql = file.sha256 == null
-                    ? "insert into batch_file (id, batch_id, path, sha256, source_file_id, status, reason, processed_at, outcome, checkpoint,"
-                            + " found, archived, quarantined, kept_raw, duplicates) values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)"
-                    : "insert into batch_file (id, batch_id, path, sha256, source_file_id, status, reason, processed_at, outcome, checkpoint,"
-                            + " found, archived, quarantined, kept_raw, duplicates) values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)"
-                            + " on conflict (batch_id, path, sha256) do update set source_file_id = excluded.source_file_id,"
-                            + " status = excluded.status, reason = excluded.reason, processed_at = excluded.processed_at,"
-                            + " outcome = excluded.outcome, checkpoint = excluded.checkpoint, found = excluded.found,"
-                            + " archived = excluded.archived, quarantined = excluded.quarantined, kept_raw = excluded.kept_raw,"
-                            + " duplicates = excluded.duplicates";
-            try (PreparedStatement upsert = connection.prepareStatement(sql)) {
-                upsert.setLong(1, nextId());
-                upsert.setLong(2, batchId);
-                upsert.setString(3, file.path);
-                upsert.setString(4, file.sha256);
-                upsert.setObject(5, sourceFileId, Types.BIGINT);
-                upsert.setString(6, status);
-                upsert.setString(7, reason);
-                upsert.setObject(8, java.time.OffsetDateTime.now());
-                upsert.setString(9, outcome);
-                upsert.setObject(10, checkpoint, Types.INTEGER);
-                upsert.setInt(11, counts.found());
-                upsert.setInt(12, counts.archived());
-                upsert.setInt(13, counts.quarantined());
-                upsert.setInt(14, counts.keptRaw());
-                upsert.setInt(15, counts.duplicates());
-                upsert.executeUpdate();
+            batchFileRows.put(file, new Object[] { status, reason, sourceFileId, outcome, checkpoint, counts });
+        }
+
+        /** Every batch_file line of the chunk in one batch of upserts (an unreadable file, with no hash, inserted). */
+        private void writeBatchFiles() throws SQLException {
+            String columns = "insert into batch_file (id, batch_id, path, sha256, source_file_id, status, reason, processed_at, outcome,"
+                    + " checkpoint, found, archived, quarantined, kept_raw, duplicates) values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)";
+            try (PreparedStatement upsert = connection.prepareStatement(columns + " on conflict (batch_id, path, sha256) do update set"
+                    + " source_file_id = excluded.source_file_id, status = excluded.status, reason = excluded.reason,"
+                    + " processed_at = excluded.processed_at, outcome = excluded.outcome, checkpoint = excluded.checkpoint,"
+                    + " found = excluded.found, archived = excluded.archived, quarantined = excluded.quarantined,"
+                    + " kept_raw = excluded.kept_raw, duplicates = excluded.duplicates");
+                    PreparedStatement insert = connection.prepareStatement(columns)) {
+                boolean upserts = false;
+                boolean inserts = false;
+                for (Map.Entry<FileState, Object[]> entry : batchFileRows.entrySet()) {
+                    FileState file = entry.getKey();
+                    Object[] row = entry.getValue();
+                    PreparedStatement statement = file.sha256 == null ? insert : upsert;
+                    IngestReport.Counts counts = (IngestReport.Counts) row[5];
+                    statement.setLong(1, nextId());
+                    statement.setLong(2, batchId);
+                    statement.setString(3, file.path);
+                    statement.setString(4, file.sha256);
+                    statement.setObject(5, row[2], Types.BIGINT);
+                    statement.setString(6, (String) row[0]);
+                    statement.setString(7, (String) row[1]);
+                    statement.setObject(8, java.time.OffsetDateTime.now());
+                    statement.setString(9, (String) row[3]);
+                    statement.setObject(10, row[4], Types.INTEGER);
+                    statement.setInt(11, counts.found());
+                    statement.setInt(12, counts.archived());
+                    statement.setInt(13, counts.quarantined());
+                    statement.setInt(14, counts.keptRaw());
+                    statement.setInt(15, counts.duplicates());
+                    statement.addBatch();
+                    if (statement == insert) {
+                        inserts = true;
+                    } else {
+                        upserts = true;
+                    }
+                }
+                if (upserts) {
+                    upsert.executeBatch();
+                }
+                if (inserts) {
+                    insert.executeBatch();
+                }
             }
         }
 
@@ -1141,6 +1226,8 @@ final class RecordWriter implements Runnable {
 
     /** The chunk's rows, table by table, sent with one COPY each. */
     private final class Rows {
+        final CopyRows sourceFiles = new CopyRows("source_file", "id", "sha256", "size_bytes", "original_name", "format", "status",
+                "reason", "batch_id", "archived_at", "outcome");
         final CopyRows patients = new CopyRows("patient", "id", "created_at");
         final CopyRows sourceRecords = new CopyRows("source_record", "id", "source_file_id", "source_sha256", "batch_id", "record_type",
                 "record_key", "key_hash", "content_hash", "version", "supersedes_id", "historical", "order_key", "locator", "ordinal",
@@ -1170,7 +1257,11 @@ final class RecordWriter implements Runnable {
 
         void copy() throws SQLException, IOException {
             for (CopyRows table : all) {
-                table.copy(copy);
+                long started = System.nanoTime();
+                if (table.size() > 0) {
+                    table.copy(copy);
+                    timings.add("copy " + table.table(), started);
+                }
             }
         }
 

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 
 import org.ehrarchive.ingest.IngestReport.Counts;
 import org.ehrarchive.ingest.IngestReport.FileReport;
+import org.ehrarchive.record.ClinicalDocument;
 import org.ehrarchive.record.ClinicalEntry;
 import org.ehrarchive.record.RawFragment;
 import org.ehrarchive.record.SourceRecord;
@@ -180,7 +181,11 @@ class CcdaCorpusConformanceTest {
                     if (record.status == SourceRecord.Status.ARCHIVED) {
                         List<ClinicalEntry> normalized = ClinicalEntry.list("sourceRecordId", record.id);
                         assertThat(normalized).as(record.locator).isNotEmpty();
+                        // No foreign key holds an entry's patient and document (V7): they must be its record's.
+                        ClinicalDocument document = ClinicalDocument.find("sourceRecordId", record.parentId).singleResult();
                         for (ClinicalEntry row : normalized) {
+                            assertThat(row.patientId).as(row.locator).isEqualTo(record.patientId).isEqualTo(document.patientId);
+                            assertThat(row.documentId).as(row.locator).isEqualTo(document.id);
                             Node mapped = resolve(original, row.locator);
                             assertThat(mapped).as(row.locator).isNotNull();
                             assertThat(isInside(mapped, entry)).as(row.locator + " inside " + record.locator).isTrue();
