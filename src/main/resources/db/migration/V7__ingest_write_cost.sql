@@ -1,6 +1,6 @@
 -- Clinical JSON columns hold values exactly as the source gave them and are always read whole, never searched by
 -- path: json (validated text) serves that, and it costs the database about a third less to take in than jsonb,
--- which parses every value into its binary form (docs/benchmarks.md, ADR 0009). A query that needs jsonb casts.
+-- which parses every value into its binary form (docs/benchmarks.md, ADR 0010). A query that needs jsonb casts.
 -- Ingest bookkeeping (batch_file.outcome, source_file.outcome, ingest_batch.report) stays jsonb: it is summed by path.
 alter table clinical_entry
     alter column code type json using code::json,

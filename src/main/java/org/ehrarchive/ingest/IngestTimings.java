@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Where one batch's time went, by step (hashing, the two XML passes, the writer's lookups, each table's COPY,
+ * Where one batch's time went, by step (hashing, lookups, staging blobs, the import, each table's COPY,
  * commits, waits), logged when the batch ends: the profile of docs/benchmarks.md, for any run. Times only, never data.
  */
 final class IngestTimings {

@@ -429,9 +429,21 @@ final class RecordWriter implements Runnable {
 
         private final Map<FileState, SourceFileRow> sourceFileRows = new IdentityHashMap<>();
         /** What the archive knew of the chunk's contents when the chunk began: sha256 to id and status. */
-        private final Map<String, Object[]> storedFiles = new HashMap<>();
+        private final Map<String, StoredFile> storedFiles = new HashMap<>();
         /** batch_file lines to write, one per file (the last state wins). */
-        private final Map<FileState, Object[]> batchFileRows = new java.util.LinkedHashMap<>();
+        private final Map<FileState, BatchFileRow> batchFileRows = new java.util.LinkedHashMap<>();
+
+        /** A source_file row as the chunk found it. */
+        private record StoredFile(long id, String status) {
+            boolean archived() {
+                return "ARCHIVED".equals(status);
+            }
+        }
+
+        /** A batch_file line to write. */
+        private record BatchFileRow(String status, String reason, Long sourceFileId, String outcome, Integer checkpoint,
+                IngestReport.Counts counts) {
+        }
 
         /** One query for every content of the chunk that the archive may know: a file opened, quarantined or a duplicate. */
         private void loadStoredFiles() throws SQLException {
@@ -449,7 +461,7 @@ final class RecordWriter implements Runnable {
                 find.setArray(1, connection.createArrayOf("text", shas.toArray()));
                 try (ResultSet found = find.executeQuery()) {
                     while (found.next()) {
-                        storedFiles.put(found.getString(1).trim(), new Object[] { found.getLong(2), found.getString(3) });
+                        storedFiles.put(found.getString(1).trim(), new StoredFile(found.getLong(2), found.getString(3)));
                     }
                 }
             }
@@ -466,13 +478,13 @@ final class RecordWriter implements Runnable {
                 return;
             }
             openedHere.put(file.sha256, file);
-            Object[] stored = storedFiles.get(file.sha256);
-            if (stored != null && "ARCHIVED".equals(stored[1])) {
-                duplicates.put(file, (Long) stored[0]); // another process archived the same content meanwhile
+            StoredFile stored = storedFiles.get(file.sha256);
+            if (stored != null && stored.archived()) {
+                duplicates.put(file, stored.id()); // another process archived the same content meanwhile
                 return;
             }
             // Content quarantined (or cut off) before is read again: its one row takes the new outcome.
-            SourceFileRow row = stored != null ? new SourceFileRow((Long) stored[0], true, "READING", file.format)
+            SourceFileRow row = stored != null ? new SourceFileRow(stored.id(), true, "READING", file.format)
                     : new SourceFileRow(nextId(), false, "READING", file.format);
             sourceFileRows.put(file, row);
             sourceFiles.put(file, row.id);
@@ -613,20 +625,20 @@ final class RecordWriter implements Runnable {
                     // an earlier attempt of this batch stored the file's line: nothing to write
                 }
                 case DUPLICATE -> {
-                    Object[] stored = storedFiles.get(file.sha256);
-                    writeDuplicate(file, stored == null ? null : (Long) stored[0], event.line());
+                    StoredFile stored = storedFiles.get(file.sha256);
+                    writeDuplicate(file, stored == null ? null : stored.id(), event.line());
                     return;
                 }
                 case QUARANTINED -> {
                     String outcome = reports.writeValueAsString(event.line());
-                    Object[] stored = storedFiles.get(file.sha256);
+                    StoredFile stored = storedFiles.get(file.sha256);
                     FileState first = openedHere.get(file.sha256);
                     Long id;
                     if (first != null && sourceFiles.containsKey(first)) {
                         id = sourceFiles.get(first); // the same content seen earlier in this chunk
                     } else if (stored != null) {
-                        id = (Long) stored[0];
-                        if (!"ARCHIVED".equals(stored[1])) {
+                        id = stored.id();
+                        if (!stored.archived()) {
                             SourceFileRow row = new SourceFileRow(id, true, "QUARANTINED", file.format);
                             sourceFileRows.put(file, row);
                         }
@@ -684,7 +696,7 @@ final class RecordWriter implements Runnable {
         private void writeBatchFile(FileState file, String status, String reason, Long sourceFileId, String outcome,
                 IngestReport.Counts counts) {
             Integer checkpoint = "READING".equals(status) ? checkpoints.getOrDefault(file, file.checkpoint) : null;
-            batchFileRows.put(file, new Object[] { status, reason, sourceFileId, outcome, checkpoint, counts });
+            batchFileRows.put(file, new BatchFileRow(status, reason, sourceFileId, outcome, checkpoint, counts));
         }
 
         /** Every batch_file line of the chunk in one batch of upserts (an unreadable file, with no hash, inserted). */
@@ -699,21 +711,21 @@ final class RecordWriter implements Runnable {
                     PreparedStatement insert = connection.prepareStatement(columns)) {
                 boolean upserts = false;
                 boolean inserts = false;
-                for (Map.Entry<FileState, Object[]> entry : batchFileRows.entrySet()) {
+                for (Map.Entry<FileState, BatchFileRow> entry : batchFileRows.entrySet()) {
                     FileState file = entry.getKey();
-                    Object[] row = entry.getValue();
+                    BatchFileRow row = entry.getValue();
                     PreparedStatement statement = file.sha256 == null ? insert : upsert;
-                    IngestReport.Counts counts = (IngestReport.Counts) row[5];
+                    IngestReport.Counts counts = row.counts();
                     statement.setLong(1, nextId());
                     statement.setLong(2, batchId);
                     statement.setString(3, file.path);
                     statement.setString(4, file.sha256);
-                    statement.setObject(5, row[2], Types.BIGINT);
-                    statement.setString(6, (String) row[0]);
-                    statement.setString(7, (String) row[1]);
+                    statement.setObject(5, row.sourceFileId(), Types.BIGINT);
+                    statement.setString(6, row.status());
+                    statement.setString(7, row.reason());
                     statement.setObject(8, java.time.OffsetDateTime.now());
-                    statement.setString(9, (String) row[3]);
-                    statement.setObject(10, row[4], Types.INTEGER);
+                    statement.setString(9, row.outcome());
+                    statement.setObject(10, row.checkpoint(), Types.INTEGER);
                     statement.setInt(11, counts.found());
                     statement.setInt(12, counts.archived());
                     statement.setInt(13, counts.quarantined());

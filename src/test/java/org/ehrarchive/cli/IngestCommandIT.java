@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import org.ehrarchive.support.ArchiveJar;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.JsonReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class IngestCommandIT {
         assertThat(json.get("totals").get("records").get("entry").get("archived").asInt()).isEqualTo(12);
         assertThat(json.get("totals").get("records").get("document").get("archived").asInt()).isEqualTo(1);
         assertThat(json.get("totals").get("records").get("header-encounter").get("archived").asInt()).isEqualTo(1);
-        JsonNode archived = fileNamed(json, "full-ccd.xml");
+        JsonNode archived = JsonReports.fileNamed(json, "full-ccd.xml");
         assertThat(archived.get("status").asText()).isEqualTo("archived");
         assertThat(archived.get("sha256").asText()).hasSize(64);
         assertThat(archived.get("patientIdentifiers").get(0).get("value").asText()).isEqualTo("MRN-4711");
@@ -49,7 +50,7 @@ class IngestCommandIT {
         assertThat(problems.get("found").asInt()).isEqualTo(1);
         assertThat(problems.get("archived").asInt()).isEqualTo(1);
         assertThat(problems.get("quarantined").asInt()).isZero();
-        JsonNode broken = fileNamed(json, "truncated.xml");
+        JsonNode broken = JsonReports.fileNamed(json, "truncated.xml");
         assertThat(broken.get("status").asText()).isEqualTo("quarantined");
         assertThat(broken.get("reason").asText()).startsWith("ING-102");
         // No patient data on the console: counts and ids only.
@@ -64,10 +65,10 @@ class IngestCommandIT {
         Path second = work.resolve("reports/second.json");
         assertThat(archive.run("second", RUN_LIMIT, "ingest", input.toString(), "--report-json", second.toString())).isZero();
         JsonNode again = new ObjectMapper().readTree(second.toFile());
-        assertThat(fileNamed(again, "full-ccd.xml").get("status").asText()).isEqualTo("duplicate");
+        assertThat(JsonReports.fileNamed(again, "full-ccd.xml").get("status").asText()).isEqualTo("duplicate");
         assertThat(again.get("totals").get("archived").asInt()).isZero();
         assertThat(again.get("totals").get("duplicates").asInt()).isEqualTo(14);
-        assertThat(fileNamed(again, "full-ccd.xml").get("sections").get(0).get("duplicates").asInt()).isEqualTo(1);
+        assertThat(JsonReports.fileNamed(again, "full-ccd.xml").get("sections").get(0).get("duplicates").asInt()).isEqualTo(1);
     }
 
     private static JsonNode readJson(String line) {
@@ -76,14 +77,5 @@ class IngestCommandIT {
         } catch (java.io.IOException e) {
             throw new AssertionError("not a JSON log line: " + line, e);
         }
-    }
-
-    private static JsonNode fileNamed(JsonNode report, String path) {
-        for (JsonNode file : report.get("files")) {
-            if (file.get("path").asText().equals(path)) {
-                return file;
-            }
-        }
-        throw new AssertionError("no file " + path + " in the report");
     }
 }

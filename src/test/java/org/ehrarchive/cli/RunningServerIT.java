@@ -19,6 +19,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.store.FSDirectory;
 import org.ehrarchive.support.ArchiveJar;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.JsonReports;
 import org.ehrarchive.support.RunningServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,7 +162,7 @@ class RunningServerIT {
         byte[] original = Fixtures.bytes("ccda", NON_ASCII_FIXTURE);
         assertThat(original).as("the fixture starts with a UTF-8 byte-order mark").startsWith(0xEF, 0xBB, 0xBF);
         assertThat(new String(original, StandardCharsets.UTF_8)).as("the fixture has CRLF line endings").contains("\r\n");
-        assertThat(fileNamed(readReport(), ARCHIVED_FILE).get("status").asText()).isEqualTo("archived");
+        assertThat(JsonReports.fileNamed(readReport(), ARCHIVED_FILE).get("status").asText()).isEqualTo("archived");
         Instant deadline = ingestedBesideTheServer.plus(INDEXED_WITHIN);
 
         JsonNode patient = clinician.awaitJson(deadline, hits -> hits.size() > 0, "/api/patients", "name=Renée Ødegård").get(0);
@@ -183,10 +184,10 @@ class RunningServerIT {
     @Order(5)
     void fileNamesThatCarryPatientNamesReachOnlyTheJsonReport() throws Exception {
         JsonNode json = readReport();
-        JsonNode quarantined = fileNamed(json, QUARANTINED_FILE);
+        JsonNode quarantined = JsonReports.fileNamed(json, QUARANTINED_FILE);
         assertThat(quarantined.get("status").asText()).isEqualTo("quarantined");
         assertThat(quarantined.get("reason").asText()).startsWith("ING-102");
-        assertThat(fileNamed(json, ARCHIVED_FILE).get("status").asText()).isEqualTo("archived");
+        assertThat(JsonReports.fileNamed(json, ARCHIVED_FILE).get("status").asText()).isEqualTo("archived");
 
         String console = archive.output("ingest-beside-server");
         assertThat(console).contains("quarantined: 1 x ING-102");
@@ -246,14 +247,6 @@ class RunningServerIT {
         return new ObjectMapper().readTree(report.toFile());
     }
 
-    private static JsonNode fileNamed(JsonNode report, String path) {
-        for (JsonNode file : report.get("files")) {
-            if (file.get("path").asText().equals(path)) {
-                return file;
-            }
-        }
-        throw new AssertionError("no file " + path + " in the report: " + report.get("files"));
-    }
 
     /** Snippets are HTML; Lucene escapes Latin-1 letters as numeric references ({@code &#220;} for Ü). */
     private static String unescapeHtml(String html) {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.database.EmbeddedDatabase;
 import org.ehrarchive.support.ArchiveJar;
+import org.ehrarchive.support.JsonReports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,8 +72,7 @@ class IngestCrashRecoveryIT {
             }
         }
         for (JsonNode file : json.get("files")) {
-            Path blob = archive.dataDir().resolve("blobs/sha256").resolve(file.get("sha256").asText().substring(0, 2))
-                    .resolve(file.get("sha256").asText().substring(2, 4)).resolve(file.get("sha256").asText());
+            Path blob = JsonReports.blob(archive.dataDir(), file.get("sha256").asText());
             assertThat(Files.readAllBytes(blob)).isEqualTo(Files.readAllBytes(input.resolve(file.get("path").asText())));
         }
     }

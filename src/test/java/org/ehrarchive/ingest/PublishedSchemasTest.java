@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -12,7 +13,9 @@ import org.ehrarchive.record.ClinicalDocument;
 import org.ehrarchive.record.ClinicalEntry;
 import org.ehrarchive.record.PatientDemographics;
 import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.CcdaDocuments;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.Ingesting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,11 +54,25 @@ class PublishedSchemasTest {
 
     @Test
     void theIngestReportMatchesItsSchema(@TempDir Path folder) throws Exception {
-        Fixtures.copy("ccda", "full-ccd.xml", folder);
+        // Fresh content, so that the report has an archived line with its sections and identifiers (the fixtures
+        // may be duplicates of what other tests archived), and a quarantined one; the second run's line is a duplicate.
+        CcdaDocuments.forNewPatient().problem(new CcdaDocuments.Problem(UUID.randomUUID().toString(), "38341003", "Hypertension",
+                "active", "20120301")).writeTo(folder, "fresh.xml");
         Fixtures.copy("ccda", "truncated.xml", folder);
         Fixtures.copy("ccda", "unstructured-embedded.xml", folder);
-        IngestReport report = org.ehrarchive.support.Ingesting.report(ingest, folder);
+        IngestReport report = Ingesting.report(ingest, folder);
+        assertThat(line(report, "fresh.xml").status()).isEqualTo("archived");
+        assertThat(line(report, "fresh.xml").sections()).isNotEmpty();
+        assertThat(line(report, "truncated.xml").status()).isEqualTo("quarantined");
         assertValid(schema("ingest-report.schema.json", ""), json.valueToTree(report));
+
+        IngestReport again = Ingesting.report(ingest, folder);
+        assertThat(line(again, "fresh.xml").status()).isEqualTo("duplicate");
+        assertValid(schema("ingest-report.schema.json", ""), json.valueToTree(again));
+    }
+
+    private static IngestReport.FileReport line(IngestReport report, String path) {
+        return report.files().stream().filter(f -> f.path().equals(path)).findFirst().orElseThrow();
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.List;
  * read them.
  * <p>
  * Each element knows its locator step ({@code entry[2]}, {@code act}) as the whole file's structure dictates
- * ({@link XmlShape}), so {@link #locator()} is the absolute XPath of the element in the original.
+ * ({@link HardenedXml.Shape}), so {@link #locator()} is the absolute XPath of the element in the original.
  */
 final class XmlElement {
 

@@ -1,0 +1,71 @@
+package org.ehrarchive.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.ehrarchive.support.ArchiveJar;
+import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.JsonReports;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The file-size limit and empty files, as an admin meets them: a file over {@code archive.ingest.max-file-bytes} is
+ * kept byte-exact and quarantined with a reason that says what to change, an empty file is quarantined, the run goes
+ * on and exits 0; once the limit is raised the same content is read again and archived, and it is one source file.
+ */
+class IngestLimitsIT {
+
+    private static final Duration RUN_LIMIT = Duration.ofMinutes(3);
+
+    @Test
+    void aFileOverTheLimitIsKeptAndQuarantinedThenArchivedOnceTheLimitIsRaised(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        Path input = work.resolve("export");
+        Fixtures.copy("ccda", "full-ccd.xml", input);
+        Files.write(input.resolve("empty.xml"), new byte[0]);
+        long size = Files.size(input.resolve("full-ccd.xml"));
+
+        Path first = work.resolve("limited.json");
+        int exit = archive.run("limited", Map.of("ARCHIVE_INGEST_MAX_FILE_BYTES", Long.toString(size - 1)), RUN_LIMIT,
+                "ingest", input.toString(), "--report-json", first.toString());
+
+        assertThat(exit).as(archive.output("limited")).isZero();
+        JsonNode limited = JsonReports.read(first);
+        JsonNode tooLarge = JsonReports.fileNamed(limited, "full-ccd.xml");
+        assertThat(tooLarge.get("status").asText()).isEqualTo("quarantined");
+        assertThat(tooLarge.get("reason").asText()).startsWith("ING-002").contains("archive.ingest.max-file-bytes").contains(size + " bytes");
+        assertThat(tooLarge.get("found").asInt()).as("never read, so nothing in it counted").isZero();
+        String sha256 = tooLarge.get("sha256").asText();
+        assertThat(Files.readAllBytes(JsonReports.blob(archive.dataDir(), sha256))).as("the original is kept byte-exact")
+                .isEqualTo(Files.readAllBytes(input.resolve("full-ccd.xml")));
+        JsonNode empty = JsonReports.fileNamed(limited, "empty.xml");
+        assertThat(empty.get("status").asText()).isEqualTo("quarantined");
+        assertThat(empty.get("reason").asText()).startsWith("ING-003");
+        assertThat(limited.get("totals").get("quarantinedFiles").asInt()).isEqualTo(2);
+        assertThat(limited.get("totals").get("archived").asInt()).isZero();
+
+        Path second = work.resolve("default.json");
+        assertThat(archive.run("default", RUN_LIMIT, "ingest", input.toString(), "--report-json", second.toString()))
+                .as(archive.output("default")).isZero();
+        JsonNode fixed = JsonReports.read(second);
+        JsonNode archived = JsonReports.fileNamed(fixed, "full-ccd.xml");
+        assertThat(archived.get("status").asText()).as("quarantined content is read again, not a duplicate").isEqualTo("archived");
+        assertThat(archived.get("sha256").asText()).isEqualTo(sha256);
+        assertThat(archived.get("archived").asInt()).isEqualTo(14).isEqualTo(archived.get("found").asInt());
+        assertThat(JsonReports.fileNamed(fixed, "empty.xml").get("reason").asText()).startsWith("ING-003");
+
+        Path third = work.resolve("again.json");
+        assertThat(archive.run("again", RUN_LIMIT, "ingest", input.toString(), "--report-json", third.toString())).isZero();
+        JsonNode again = JsonReports.read(third);
+        assertThat(JsonReports.fileNamed(again, "full-ccd.xml").get("status").asText()).as("archived once, a duplicate after").isEqualTo("duplicate");
+        assertThat(again.get("totals").get("archived").asInt()).isZero();
+        assertThat(archive.output("limited") + archive.output("default")).doesNotContain("full-ccd").doesNotContain("MRN-4711");
+    }
+}
