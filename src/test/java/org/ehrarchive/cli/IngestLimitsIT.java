@@ -2,10 +2,13 @@ package org.ehrarchive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
+import java.util.zip.DeflaterOutputStream;
 
 import org.ehrarchive.support.ArchiveJar;
 import org.ehrarchive.support.Fixtures;
@@ -18,7 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The file-size limit and empty files, as an admin meets them: a file over {@code archive.ingest.max-file-bytes} is
  * kept byte-exact and quarantined with a reason that says what to change, an empty file is quarantined, the run goes
- * on and exits 0; once the limit is raised the same content is read again and archived, and it is one source file.
+ * on and exits 0; once the limit is raised the same content is read again and archived, and it is one source file. The
+ * limit also bounds what an embedded file inflates to: that attachment alone is quarantined, and counted.
  */
 class IngestLimitsIT {
 
@@ -30,6 +34,7 @@ class IngestLimitsIT {
         Path input = work.resolve("export");
         Fixtures.copy("ccda", "full-ccd.xml", input);
         Files.write(input.resolve("empty.xml"), new byte[0]);
+        Files.writeString(input.resolve("bomb.xml"), documentWithABodyInflatingTo(100_000));
         long size = Files.size(input.resolve("full-ccd.xml"));
 
         Path first = work.resolve("limited.json");
@@ -48,8 +53,16 @@ class IngestLimitsIT {
         JsonNode empty = JsonReports.fileNamed(limited, "empty.xml");
         assertThat(empty.get("status").asText()).isEqualTo("quarantined");
         assertThat(empty.get("reason").asText()).startsWith("ING-003");
+        // The limit also bounds what an embedded file may inflate to: only the attachment is quarantined, and counted.
+        JsonNode bomb = JsonReports.fileNamed(limited, "bomb.xml");
+        assertThat(bomb.get("status").asText()).isEqualTo("archived");
+        assertThat(bomb.get("records").get("attachment").get("quarantined").asInt()).isEqualTo(1);
+        assertThat(bomb.get("records").get("document").get("archived").asInt()).isEqualTo(1);
+        assertThat(bomb.get("quarantined").asInt()).isEqualTo(1);
+        assertThat(bomb.get("found").asInt()).isEqualTo(bomb.get("archived").asInt() + bomb.get("quarantined").asInt());
         assertThat(limited.get("totals").get("quarantinedFiles").asInt()).isEqualTo(2);
-        assertThat(limited.get("totals").get("archived").asInt()).isZero();
+        assertThat(limited.get("totals").get("quarantined").asInt()).isEqualTo(1);
+        assertThat(limited.get("totals").get("archived").asInt()).isEqualTo(1);
 
         Path second = work.resolve("default.json");
         assertThat(archive.run("default", RUN_LIMIT, "ingest", input.toString(), "--report-json", second.toString()))
@@ -66,6 +79,18 @@ class IngestLimitsIT {
         JsonNode again = JsonReports.read(third);
         assertThat(JsonReports.fileNamed(again, "full-ccd.xml").get("status").asText()).as("archived once, a duplicate after").isEqualTo("duplicate");
         assertThat(again.get("totals").get("archived").asInt()).isZero();
-        assertThat(archive.output("limited") + archive.output("default")).doesNotContain("full-ccd").doesNotContain("MRN-4711");
+        assertThat(archive.output("limited") + archive.output("default")).doesNotContain("full-ccd").doesNotContain("bomb").doesNotContain("MRN-4711").doesNotContain("LIMITS-1");
+    }
+
+    /** A document whose nonXMLBody is a few hundred bytes of deflated zeros that inflate to {@code inflatedBytes}. */
+    private static String documentWithABodyInflatingTo(int inflatedBytes) throws Exception {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(compressed)) {
+            deflate.write(new byte[inflatedBytes]);
+        }
+        return "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><id root=\"1.2.3\" extension=\"limits-bomb\"/><recordTarget><patientRole>"
+                + "<id root=\"1.2.3.4\" extension=\"LIMITS-1\"/></patientRole></recordTarget><component><nonXMLBody>"
+                + "<text mediaType=\"application/pdf\" representation=\"B64\" compression=\"DF\">"
+                + Base64.getMimeEncoder().encodeToString(compressed.toByteArray()) + "</text></nonXMLBody></component></ClinicalDocument>";
     }
 }
