@@ -29,6 +29,55 @@ public interface ArchiveConfig {
     /** Search index settings. */
     Search search();
 
+    /** Sign-in, sessions, lockout and API tokens (docs/security.md). */
+    Security security();
+
+    /** Security settings. */
+    interface Security {
+        /**
+         * Whether the session cookie carries {@code Secure}, so a browser sends it over TLS only. Default true: run
+         * behind a TLS proxy; false only for plain HTTP on a trusted network (the demo sets it false for itself).
+         */
+        @WithDefault("true")
+        boolean secureCookies();
+
+        /** A portal session ends after this long without a request. Default 30 minutes. */
+        @WithDefault("PT30M")
+        Duration sessionIdleTimeout();
+
+        /** A portal session ends this long after sign-in, however active. Default 12 hours. */
+        @WithDefault("PT12H")
+        Duration sessionAbsoluteTimeout();
+
+        /** Failed sign-ins of one account, within {@link #lockoutWindow()}, that lock it. Default 5. */
+        @WithDefault("5")
+        int lockoutFailuresPerAccount();
+
+        /** Failed sign-ins from one client address, within the window, that lock that address. Default 20. */
+        @WithDefault("20")
+        int lockoutFailuresPerAddress();
+
+        /** How far back failed sign-ins count. Default 15 minutes. */
+        @WithDefault("PT15M")
+        Duration lockoutWindow();
+
+        /** How long a locked account or address stays locked. Default 15 minutes. */
+        @WithDefault("PT15M")
+        Duration lockoutDuration();
+
+        /**
+         * How long a verified HTTP Basic credential is remembered, so that an API client does not pay a bcrypt on
+         * every request. A new password or a disabled user takes effect at once regardless. Default 5 minutes; 0
+         * turns the cache off.
+         */
+        @WithDefault("PT5M")
+        Duration basicCredentialCache();
+
+        /** Validity of a new API token unless {@code token create --days} says otherwise. Default 90 days. */
+        @WithDefault("90")
+        int tokenValidityDays();
+    }
+
     /** Search settings. */
     interface Search {
         /** How often the process that owns the index indexes newly archived documents. Default 5 s. */

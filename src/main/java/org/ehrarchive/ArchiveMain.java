@@ -60,6 +60,15 @@ public class ArchiveMain implements QuarkusApplication {
             // The demo's synthetic patients live apart from any real archive in this folder.
             System.setProperty("archive.data-dir", "demo-archive");
         }
+        if (isCommand(args, "demo") && System.getenv("QUARKUS_HTTP_HOST") == null && System.getProperty("quarkus.http.host") == null) {
+            // The demo's passwords are published: it listens on this machine only unless told otherwise.
+            System.setProperty("quarkus.http.host", "127.0.0.1");
+        }
+        if (isCommand(args, "demo") && System.getenv("ARCHIVE_SECURITY_SECURE_COOKIES") == null
+                && System.getProperty("archive.security.secure-cookies") == null) {
+            // The demo is plain HTTP on loopback: a Secure cookie would not come back from the browser there.
+            System.setProperty("archive.security.secure-cookies", "false");
+        }
         if (isCommand(args, "demo") && System.getenv("ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD") == null
                 && System.getProperty("archive.bootstrap-admin-password") == null) {
             // The demo prints this login: it must work in whichever folder the demo runs (ARCHIVE_DATA_DIR too).

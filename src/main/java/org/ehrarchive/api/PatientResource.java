@@ -44,6 +44,9 @@ public class PatientResource {
         if (query.isEmpty()) {
             throw new Problems.ProblemException(400, "empty-query", "Give at least one of name, birthDate, identifier");
         }
+        query.problem().ifPresent(problem -> {
+            throw new Problems.ProblemException(400, "invalid-birth-date", problem);
+        });
         List<PatientHit> hits = index.findPatients(query, MAX_RESULTS);
         audit.record(AuditAction.SEARCH_PATIENTS, "patient-search", null, hits.stream().map(PatientHit::patientId).toList(),
                 "name=" + nullToEmpty(name) + " birthDate=" + nullToEmpty(birthDate) + " identifier=" + nullToEmpty(identifier));

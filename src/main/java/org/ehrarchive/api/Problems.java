@@ -5,12 +5,14 @@ import java.net.URI;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.ehrarchive.PhiSafe;
 import org.ehrarchive.portal.ErrorPage;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -69,6 +71,21 @@ public class Problems {
     public Response unexpected(Exception e, ContainerRequestContext request) {
         Log.errorf("Request failed: %s", PhiSafe.describe(e));
         return respond(500, "internal-error", "The archive could not answer; quote the request id to the administrator", null, request);
+    }
+
+    /**
+     * The CSRF filter refuses a form without a valid token with a bare 400 and no body. A person gets the error page
+     * instead, with the request id and what to do.
+     */
+    @ServerResponseFilter
+    public void explainRefusedForm(ContainerRequestContext request, ContainerResponseContext response) {
+        if (response.getStatus() == 400 && !response.hasEntity() && "POST".equals(request.getMethod())
+                && !request.getUriInfo().getPath().startsWith("/api")) {
+            Object requestId = request.getProperty(RequestIds.PROPERTY);
+            response.setEntity(ErrorPage.Templates.error(400, "The form has expired or did not come from the archive's own page: "
+                    + "go back, reload the page and send it again", requestId == null ? null : requestId.toString()).render(),
+                    null, MediaType.TEXT_HTML_TYPE);
+        }
     }
 
     private static Response respond(int status, String type, String title, String detail, ContainerRequestContext request) {

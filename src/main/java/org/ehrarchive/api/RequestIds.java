@@ -1,11 +1,11 @@
 package org.ehrarchive.api;
 
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 
+import org.ehrarchive.security.HttpHardening;
 import org.jboss.logging.MDC;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
@@ -17,24 +17,21 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  */
 public class RequestIds {
 
-    public static final String HEADER = "X-Request-Id";
+    public static final String HEADER = HttpHardening.REQUEST_ID_HEADER;
     static final String PROPERTY = "archive.requestId";
-    private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     @ServerRequestFilter(preMatching = true)
     public void assign(ContainerRequestContext request) {
+        // HttpHardening gave the exchange its id (the caller's when acceptable) before authentication ran.
         String given = request.getHeaderString(HEADER);
-        String id = given != null && ACCEPTABLE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String id = given != null ? given : UUID.randomUUID().toString();
         request.setProperty(PROPERTY, id);
         MDC.put("requestId", id);
     }
 
+    /** The response carries the id already (HttpHardening); the log context is cleared for the thread's next request. */
     @ServerResponseFilter
-    public void echo(ContainerRequestContext request, ContainerResponseContext response) {
-        Object id = request.getProperty(PROPERTY);
-        if (id != null) {
-            response.getHeaders().putSingle(HEADER, id.toString());
-        }
+    public void clear(ContainerRequestContext request, ContainerResponseContext response) {
         MDC.remove("requestId");
     }
 }

@@ -9,6 +9,10 @@ public enum AuditAction {
     LOGIN,
     LOGIN_FAILED,
     LOGOUT,
+    /** Repeated failed sign-ins locked an account or a client address for a while. */
+    LOCKOUT,
+    /** A signed-in user asked for something their role may not see (HTTP 403). */
+    ACCESS_REFUSED,
     /** Patient search (by name, birth date, identifier): the patients listed are the ones shown. */
     SEARCH_PATIENTS,
     /** Full-text search over archived content. */

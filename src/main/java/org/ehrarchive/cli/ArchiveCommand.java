@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Unremovable
 @Command(name = "ehr-archive", mixinStandardHelpOptions = true, version = "ehr-archive 0.1.0",
         description = "Legacy EHR record archive: ingest legacy exports, keep originals byte-exact, serve them.",
-        subcommands = { ServeCommand.class, DemoCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class,
+        subcommands = { ServeCommand.class, DemoCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class, TokenCommand.class,
                 VerifyAuditCommand.class, BenchCommand.class })
 public class ArchiveCommand implements Runnable {
 

@@ -85,7 +85,10 @@ public class DemoCommand implements Callable<Integer> {
         indexer.drain(done -> { });
         String port = System.getProperty("quarkus.http.port", System.getenv().getOrDefault("QUARKUS_HTTP_PORT", "8080"));
         System.out.println();
-        System.out.println("Demo archive ready: http://localhost:" + port + "/");
+        String host = System.getProperty("quarkus.http.host", System.getenv().getOrDefault("QUARKUS_HTTP_HOST", "127.0.0.1"));
+        System.out.println("Demo archive ready: http://localhost:" + port + "/"
+                + ("127.0.0.1".equals(host) ? " (this machine only; QUARKUS_HTTP_HOST=0.0.0.0 opens it to the network)"
+                        : " (listening on " + host + ")"));
         System.out.println("  clinician  / demo-clinician    reads charts; try \"Testy Fixtur\" (MRN-4711), or \"Smyth\" and \"Kathryn\" (sound-alikes)");
         System.out.println("  compliance / demo-compliance   reads charts and the access audit");
         // ArchiveMain gives the demo's first admin this password, unless ARCHIVE_BOOTSTRAP_ADMIN_PASSWORD chose another.

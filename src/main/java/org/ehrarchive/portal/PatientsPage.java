@@ -60,6 +60,10 @@ public class PatientsPage {
         if (query.isEmpty()) {
             return Templates.patients(portal.nav(), false, "", "", "", List.of(), "Enter a name, a birth date or an identifier.");
         }
+        if (query.problem().isPresent()) {
+            return Templates.patients(portal.nav(), false, blankIfNull(name), blankIfNull(birthDate), blankIfNull(identifier), List.of(),
+                    query.problem().get());
+        }
         List<PatientHit> hits = index.findPatients(query, 50);
         audit.record(AuditAction.SEARCH_PATIENTS, "patient-search", null, hits.stream().map(PatientHit::patientId).toList(),
                 "name=" + blankIfNull(name) + " birthDate=" + blankIfNull(birthDate) + " identifier=" + blankIfNull(identifier));

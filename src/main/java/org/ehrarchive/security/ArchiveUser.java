@@ -8,25 +8,21 @@ import jakarta.persistence.Table;
 import org.ehrarchive.record.ArchiveEntity;
 
 import io.quarkus.elytron.security.common.BcryptUtil;
-import io.quarkus.security.jpa.Password;
-import io.quarkus.security.jpa.PasswordType;
-import io.quarkus.security.jpa.UserDefinition;
-import io.quarkus.security.jpa.Username;
 
-/** A person who signs in to the portal or the API, with one role (see {@link Roles}). */
+/** A person who signs in to the portal or the API, with one role (see {@link Roles}); checked by {@link Accounts}. */
 @Entity
 @Table(name = "app_user")
-@UserDefinition
 public class ArchiveUser extends ArchiveEntity {
 
-    @Username
     public String username;
     /** bcrypt, modular crypt format; never the password itself. */
-    @Password(PasswordType.MCF)
     public String password;
-    @io.quarkus.security.jpa.Roles
     public String role;
     public Instant createdAt;
+    /** Set when an admin disabled the user: no sign-in, no session, no token works for them from then on. */
+    public Instant disabledAt;
+    /** The last password change: sessions and remembered Basic credentials from before it stop working. */
+    public Instant passwordChangedAt;
 
     /** Creates a user; the caller runs it in a transaction. */
     public static ArchiveUser create(String username, String password, String role) {
@@ -40,5 +36,11 @@ public class ArchiveUser extends ArchiveEntity {
         user.createdAt = Instant.now();
         user.persist();
         return user;
+    }
+
+    /** Sets a new password; the caller runs it in a transaction and then ends the user's sessions. */
+    public void changePassword(String newPassword) {
+        password = BcryptUtil.bcryptHash(newPassword);
+        passwordChangedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }

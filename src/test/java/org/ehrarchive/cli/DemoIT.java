@@ -1,8 +1,13 @@
 package org.ehrarchive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -70,6 +75,15 @@ class DemoIT {
                             user + " | cli | ADMIN_CHANGE | user | compliance | null | local | " + run + " | demo user created with role compliance");
                 }
             }
+            // The demo's passwords are published: it listens on loopback only, and says so.
+            assertThat(archive.output(name)).contains("Listening on: http://127.0.0.1:" + port).contains("this machine only");
+            for (InetAddress address : nonLoopbackAddresses()) {
+                try (Socket socket = new Socket()) {
+                    assertThatThrownBy(() -> socket.connect(new InetSocketAddress(address, port), 2_000))
+                            .as("the demo is not reachable on " + address).isInstanceOf(IOException.class);
+                }
+            }
+            assertThat(archive.output("demo-first")).doesNotContainPattern("(?i)(temporary|encryption|session) key");
             assertThat(archive.output(name)).contains("Demo archive ready: http://localhost:" + port + "/")
                     .contains("clinician  / demo-clinician").contains("admin      / " + ADMIN_PASSWORD);
             RunningServer server = RunningServer.started(archive, name, demo, port);
@@ -88,6 +102,18 @@ class DemoIT {
             demo.destroy();
             demo.waitFor();
         }
+    }
+
+    /** This machine's own addresses other than loopback (none in a sandbox without a network). */
+    private static List<InetAddress> nonLoopbackAddresses() throws IOException {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (NetworkInterface network : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (network.isUp() && !network.isLoopback()) {
+                java.util.Collections.list(network.getInetAddresses()).stream().filter(a -> a instanceof java.net.Inet4Address)
+                        .forEach(addresses::add);
+            }
+        }
+        return addresses;
     }
 
     private static void awaitReady(ArchiveJar archive, String name, Process demo) throws IOException, InterruptedException {

@@ -2,6 +2,7 @@ package org.ehrarchive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -241,6 +242,53 @@ class RunningServerIT {
         assertThat(rows.find()).as(archive.output("verify")).isTrue();
         // At least: the first admin, user add, two ingests, and the reads above.
         assertThat(Long.parseLong(rows.group(1))).isGreaterThan(4);
+    }
+
+    @Test
+    @Order(9)
+    void apiTokensNewPasswordsAndDisabledUsersFromTheCommandLineTakeEffectInTheRunningServer() throws Exception {
+        // A portal session, over the server's default settings: the cookie is Secure (it is meant for TLS) and Lax.
+        HttpResponse<String> signedIn = server.signIn(CLINICIAN, PASSWORD);
+        assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(303);
+        String sessionCookie = signedIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("archive-session="))
+                .findFirst().orElseThrow();
+        assertThat(sessionCookie).contains("; Secure").contains("HttpOnly").contains("SameSite=Lax");
+        String session = sessionCookie.substring(0, sessionCookie.indexOf(';'));
+        assertThat(server.page("/", session).statusCode()).isEqualTo(200);
+
+        assertThat(archive.run("token-create", RUN_LIMIT, "token", "create", CLINICIAN, "--name", "reporting", "--days", "7"))
+                .as(archive.output("token-create")).isZero();
+        Matcher created = Pattern.compile("(eat_[A-Za-z0-9_-]{43})").matcher(archive.output("token-create"));
+        assertThat(created.find()).as(archive.output("token-create")).isTrue();
+        RunningServer.Api byToken = server.withToken(created.group(1));
+        assertThat(byToken.get("/api/patients", "name=Testy Fixtur").statusCode()).isEqualTo(200);
+
+        assertThat(archive.run("token-list", RUN_LIMIT, "token", "list")).isZero();
+        Matcher listed = Pattern.compile("(?m)^(\\d+)\\s+" + CLINICIAN + "\\s+reporting\\s+expires").matcher(archive.output("token-list"));
+        assertThat(listed.find()).as(archive.output("token-list")).isTrue();
+        assertThat(archive.output("token-list")).doesNotContain(created.group(1));
+        assertThat(archive.run("token-revoke", RUN_LIMIT, "token", "revoke", listed.group(1))).as(archive.output("token-revoke")).isZero();
+        assertThat(byToken.get("/api/patients", "name=Testy Fixtur").statusCode()).isEqualTo(401);
+
+        String newPassword = "another-long-password";
+        assertThat(archive.runWithInput("user-password", newPassword + "\n", RUN_LIMIT, "user", "password", CLINICIAN))
+                .as(archive.output("user-password")).isZero();
+        assertThat(archive.output("user-password")).contains("1 open sessions ended").doesNotContain(newPassword);
+        assertThat(server.page("/", session).statusCode()).as("the session from before the new password").isEqualTo(302);
+        assertThat(clinician.get("/api/patients", "name=Testy").statusCode()).as("the old password").isEqualTo(401);
+        RunningServer.Api renewed = server.as(CLINICIAN, newPassword);
+        assertThat(renewed.get("/api/patients", "name=Testy").statusCode()).isEqualTo(200);
+
+        assertThat(archive.run("user-disable", RUN_LIMIT, "user", "disable", CLINICIAN)).as(archive.output("user-disable")).isZero();
+        assertThat(renewed.get("/api/patients", "name=Testy").statusCode()).as("a disabled user").isEqualTo(401);
+        assertThat(server.signIn(CLINICIAN, newPassword).statusCode()).isEqualTo(401);
+        assertThat(archive.run("user-list-disabled", RUN_LIMIT, "user", "list")).isZero();
+        assertThat(archive.output("user-list-disabled")).containsPattern("(?m)^" + CLINICIAN + "\\s+clinician\\s+disabled\\s*$");
+
+        // No secret reaches the console or the log: no session key (sessions are server-side), no token, no password.
+        String console = server.output() + Files.readString(archive.logFile());
+        assertThat(console).doesNotContainPattern("(?i)(temporary|encryption|session) key").doesNotContain(created.group(1))
+                .doesNotContain(newPassword).doesNotContain(session.substring(session.indexOf('=') + 1));
     }
 
     private JsonNode readReport() throws Exception {

@@ -12,6 +12,7 @@ import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.TestAdmin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,8 @@ class OperationsTest {
     void metricsCountIngestedFilesAndEntries(@TempDir Path folder) throws Exception {
         Fixtures.copy("ccda", "undeclared-prefixes.xml", folder);
         ingest.ingest(folder, IngestProgress.NONE);
-        given().when().get("/q/metrics").then()
+        given().when().get("/q/metrics").then().statusCode(401);
+        given().auth().preemptive().basic(TestAdmin.NAME, TestAdmin.PASSWORD).when().get("/q/metrics").then()
                 .statusCode(200)
                 .body(containsString("archive_ingest_files_total"))
                 .body(containsString("archive_ingest_records_total"));

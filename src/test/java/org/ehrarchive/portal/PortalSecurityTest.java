@@ -34,6 +34,7 @@ import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.AuditRows;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.PortalSession;
 import org.ehrarchive.support.PublishedOperations;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Attribute;
@@ -97,7 +98,7 @@ class PortalSecurityTest {
     }
 
     /** Pages that show no patient data. */
-    private static final List<String> OTHER_PAGES = List.of("GET /", "GET /login", "POST /logout", "GET /search", "GET /audit");
+    private static final List<String> OTHER_PAGES = List.of("GET /", "GET /login", "POST /login", "POST /logout", "GET /search", "GET /audit");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {
@@ -113,7 +114,7 @@ class PortalSecurityTest {
 
     @Test
     void everyPageThatShowsPatientDataAppendsExactlyOneEventSayingWhoReadWhatOfWhom() throws Exception {
-        Session clinician = Session.signIn("portal-clinician", PASSWORD);
+        PortalSession clinician = PortalSession.signIn("portal-clinician", PASSWORD);
         for (Map.Entry<String, PortalRead> entry : pagesWithPatientData().entrySet()) {
             String page = entry.getKey();
             PortalRead read = entry.getValue();
@@ -142,7 +143,7 @@ class PortalSecurityTest {
     }
 
     @Test
-    void pagesNeedASignedInUserWithTheRightRole() {
+    void pagesNeedASignedInUserWithTheRightRole() throws Exception {
         // Every page but the sign-in page sends an anonymous visitor to sign in.
         for (String page : List.of("/", "/patients/" + patientId, "/documents/" + documentId, "/documents/" + documentId + "/original",
                 "/search", "/audit")) {
@@ -152,30 +153,39 @@ class PortalSecurityTest {
             given().redirects().follow(false).formParam("name", "x").post(form).then().statusCode(302)
                     .header("Location", containsString("/login"));
         }
-        Session admin = Session.signIn("portal-admin", PASSWORD);
+        PortalSession admin = PortalSession.signIn("portal-admin", PASSWORD);
         long adminEvents = AuditRows.countOfUser("portal-admin");
         for (String page : List.of("/patients/" + patientId, "/documents/" + documentId, "/documents/" + documentId + "/original", "/search")) {
             admin.session().get(page).then().statusCode(403).body(containsString("Your role may not see this"));
         }
         admin.session().formParam("name", "Testy").post("/").then().statusCode(403);
-        assertThat(AuditRows.countOfUser("portal-admin")).as("a refused page shows nothing and records nothing").isEqualTo(adminEvents);
+        // Each refusal is recorded, as a refusal: it names what was asked, and no patient (none was shown).
+        List<AuditRecord> refusals = AuditRows.awaitNewOfUser("portal-admin", adminEvents, 5);
+        assertThat(refusals).extracting(event -> event.action).containsOnly("ACCESS_REFUSED");
+        assertThat(refusals).extracting(event -> event.detail).containsExactlyInAnyOrder("GET /patients/" + patientId,
+                "GET /documents/" + documentId, "GET /documents/" + documentId + "/original", "GET /search", "POST /");
+        assertThat(refusals).allSatisfy(event -> assertThat(event.patientIds).isNull());
         admin.session().get("/audit").then().statusCode(200).body(containsString("Access audit"));
-        Session.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
-        Session.signIn("portal-compliance", PASSWORD).session().get("/patients/" + patientId).then().statusCode(200);
-        given().redirects().follow(false).formParam("j_username", "portal-clinician").formParam("j_password", "wrong")
-                .post("/j_security_check").then().statusCode(302).header("Location", containsString("/login?error=true"));
+        PortalSession.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
+        PortalSession.signIn("portal-compliance", PASSWORD).session().get("/patients/" + patientId).then().statusCode(200);
+        PortalSession.postSignIn("portal-clinician", "wrong").then().statusCode(401)
+                .body(containsString("The user name or password is wrong."));
     }
 
     @Test
     void aFormPostedWithoutItsCsrfTokenIsRejected() {
-        Session clinician = Session.signIn("portal-clinician", PASSWORD);
+        PortalSession clinician = PortalSession.signIn("portal-clinician", PASSWORD);
         clinician.withoutCsrf().formParam("name", "Testy").post("/").then().statusCode(400);
         clinician.withoutCsrf().formParam("words", "thirst").post("/search").then().statusCode(400);
         clinician.withoutCsrf().post("/logout").then().statusCode(400);
         clinician.session().formParam("name", "Testy").post("/").then().statusCode(200);
-        // The sign-in form has no token (Quarkus handles it); a sign-in posted from another site is refused.
-        given().redirects().follow(false).header("Origin", "https://attacker.example").formParam("j_username", "portal-clinician")
-                .formParam("j_password", PASSWORD).post("/j_security_check").then().statusCode(403);
+        // The sign-in form carries a token too: a sign-in posted from another site's page has none, and is refused
+        // with the error page (its request id, what to do), not an empty 400.
+        String refused = given().redirects().follow(false).header("Origin", "https://attacker.example").formParam("username", "portal-clinician")
+                .formParam("password", PASSWORD).post("/login").then().statusCode(400).contentType(containsString("text/html"))
+                .extract().asString();
+        assertThat(refused).contains("reload the page").containsPattern("Request id: <code>[0-9a-f-]{36}</code>");
+        clinician.withoutCsrf().post("/logout").then().body(containsString("reload the page"));
     }
 
     @Test
@@ -186,14 +196,14 @@ class PortalSecurityTest {
 
     @Test
     void anUnknownPatientGetsAnErrorPageWithoutInternals() {
-        String page = Session.signIn("portal-clinician", PASSWORD).session().get("/patients/987654321").then().statusCode(404)
+        String page = PortalSession.signIn("portal-clinician", PASSWORD).session().get("/patients/987654321").then().statusCode(404)
                 .contentType(containsString("text/html")).extract().asString();
         assertThat(page).contains("Request id").doesNotContain("Exception").doesNotContain("at org.");
     }
 
     @Test
     void thePortalServesTheOriginalByteExactLikeTheApi() throws Exception {
-        Response portal = Session.signIn("portal-clinician", PASSWORD).session().get("/documents/" + documentId + "/original");
+        Response portal = PortalSession.signIn("portal-clinician", PASSWORD).session().get("/documents/" + documentId + "/original");
         portal.then().statusCode(200);
         byte[] served = portal.asByteArray();
         assertThat(served).isEqualTo(Fixtures.bytes("ccda", FIXTURE));
@@ -212,7 +222,7 @@ class PortalSecurityTest {
     @Test
     void markupInArchivedNamesTitlesAndNarrativesIsShownAsTextOrDroppedButNeverActive() throws Exception {
         ArchivedFixture.Archived hostile = ArchivedFixture.archive(ingest, indexer, HOSTILE_FIXTURE);
-        Session clinician = Session.signIn("portal-clinician", PASSWORD);
+        PortalSession clinician = PortalSession.signIn("portal-clinician", PASSWORD);
         Map<String, Document> pages = new LinkedHashMap<>();
         pages.put("patient search", page(clinician.session().formParam("identifier", "MRN-HOSTILE-1").post("/")));
         pages.put("chart", page(clinician.session().get("/patients/" + hostile.patientId())));
@@ -255,9 +265,9 @@ class PortalSecurityTest {
     @Test
     void complianceStaffSeeAClinicianReadInTheAuditAndFilterByUserAndByPatient() {
         String requestId = "audit-page-" + UUID.randomUUID();
-        Session.signIn("portal-clinician", PASSWORD).session().header("X-Request-Id", requestId).get("/patients/" + patientId)
+        PortalSession.signIn("portal-clinician", PASSWORD).session().header("X-Request-Id", requestId).get("/patients/" + patientId)
                 .then().statusCode(200);
-        Session compliance = Session.signIn("portal-compliance", PASSWORD);
+        PortalSession compliance = PortalSession.signIn("portal-compliance", PASSWORD);
 
         List<Map<String, String>> byUser = auditRows(compliance.session().queryParam("user", "portal-clinician").get("/audit"));
         assertThat(byUser).as("the user filter shows that user's events only").isNotEmpty()
@@ -283,7 +293,7 @@ class PortalSecurityTest {
 
         compliance.session().queryParam("user", "nobody-" + UUID.randomUUID()).get("/audit").then().statusCode(200)
                 .body(containsString("No access matches."));
-        Session.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
+        PortalSession.signIn("portal-clinician", PASSWORD).session().get("/audit").then().statusCode(403);
     }
 
     @Test
@@ -298,7 +308,7 @@ class PortalSecurityTest {
         audit.record(new AccessEvent(user, Roles.CLINICIAN, AuditAction.SEARCH_PATIENTS, "patient-search", null, List.of(3L, id, id * 10),
                 "127.0.0.1", "filter-search", null, "name=x birthDate= identifier="));
 
-        List<Map<String, String>> rows = auditRows(Session.signIn("portal-compliance", PASSWORD).session()
+        List<Map<String, String>> rows = auditRows(PortalSession.signIn("portal-compliance", PASSWORD).session()
                 .queryParam("user", user).queryParam("patient", Long.toString(id)).get("/audit"));
 
         assertThat(rows).extracting(row -> row.get("Request")).containsExactly("filter-search", "filter-" + id);
@@ -306,7 +316,7 @@ class PortalSecurityTest {
 
     @Test
     void aPatientFilterThatIsNotAnIdIsExplainedInsteadOfIgnored() {
-        Session compliance = Session.signIn("portal-compliance", PASSWORD);
+        PortalSession compliance = PortalSession.signIn("portal-compliance", PASSWORD);
         long before = AuditRows.countOfUser("portal-compliance");
         Document page = page(compliance.session().queryParam("patient", "Fixture").get("/audit"));
         assertThat(page.select("[role=alert]").text()).isEqualTo("A patient id is a number: the archive patient id a chart shows.");
@@ -365,28 +375,5 @@ class PortalSecurityTest {
             rows.add(row);
         }
         return rows;
-    }
-
-    /** A signed-in browser session: the session cookie, and the CSRF cookie with its token. */
-    record Session(String sessionCookie, String csrfCookie, String csrfToken) {
-
-        static Session signIn(String user, String password) {
-            Response login = given().redirects().follow(false).formParam("j_username", user).formParam("j_password", password)
-                    .post("/j_security_check");
-            String session = login.getCookie("archive-session");
-            assertThat(session).as("signed in as " + user).isNotNull();
-            Response form = given().cookie("archive-session", session).get("/"); // every page has the sign-out form
-            String token = form.htmlPath().getString("**.find { it.@name == 'csrf-token' }.@value");
-            return new Session(session, form.getCookie("csrf-token"), token);
-        }
-
-        RequestSpecification session() {
-            return given().redirects().follow(false).cookie("archive-session", sessionCookie).cookie("csrf-token", csrfCookie)
-                    .formParam("csrf-token", csrfToken);
-        }
-
-        RequestSpecification withoutCsrf() {
-            return given().redirects().follow(false).cookie("archive-session", sessionCookie).cookie("csrf-token", csrfCookie);
-        }
     }
 }

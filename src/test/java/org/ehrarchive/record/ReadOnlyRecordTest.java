@@ -43,6 +43,8 @@ class ReadOnlyRecordTest {
             "batch_file", "ingest bookkeeping, not clinical data",
             "index_outbox", "a queue: the indexer removes what it indexed",
             "app_user", "users, not clinical data",
+            "user_session", "portal sessions (ended by sign-out and timeouts), not clinical data",
+            "api_token", "API tokens (revoked by admins), not clinical data",
             "access_audit", "append-only by its own triggers (V3, AccessAuditTest)",
             "flyway_schema_history", "Flyway's own table");
 

@@ -28,6 +28,22 @@ public final class AuditRows {
         return QuarkusTransaction.requiringNew().call(() -> AuditRecord.count("userName", user));
     }
 
+    /**
+     * The {@code expected} rows of this user recorded after the first {@code before}, waiting up to 10 s for them:
+     * a refusal (403) is recorded after its answer left. Fails when more rows arrive than expected.
+     */
+    public static List<AuditRecord> awaitNewOfUser(String user, long before, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (countOfUser(user) < before + expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(200); // and nothing more comes
+        List<AuditRecord> rows = QuarkusTransaction.requiringNew()
+                .call(() -> AuditRecord.<AuditRecord>list("userName = ?1 order by id", user));
+        org.assertj.core.api.Assertions.assertThat(rows).as("rows of " + user).hasSize((int) before + expected);
+        return rows.subList((int) before, rows.size());
+    }
+
     /** How many rows the audit has. */
     public static long count() {
         return QuarkusTransaction.requiringNew().call(() -> AuditRecord.count());

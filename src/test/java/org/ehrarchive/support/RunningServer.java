@@ -58,6 +58,35 @@ public final class RunningServer implements AutoCloseable {
         return new Api("Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** The JSON API with an API token ({@code Authorization: Bearer}). */
+    public Api withToken(String token) {
+        return new Api("Bearer " + token);
+    }
+
+    /**
+     * Signs in to the portal as a browser does (the sign-in page's CSRF cookie and token, then the form) and returns
+     * the answer; its {@code Set-Cookie} headers carry the session.
+     */
+    public HttpResponse<String> signIn(String user, String password) throws IOException, InterruptedException {
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(uri("/login")).build(), HttpResponse.BodyHandlers.ofString());
+        String csrfCookie = page.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith("csrf-token="))
+                .map(cookie -> cookie.substring(0, cookie.indexOf(';'))).findFirst().orElseThrow();
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf-token\" value=\"([^\"]+)\"").matcher(page.body());
+        if (!token.find()) {
+            throw new AssertionError("no CSRF token on the sign-in page: " + page.body());
+        }
+        String form = "csrf-token=" + token.group(1) + "&username=" + java.net.URLEncoder.encode(user, StandardCharsets.UTF_8)
+                + "&password=" + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8);
+        return HTTP.send(HttpRequest.newBuilder(uri("/login")).header("Cookie", csrfCookie)
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GET a portal page with this cookie header ({@code name=value}), redirects not followed. */
+    public HttpResponse<String> page(String path, String cookie) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The JSON API without credentials. */
     public Api anonymous() {
         return new Api(null);

@@ -1,0 +1,77 @@
+package org.ehrarchive.security;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.elytron.security.common.BcryptUtil;
+
+/**
+ * The users table as sign-in needs it: a password check, and whether an account still stands (exists, not disabled,
+ * its password not changed since a given time). Plain JDBC: it runs on every authenticated request.
+ */
+@ApplicationScoped
+public class Accounts {
+
+    /** A bcrypt of a random string: compared against when the user does not exist, so both cost the same time. */
+    private static final String NO_SUCH_USER = BcryptUtil.bcryptHash("no such user: compared so the time is the same");
+
+    private final DataSource dataSource;
+
+    public Accounts(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The account, when the password is right and the user is not disabled. */
+    public Optional<Account> verifyPassword(String username, String password) {
+        if (username == null || password == null) {
+            return Optional.empty();
+        }
+        String hash = NO_SUCH_USER;
+        Account account = null;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "select password, role from app_user where username = ? and disabled_at is null")) {
+            select.setString(1, username);
+            try (ResultSet row = select.executeQuery()) {
+                if (row.next()) {
+                    hash = row.getString(1);
+                    account = new Account(username, row.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the users table could not be read", e);
+        }
+        boolean matches = BcryptUtil.matches(password, hash);
+        return matches && account != null ? Optional.of(account) : Optional.empty();
+    }
+
+    /**
+     * The account with its current role, when it exists, is not disabled, and its password was not changed after
+     * {@code credentialSince} (the time the caller's session or cached credential was established; null for a
+     * credential a new password does not end, an API token).
+     */
+    public Optional<Account> standing(String username, Instant credentialSince) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("select role from app_user where username = ? "
+                        + "and disabled_at is null and (password_changed_at is null or ?::timestamptz is null or password_changed_at <= ?)")) {
+            select.setString(1, username);
+            Timestamp since = credentialSince == null ? null : Timestamp.from(credentialSince);
+            select.setTimestamp(2, since);
+            select.setTimestamp(3, since);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(new Account(username, row.getString(1))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the users table could not be read", e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.ehrarchive.security;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.ehrarchive.ArchiveConfig;
+
+/**
+ * Portal sessions kept by the server (ADR 0011), so that one can be ended: the browser holds a random token, the
+ * database its hash. A session ends by sign-out, when its user gets a new password or is disabled, after
+ * {@code archive.security.session-idle-timeout} without a request, and {@code session-absolute-timeout} after
+ * sign-in. Because every request looks its session up, an ended session is refused on the next request, also
+ * in another archive process on the same database.
+ */
+@ApplicationScoped
+public class Sessions {
+
+    public static final String COOKIE = "archive-session";
+    private static final String PREFIX = "s.";
+    /** A session's last-seen time is written at most this often (or a quarter of the idle timeout): not a write per request. */
+    private static final Duration TOUCH_AT_MOST = Duration.ofMinutes(1);
+
+    private final DataSource dataSource;
+    private final Accounts accounts;
+    private final ArchiveConfig.Security config;
+
+    public Sessions(DataSource dataSource, Accounts accounts, ArchiveConfig config) {
+        this.dataSource = dataSource;
+        this.accounts = accounts;
+        this.config = config.security();
+    }
+
+    /** Opens a session for a user who has just signed in; returns the token for the cookie. */
+    public String open(String username) {
+        String token = SecretTokens.newToken(PREFIX);
+        Timestamp now = Timestamp.from(now());
+        update("insert into user_session (token_hash, username, created_at, last_seen_at) values (?, ?, ?, ?)",
+                SecretTokens.hash(token), username, now, now);
+        return token;
+    }
+
+    /** The session's account, when the session is open, in time, and its user still stands; else empty. */
+    public Optional<Account> resolve(String token) {
+        if (token == null || !token.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String hash = SecretTokens.hash(token);
+        Instant now = now();
+        String username;
+        Instant created;
+        Instant lastSeen;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "select username, created_at, last_seen_at from user_session where token_hash = ? and ended_at is null")) {
+            select.setString(1, hash);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                username = row.getString(1);
+                created = row.getTimestamp(2).toInstant();
+                lastSeen = row.getTimestamp(3).toInstant();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the sessions table could not be read", e);
+        }
+        if (lastSeen.plus(config.sessionIdleTimeout()).isBefore(now)) {
+            end(hash, "idle timeout");
+            return Optional.empty();
+        }
+        if (created.plus(config.sessionAbsoluteTimeout()).isBefore(now)) {
+            end(hash, "absolute timeout");
+            return Optional.empty();
+        }
+        Optional<Account> account = accounts.standing(username, created);
+        if (account.isEmpty()) {
+            end(hash, "user disabled or password changed");
+            return Optional.empty();
+        }
+        Duration touchEvery = config.sessionIdleTimeout().dividedBy(4);
+        if (lastSeen.plus(touchEvery.compareTo(TOUCH_AT_MOST) < 0 ? touchEvery : TOUCH_AT_MOST).isBefore(now)) {
+            update("update user_session set last_seen_at = ? where token_hash = ?", Timestamp.from(now), hash);
+        }
+        return account;
+    }
+
+    /** Ends the session of this token (sign-out). */
+    public void close(String token) {
+        if (token != null) {
+            end(SecretTokens.hash(token), "signed out");
+        }
+    }
+
+    /** Ends every open session of a user (new password, user disabled); returns how many. */
+    public int closeAllOf(String username, String reason) {
+        return update("update user_session set ended_at = ?, end_reason = ? where username = ? and ended_at is null",
+                Timestamp.from(now()), reason, username);
+    }
+
+    private void end(String hash, String reason) {
+        update("update user_session set ended_at = ?, end_reason = ? where token_hash = ? and ended_at is null",
+                Timestamp.from(now()), reason, hash);
+    }
+
+    private int update(String sql, Object... values) {
+        return Statements.update(dataSource, sql, values);
+    }
+
+    /** Microseconds, as PostgreSQL keeps them: a time read back compares equal to the one written. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,166 @@
+package org.ehrarchive.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+
+import jakarta.inject.Inject;
+
+import org.ehrarchive.indexing.SearchIndexer;
+import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.ArchivedFixture;
+import org.ehrarchive.support.PortalSession;
+import org.ehrarchive.support.PublishedOperations;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+
+/**
+ * Every route (the portal's pages, the API, downloads, Quarkus's {@code /q/*}) against every role and an anonymous
+ * caller, with the answer each must get. A route published in OpenAPI or registered under {@code /q} that is not in
+ * this table fails the test, so a new endpoint cannot ship without a decision on who may call it.
+ */
+@QuarkusTest
+@WithTestResource(ArchiveTestDatabase.class)
+class AuthorizationMatrixTest {
+
+    private static final String PASSWORD = "matrix-test-password";
+    private static final List<String> CALLERS = List.of("anonymous", Roles.CLINICIAN, Roles.COMPLIANCE, Roles.ADMIN);
+
+    @Inject
+    IngestService ingest;
+    @Inject
+    SearchIndexer indexer;
+    @Inject
+    Router router;
+
+    private long patientId;
+    private long documentId;
+
+    /** A route: how to call it, and the status each caller gets (anonymous, clinician, compliance, admin). */
+    private record Expected(BiFunction<RequestSpecification, Ids, Response> call, int anonymous, int clinician, int compliance,
+            int admin) {
+        int of(String caller) {
+            return switch (caller) {
+                case "anonymous" -> anonymous;
+                case Roles.CLINICIAN -> clinician;
+                case Roles.COMPLIANCE -> compliance;
+                default -> admin;
+            };
+        }
+    }
+
+    private record Ids(long patient, long document) {
+    }
+
+    private static final int SIGN_IN = 302; // a page sends an anonymous visitor to the sign-in page
+    private static final int CHALLENGE = 401; // the API and /q/* answer with an HTTP Basic challenge
+
+    private static Map<String, Expected> routes() {
+        Map<String, Expected> routes = new LinkedHashMap<>();
+        // The portal: patient data for clinicians and compliance staff; the audit for compliance staff and admins.
+        routes.put("GET /", new Expected((r, ids) -> r.get("/"), SIGN_IN, 200, 200, 200));
+        routes.put("POST /", new Expected((r, ids) -> r.formParam("name", "Testy").post("/"), SIGN_IN, 200, 200, 403));
+        routes.put("GET /patients/{id}", new Expected((r, ids) -> r.get("/patients/" + ids.patient()), SIGN_IN, 200, 200, 403));
+        routes.put("GET /documents/{id}", new Expected((r, ids) -> r.get("/documents/" + ids.document()), SIGN_IN, 200, 200, 403));
+        routes.put("GET /documents/{id}/original",
+                new Expected((r, ids) -> r.get("/documents/" + ids.document() + "/original"), SIGN_IN, 200, 200, 403));
+        routes.put("GET /search", new Expected((r, ids) -> r.get("/search"), SIGN_IN, 200, 200, 403));
+        routes.put("POST /search", new Expected((r, ids) -> r.formParam("words", "thirst").post("/search"), SIGN_IN, 200, 200, 403));
+        routes.put("GET /audit", new Expected((r, ids) -> r.get("/audit"), SIGN_IN, 403, 200, 200));
+        routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
+        routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
+                .post("/login"), 401, 401, 401, 401));
+        routes.put("POST /logout", new Expected((r, ids) -> r.post("/logout"), SIGN_IN, 303, 303, 303));
+        // The API: the same roles as the portal's pages, by HTTP Basic.
+        routes.put("GET /api/patients", new Expected((r, ids) -> r.queryParam("name", "Testy").get("/api/patients"), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/patients/{id}", new Expected((r, ids) -> r.get("/api/patients/" + ids.patient()), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/documents/{id}", new Expected((r, ids) -> r.get("/api/documents/" + ids.document()), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/documents/{id}/original",
+                new Expected((r, ids) -> r.get("/api/documents/" + ids.document() + "/original"), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/search", new Expected((r, ids) -> r.queryParam("q", "thirst").get("/api/search"), CHALLENGE, 200, 200, 403));
+        // Quarkus's endpoints: health open for a load balancer; metrics for admins; the API description for users.
+        for (String health : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/health/group",
+                "/q/health/well")) {
+            routes.put("GET " + health, new Expected((r, ids) -> r.get(health), 200, 200, 200, 200));
+        }
+        routes.put("GET /q", new Expected((r, ids) -> r.get("/q"), CHALLENGE, 404, 404, 404));
+        routes.put("GET /q/metrics", new Expected((r, ids) -> r.get("/q/metrics"), CHALLENGE, 403, 403, 200));
+        routes.put("GET /q/openapi", new Expected((r, ids) -> r.get("/q/openapi"), CHALLENGE, 200, 200, 200));
+        routes.put("GET /portal.css", new Expected((r, ids) -> r.get("/portal.css"), 200, 200, 200, 200));
+        return routes;
+    }
+
+    @BeforeEach
+    void archiveAPatientAndCreateUsers() throws Exception {
+        ArchivedFixture.usersOfEveryRole("matrix-", PASSWORD);
+        ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
+        patientId = archived.patientId();
+        documentId = archived.documentId();
+    }
+
+    @Test
+    void everyPublishedOperationAndEveryQuarkusEndpointHasADecision() {
+        SortedSet<String> published = PublishedOperations.whosePath(path -> true);
+        for (Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.getPath().startsWith("/q") && !route.getPath().contains("*")) {
+                String path = route.getPath().endsWith("/") ? route.getPath().substring(0, route.getPath().length() - 1) : route.getPath();
+                published.add("GET " + path);
+            }
+        }
+        assertThat(new TreeSet<>(routes().keySet())).as("every route, with who may call it").containsAll(published);
+    }
+
+    @Test
+    void everyCallerGetsExactlyTheAnswerTheTableSays() {
+        Ids ids = new Ids(patientId, documentId);
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, Expected> route : routes().entrySet()) {
+            boolean machine = ArchiveAuthentication.isMachinePath(route.getKey().substring(route.getKey().indexOf(' ') + 1));
+            for (String caller : CALLERS) {
+                int status = route.getValue().call().apply(request(caller, machine), ids).statusCode();
+                if (status != route.getValue().of(caller)) {
+                    wrong.add(route.getKey() + " as " + caller + ": " + status + ", expected " + route.getValue().of(caller));
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    void browserCredentialsDoNotOpenTheApiAndApiCredentialsDoNotOpenPages() {
+        PortalSession clinician = PortalSession.signIn("matrix-clinician", PASSWORD);
+        given().cookie(PortalSession.SESSION_COOKIE, clinician.sessionCookie()).get("/api/patients/" + patientId).then().statusCode(CHALLENGE);
+        given().redirects().follow(false).auth().preemptive().basic("matrix-clinician", PASSWORD).get("/patients/" + patientId).then()
+                .statusCode(SIGN_IN);
+    }
+
+    /** A request as this caller makes it: a fresh portal session with its CSRF token for pages, Basic for the rest. */
+    private static RequestSpecification request(String caller, boolean machine) {
+        if (caller.equals("anonymous")) {
+            Response page = given().get("/login"); // a CSRF cookie and token, so a form is judged on who sends it
+            String token = page.htmlPath().getString("**.find { it.@name == 'csrf-token' }.@value");
+            return given().redirects().follow(false).cookie(PortalSession.CSRF, Objects.requireNonNull(page.getCookie(PortalSession.CSRF)))
+                    .formParam(PortalSession.CSRF, token);
+        }
+        if (machine) {
+            return given().redirects().follow(false).auth().preemptive().basic("matrix-" + caller, PASSWORD);
+        }
+        return PortalSession.signIn("matrix-" + caller, PASSWORD).session();
+    }
+}
