@@ -76,6 +76,24 @@ public interface ArchiveConfig {
         /** Validity of a new API token unless {@code token create --days} says otherwise. Default 90 days. */
         @WithDefault("90")
         int tokenValidityDays();
+
+        /** Single sign-on: which identity-provider role stands for which archive role. */
+        Oidc oidc();
+    }
+
+    /**
+     * The roles of the identity provider's token (by default Keycloak's realm roles, {@code realm_access/roles} of
+     * the access token) that give each archive role. A user must hold exactly one of them.
+     */
+    interface Oidc {
+        @WithDefault("clinician")
+        String clinicianRole();
+
+        @WithDefault("compliance")
+        String complianceRole();
+
+        @WithDefault("admin")
+        String adminRole();
     }
 
     /** Search settings. */

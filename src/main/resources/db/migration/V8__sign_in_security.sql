@@ -1,8 +1,11 @@
 -- Sign-in security (docs/security.md, ADR 0011): sessions the server can end, API tokens stored hashed, and users
 -- that can be disabled or get a new password, either of which ends what they had signed in with.
+-- A user signs in either with a local password or by single sign-on (OIDC): an OIDC user is created at its first
+-- sign-in, has no usable password, and takes its role from the identity provider at every sign-in.
 alter table app_user
     add column disabled_at         timestamptz,
-    add column password_changed_at timestamptz;
+    add column password_changed_at timestamptz,
+    add column source              text not null default 'local' check (source in ('local', 'oidc'));
 
 -- A portal session: only the SHA-256 of the random token in the browser's cookie is kept, so a copy of this table
 -- opens no session. A session ends by sign-out, a new password, a disabled user, or a timeout (idle, absolute).

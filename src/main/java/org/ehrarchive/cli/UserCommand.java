@@ -192,7 +192,8 @@ public class UserCommand implements Runnable {
         public Integer call() {
             QuarkusTransaction.requiringNew().run(() -> ArchiveUser.<ArchiveUser>list("order by username")
                     .forEach(user -> System.out.printf("%-24s %-10s %s%n", user.username, user.role,
-                            user.disabledAt == null ? "" : "disabled")));
+                            String.join(", ", java.util.stream.Stream.of("oidc".equals(user.source) ? "single sign-on" : null,
+                                    user.disabledAt == null ? null : "disabled").filter(java.util.Objects::nonNull).toList()))));
             return ArchiveCommand.ExitCodes.OK;
         }
     }

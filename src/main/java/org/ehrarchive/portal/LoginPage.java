@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.ehrarchive.ArchiveConfig;
 import org.ehrarchive.audit.AccessAudit;
 import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
@@ -23,6 +22,7 @@ import org.ehrarchive.security.HttpHardening;
 import org.ehrarchive.security.SignIn;
 import org.ehrarchive.security.SignInMessages;
 import org.ehrarchive.security.Sessions;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -42,7 +42,7 @@ public class LoginPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance login(String problem, boolean signedOut, String next);
+        static native TemplateInstance login(String problem, boolean signedOut, String next, boolean singleSignOn);
     }
 
     private final SignIn signIn;
@@ -50,23 +50,23 @@ public class LoginPage {
     private final AccessAudit audit;
     private final RoutingContext http;
     private final SecurityIdentity identity;
-    private final boolean secureCookies;
+    private final boolean singleSignOn;
 
     public LoginPage(SignIn signIn, Sessions sessions, AccessAudit audit, RoutingContext http, SecurityIdentity identity,
-            ArchiveConfig config) {
+            @ConfigProperty(name = "quarkus.oidc.tenant-enabled") boolean singleSignOn) {
         this.signIn = signIn;
         this.sessions = sessions;
         this.audit = audit;
         this.http = http;
         this.identity = identity;
-        this.secureCookies = config.security().secureCookies();
+        this.singleSignOn = singleSignOn;
     }
 
     @GET
     @Path("login")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance login(@QueryParam("signed-out") boolean signedOut, @QueryParam("next") String next) {
-        return Templates.login(null, signedOut, safeNext(next));
+        return Templates.login(null, signedOut, safeNext(next), singleSignOn);
     }
 
     @POST
@@ -78,10 +78,10 @@ public class LoginPage {
         SignIn.Outcome outcome = signIn.attempt(username, password, address, requestId, "form");
         if (outcome.lockedFor().isPresent()) {
             return Response.status(429).header("Retry-After", Math.max(1, outcome.lockedFor().get().toSeconds()))
-                    .entity(Templates.login(SignInMessages.lockedOut(outcome.lockedFor().get()), false, safeNext(next))).build();
+                    .entity(Templates.login(SignInMessages.lockedOut(outcome.lockedFor().get()), false, safeNext(next), singleSignOn)).build();
         }
         if (outcome.account().isEmpty()) {
-            return Response.status(401).entity(Templates.login("The user name or password is wrong.", false, safeNext(next))).build();
+            return Response.status(401).entity(Templates.login("The user name or password is wrong.", false, safeNext(next), singleSignOn)).build();
         }
         Account account = outcome.account().get();
         String token = sessions.open(account.username());
@@ -89,7 +89,7 @@ public class LoginPage {
                 requestId, null, "form sign-in"));
         String target = safeNext(next);
         return Response.status(303).header(HttpHeaders.LOCATION, target == null ? "/" : target)
-                .header(HttpHeaders.SET_COOKIE, sessionCookie(token, false)).build();
+                .header(HttpHeaders.SET_COOKIE, sessions.setCookie(token, false)).build();
     }
 
     @POST
@@ -102,17 +102,7 @@ public class LoginPage {
                     HttpHardening.clientAddress(http), HttpHardening.requestId(http), null, "signed out"));
         }
         return Response.status(303).header(HttpHeaders.LOCATION, "/login?signed-out=true").header(HttpHeaders.SET_COOKIE,
-                sessionCookie("", true)).build();
-    }
-
-    /**
-     * A browser-session cookie: HTTP-only, SameSite=Lax (a link from elsewhere opens a chart, a form posted from
-     * elsewhere carries no session), Secure unless configured off. Written out by hand: JAX-RS adds the obsolete
-     * {@code Version=1} of RFC 2109.
-     */
-    private String sessionCookie(String value, boolean expire) {
-        return Sessions.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
-                + (expire ? "; Max-Age=0" : "");
+                sessions.setCookie(null, true)).build();
     }
 
     private static String safeNext(String next) {

@@ -39,7 +39,7 @@ public class Accounts {
         Account account = null;
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                        "select password, role from app_user where username = ? and disabled_at is null")) {
+                        "select password, role from app_user where username = ? and disabled_at is null and source = 'local'")) {
             select.setString(1, username);
             try (ResultSet row = select.executeQuery()) {
                 if (row.next()) {
@@ -52,6 +52,51 @@ public class Accounts {
         }
         boolean matches = BcryptUtil.matches(password, hash);
         return matches && account != null ? Optional.of(account) : Optional.empty();
+    }
+
+    /**
+     * The account of a user the identity provider has just signed in, created at the first sign-in and given the
+     * role the provider says now; empty, with the reason in words, when that name belongs to a local account (a
+     * provider must not take over a password account by naming a user so) or the user is disabled here.
+     */
+    public Either provisionSingleSignOn(String username, String role) {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement select = connection.prepareStatement("select source, disabled_at from app_user where username = ?")) {
+                select.setString(1, username);
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        if (!"oidc".equals(row.getString(1))) {
+                            return Either.refused("the archive has a local account of that name; an admin must rename or disable it first");
+                        }
+                        if (row.getTimestamp(2) != null) {
+                            return Either.refused("this user is disabled in the archive");
+                        }
+                    }
+                }
+            }
+            // The password is no bcrypt, so no password can ever match it; the role follows the provider.
+            try (PreparedStatement upsert = connection.prepareStatement("insert into app_user (id, username, password, role, created_at, "
+                    + "source) values (nextval('archive_id_seq'), ?, '!single-sign-on', ?, now(), 'oidc') "
+                    + "on conflict (username) do update set role = excluded.role where app_user.source = 'oidc'")) {
+                upsert.setString(1, username);
+                upsert.setString(2, role);
+                upsert.executeUpdate();
+            }
+            return Either.account(new Account(username, role));
+        } catch (SQLException e) {
+            throw new IllegalStateException("the users table could not be written", e);
+        }
+    }
+
+    /** An account, or the reason there is none. */
+    public record Either(Optional<Account> account, String refusal) {
+        static Either account(Account account) {
+            return new Either(Optional.of(account), null);
+        }
+
+        static Either refused(String refusal) {
+            return new Either(Optional.empty(), refusal);
+        }
     }
 
     /**

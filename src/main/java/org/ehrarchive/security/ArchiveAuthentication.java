@@ -20,6 +20,7 @@ import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
@@ -39,6 +40,9 @@ import io.vertx.ext.web.RoutingContext;
  */
 @ApplicationScoped
 public class ArchiveAuthentication implements HttpAuthenticationMechanism {
+
+    /** The name permissions select this mechanism by ({@code auth-mechanism=archive} in application.properties). */
+    public static final String SCHEME = "archive";
 
     /** Where a sign-in may send the browser next: a path of the portal, nothing that could leave it. */
     private static final Pattern SAFE_NEXT = Pattern.compile("/(?![/\\\\])[A-Za-z0-9/_.-]{0,200}");
@@ -125,13 +129,19 @@ public class ArchiveAuthentication implements HttpAuthenticationMechanism {
     }
 
     @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return Uni.createFrom().item(new HttpCredentialTransport(HttpCredentialTransport.Type.COOKIE, Sessions.COOKIE, SCHEME));
+    }
+
+    @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
         return Set.of(SessionRequest.class, TokenRequest.class, BasicRequest.class);
     }
 
     /** The path itself when a sign-in may redirect to it (a plain portal path), else null. */
     public static String safeNext(String next) {
-        return next != null && SAFE_NEXT.matcher(next).matches() ? next : null;
+        // Never back to a sign-in path: with single sign-on off, /login/oidc would only lead here again.
+        return next != null && SAFE_NEXT.matcher(next).matches() && !next.startsWith("/login") ? next : null;
     }
 
     /** The API and Quarkus's own endpoints: clients other than a person's browser. */

@@ -23,6 +23,8 @@ public class ArchiveUser extends ArchiveEntity {
     public Instant disabledAt;
     /** The last password change: sessions and remembered Basic credentials from before it stop working. */
     public Instant passwordChangedAt;
+    /** {@code local} (a password) or {@code oidc} (single sign-on: no usable password, the role from the provider). */
+    public String source = "local";
 
     /** Creates a user; the caller runs it in a transaction. */
     public static ArchiveUser create(String username, String password, String role) {

@@ -70,8 +70,9 @@ public class HttpHardening {
     }
 
     private void recordRefusal(RoutingContext context, String requestId) {
-        if (!(context.user() instanceof QuarkusHttpUser user) || user.getSecurityIdentity().isAnonymous()) {
-            return;
+        if (!(context.user() instanceof QuarkusHttpUser user) || user.getSecurityIdentity().isAnonymous()
+                || context.normalizedPath().startsWith("/login")) {
+            return; // a refused sign-in is recorded as LOGIN_FAILED, with its reason, by the sign-in itself
         }
         String name = user.getSecurityIdentity().getPrincipal().getName();
         String role = Roles.ALL.stream().filter(user.getSecurityIdentity()::hasRole).findFirst().orElse(null);

@@ -41,6 +41,17 @@ public class Sessions {
         this.config = config.security();
     }
 
+    /**
+     * The {@code Set-Cookie} value for a session token (or, with {@code expire}, one that removes the cookie): a
+     * browser-session cookie, HTTP-only, SameSite=Lax (a link from elsewhere opens a chart, a form posted from
+     * elsewhere carries no session), Secure unless configured off. Written out by hand: JAX-RS's {@code NewCookie}
+     * adds the obsolete {@code Version=1} of RFC 2109.
+     */
+    public String setCookie(String token, boolean expire) {
+        return COOKIE + "=" + (expire ? "" : token) + "; Path=/; HttpOnly; SameSite=Lax" + (config.secureCookies() ? "; Secure" : "")
+                + (expire ? "; Max-Age=0" : "");
+    }
+
     /** Opens a session for a user who has just signed in; returns the token for the cookie. */
     public String open(String username) {
         String token = SecretTokens.newToken(PREFIX);

@@ -41,14 +41,15 @@ public class SignInThrottle {
 
     @Inject
     public SignInThrottle(ArchiveConfig config) {
-        this(config.security(), Clock.systemUTC());
+        this(config.security().lockoutFailuresPerAccount(), config.security().lockoutFailuresPerAddress(),
+                config.security().lockoutWindow(), config.security().lockoutDuration(), Clock.systemUTC());
     }
 
-    SignInThrottle(ArchiveConfig.Security config, Clock clock) {
-        this.perAccount = config.lockoutFailuresPerAccount();
-        this.perAddress = config.lockoutFailuresPerAddress();
-        this.window = config.lockoutWindow();
-        this.lockout = config.lockoutDuration();
+    SignInThrottle(int perAccount, int perAddress, Duration window, Duration lockout, Clock clock) {
+        this.perAccount = perAccount;
+        this.perAddress = perAddress;
+        this.window = window;
+        this.lockout = lockout;
         this.clock = clock;
     }
 

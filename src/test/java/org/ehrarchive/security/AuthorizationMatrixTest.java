@@ -86,6 +86,8 @@ class AuthorizationMatrixTest {
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
+        // Single sign-on is off in the tests' configuration: its path only leads back to the sign-in page.
+        routes.put("GET /login/oidc", new Expected((r, ids) -> r.get("/login/oidc"), SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN));
         routes.put("POST /logout", new Expected((r, ids) -> r.post("/logout"), SIGN_IN, 303, 303, 303));
         // The API: the same roles as the portal's pages, by HTTP Basic.
         routes.put("GET /api/patients", new Expected((r, ids) -> r.queryParam("name", "Testy").get("/api/patients"), CHALLENGE, 200, 200, 403));

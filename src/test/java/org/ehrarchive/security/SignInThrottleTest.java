@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import org.ehrarchive.ArchiveConfig;
 import org.junit.jupiter.api.Test;
 
 /** The lockout rules, on a clock the test moves: per account, per client address, for a while, and not forever. */
@@ -37,7 +36,7 @@ class SignInThrottleTest {
     }
 
     private final TestClock clock = new TestClock();
-    private final SignInThrottle throttle = new SignInThrottle(settings(5, 20), clock);
+    private final SignInThrottle throttle = new SignInThrottle(5, 20, WINDOW, LOCKOUT, clock);
 
     @Test
     void fiveFailuresLockTheAccountForTheLockoutDurationThenItOpensAgain() {
@@ -93,54 +92,5 @@ class SignInThrottleTest {
         java.lang.reflect.Field accounts = SignInThrottle.class.getDeclaredField("accounts");
         accounts.setAccessible(true);
         assertThat(((java.util.Map<?, ?>) accounts.get(throttle)).size()).isLessThanOrEqualTo(11_000);
-    }
-
-    static ArchiveConfig.Security settings(int perAccount, int perAddress) {
-        return new ArchiveConfig.Security() {
-            @Override
-            public boolean secureCookies() {
-                return true;
-            }
-
-            @Override
-            public Duration sessionIdleTimeout() {
-                return Duration.ofMinutes(30);
-            }
-
-            @Override
-            public Duration sessionAbsoluteTimeout() {
-                return Duration.ofHours(12);
-            }
-
-            @Override
-            public int lockoutFailuresPerAccount() {
-                return perAccount;
-            }
-
-            @Override
-            public int lockoutFailuresPerAddress() {
-                return perAddress;
-            }
-
-            @Override
-            public Duration lockoutWindow() {
-                return WINDOW;
-            }
-
-            @Override
-            public Duration lockoutDuration() {
-                return LOCKOUT;
-            }
-
-            @Override
-            public Duration basicCredentialCache() {
-                return Duration.ofMinutes(5);
-            }
-
-            @Override
-            public int tokenValidityDays() {
-                return 90;
-            }
-        };
     }
 }
