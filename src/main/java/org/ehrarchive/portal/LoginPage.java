@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.ehrarchive.audit.AccessAudit;
 import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
@@ -22,7 +23,6 @@ import org.ehrarchive.security.HttpHardening;
 import org.ehrarchive.security.SignIn;
 import org.ehrarchive.security.SignInMessages;
 import org.ehrarchive.security.Sessions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 
 import io.quarkus.qute.CheckedTemplate;

@@ -75,7 +75,7 @@ public class OidcSignIn {
                     : "Your single sign-on gives you more than one role in the archive (" + String.join(", ", archiveRoles)
                             + "); ask its administrator to leave you exactly one");
         }
-        Accounts.Either account = accounts.provisionSingleSignOn(username, archiveRoles.get(0));
+        Accounts.Provisioned account = accounts.provisionSingleSignOn(username, archiveRoles.get(0));
         if (account.account().isEmpty()) {
             return refuse(username, "Single sign-on cannot sign you in: " + account.refusal());
         }

@@ -59,17 +59,17 @@ public class Accounts {
      * role the provider says now; empty, with the reason in words, when that name belongs to a local account (a
      * provider must not take over a password account by naming a user so) or the user is disabled here.
      */
-    public Either provisionSingleSignOn(String username, String role) {
+    public Provisioned provisionSingleSignOn(String username, String role) {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement select = connection.prepareStatement("select source, disabled_at from app_user where username = ?")) {
                 select.setString(1, username);
                 try (ResultSet row = select.executeQuery()) {
                     if (row.next()) {
                         if (!"oidc".equals(row.getString(1))) {
-                            return Either.refused("the archive has a local account of that name; an admin must rename or disable it first");
+                            return Provisioned.refused("the archive has a local account of that name; an admin must rename or disable it first");
                         }
                         if (row.getTimestamp(2) != null) {
-                            return Either.refused("this user is disabled in the archive");
+                            return Provisioned.refused("this user is disabled in the archive");
                         }
                     }
                 }
@@ -82,20 +82,20 @@ public class Accounts {
                 upsert.setString(2, role);
                 upsert.executeUpdate();
             }
-            return Either.account(new Account(username, role));
+            return Provisioned.of(new Account(username, role));
         } catch (SQLException e) {
             throw new IllegalStateException("the users table could not be written", e);
         }
     }
 
-    /** An account, or the reason there is none. */
-    public record Either(Optional<Account> account, String refusal) {
-        static Either account(Account account) {
-            return new Either(Optional.of(account), null);
+    /** The single sign-on account, or the reason there is none. */
+    public record Provisioned(Optional<Account> account, String refusal) {
+        static Provisioned of(Account account) {
+            return new Provisioned(Optional.of(account), null);
         }
 
-        static Either refused(String refusal) {
-            return new Either(Optional.empty(), refusal);
+        static Provisioned refused(String refusal) {
+            return new Provisioned(Optional.empty(), refusal);
         }
     }
 
