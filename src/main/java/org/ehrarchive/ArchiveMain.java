@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -95,11 +97,20 @@ public class ArchiveMain implements QuarkusApplication {
                     exitCode = reportStartFailure("the embedded database did not start", e);
                 }
                 if (database != null) {
+                    // On SIGTERM the JVM runs its shutdown hooks and then halts, whatever this thread is doing. For a
+                    // server, this hook holds the JVM until the database below is stopped: after Quarkus's graceful
+                    // shutdown has answered the requests in flight, not beside it, and never left running as an orphan.
+                    CountDownLatch databaseStopped = new CountDownLatch(1);
+                    if (!endsOnItsOwn) {
+                        Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitQuietly(databaseStopped), "archive-database-stop"));
+                    }
                     try (EmbeddedDatabase started = database) {
                         System.setProperty(JDBC_URL_PROPERTY, started.jdbcUrl());
                         System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
                         System.setProperty("quarkus.datasource.password", "");
                         exitCode = runQuarkus(args);
+                    } finally {
+                        databaseStopped.countDown();
                     }
                 }
             }
@@ -109,6 +120,14 @@ public class ArchiveMain implements QuarkusApplication {
             }
         }
         System.exit(exitCode);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs the application to its end and returns its exit code (Quarkus's default handler would exit the JVM). */

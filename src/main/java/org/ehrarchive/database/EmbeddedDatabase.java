@@ -102,6 +102,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setDataDirectory(pgData.toFile())
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(binaries.toFile())
+                // A command (ingest, reindex…) stopped by a signal stops the server at once, as before: its batch is
+                // resumable. A server (serve, demo) must not lose its database while its graceful shutdown still answers
+                // requests in flight: ArchiveMain stops it after Quarkus has stopped (GracefulShutdownIT).
+                .setRegisterShutdownHook(endsOnItsOwn)
                 .setPGStartupWait(STARTUP_WAIT)
                 // zonky's test-oriented defaults trade durability for speed; an archive must not.
                 .setServerConfig("synchronous_commit", "on")

@@ -21,6 +21,19 @@ class IngestCommandIT {
     private static final Duration RUN_LIMIT = Duration.ofMinutes(3);
 
     @Test
+    void theSummarysSearchLineCountsEveryDocumentTheRunIndexed(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work).withEnvironment(java.util.Map.of("ARCHIVE_SEARCH_DRAIN_INTERVAL", "50ms"));
+        Path input = work.resolve("export");
+        new org.ehrarchive.bench.CcdaGenerator(3, 20).writeDocuments(input, 40);
+
+        assertThat(archive.run("indexed", RUN_LIMIT, "ingest", input.toString())).as(archive.output("indexed")).isZero();
+
+        // A command does not index in the background (SearchIndexer.NotServing), however short the drain interval:
+        // it indexes once its batch is done, and the line counts all 40 (issue 18 saw "indexed 0" after 66).
+        assertThat(archive.output("indexed")).contains("search: indexed 40 documents");
+    }
+
+    @Test
     void ingestWritesTheReconciliationReportAndReportsDuplicatesOnTheSecondRun(@TempDir Path work) throws Exception {
         ArchiveJar archive = new ArchiveJar(work);
         Path input = work.resolve("export");

@@ -111,6 +111,19 @@ public final class RunningServer implements AutoCloseable {
         throw new AssertionError(name + " was not healthy within " + timeout + ": " + output());
     }
 
+    /** Sends SIGTERM, as a service manager stopping the archive does, and returns at once. */
+    public void signalStop() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " did not stop within " + timeout);
+        }
+        return process.exitValue();
+    }
+
     /** Stops the server as Ctrl-C would, and waits for it (and its embedded database) to stop. */
     @Override
     public void close() throws InterruptedException {
