@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -97,6 +98,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return new EmbeddedDatabase(null, port, endsOnItsOwn ? openCommandMarker(port) : null, dataDir);
         }
         stopOrphanedServer(pgData);
+        DiskSpace.require(dataDir, DiskSpace.minimum(), "starting the embedded PostgreSQL");
+        unpackAgainIfIncomplete(binaries);
 
         EmbeddedPostgres server = EmbeddedPostgres.builder()
                 .setDataDirectory(pgData.toFile())
@@ -259,6 +262,38 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         throw new IOException("Another archive process owns the embedded PostgreSQL under " + pgData
                 + " but its server did not come up; stop that process or remove it, then retry");
+    }
+
+    /**
+     * Binaries whose unpack was cut short (a full disk leaves empty executables behind a completed marker) are
+     * removed, so that they are unpacked again instead of failing every start after a 120 s wait.
+     */
+    private static void unpackAgainIfIncomplete(Path binaries) throws IOException {
+        if (!Files.isDirectory(binaries)) {
+            return;
+        }
+        try (var unpacked = Files.list(binaries)) {
+            for (Path version : unpacked.filter(Files::isDirectory).toList()) {
+                boolean complete = true;
+                for (String executable : List.of("postgres", "initdb", "pg_ctl")) {
+                    Path file = version.resolve("bin").resolve(executable);
+                    complete &= Files.isRegularFile(file) && Files.size(file) > 0;
+                }
+                if (!complete) {
+                    System.out.println("The embedded PostgreSQL binaries under " + version + " are incomplete (an unpack cut short, "
+                            + "for example by a full disk); unpacking them again");
+                    deleteRecursively(version);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        try (var paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** A postmaster whose owning archive process was killed keeps running; stop it before starting a new one. */
