@@ -23,6 +23,14 @@ public interface ArchiveConfig {
      */
     java.util.Optional<String> bootstrapAdminPassword();
 
+    /**
+     * Free space the data directory's disk must have before the embedded PostgreSQL starts, in bytes. Read before
+     * Quarkus starts, by {@code database.DiskSpace} (like {@link #dataDir()} by {@code ArchiveMain}); declared here so
+     * that it is one of the archive's settings. Default 256 MiB.
+     */
+    @WithDefault("268435456")
+    long minFreeBytes();
+
     /** Ingest pipeline settings. */
     Ingest ingest();
 
