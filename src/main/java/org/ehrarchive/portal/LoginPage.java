@@ -66,7 +66,7 @@ public class LoginPage {
     @Path("login")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance login(@QueryParam("signed-out") boolean signedOut, @QueryParam("next") String next) {
-        return Templates.login(null, signedOut, safeNext(next), singleSignOn);
+        return Templates.login(null, signedOut, ArchiveAuthentication.safeNext(next), singleSignOn);
     }
 
     @POST
@@ -75,19 +75,19 @@ public class LoginPage {
     public Response signIn(@RestForm String username, @RestForm String password, @RestForm String next) {
         String address = HttpHardening.clientAddress(http);
         String requestId = HttpHardening.requestId(http);
+        String target = ArchiveAuthentication.safeNext(next);
         SignIn.Outcome outcome = signIn.attempt(username, password, address, requestId, "form");
         if (outcome.lockedFor().isPresent()) {
             return Response.status(429).header("Retry-After", Math.max(1, outcome.lockedFor().get().toSeconds()))
-                    .entity(Templates.login(SignInMessages.lockedOut(outcome.lockedFor().get()), false, safeNext(next), singleSignOn)).build();
+                    .entity(Templates.login(SignInMessages.lockedOut(outcome.lockedFor().get()), false, target, singleSignOn)).build();
         }
         if (outcome.account().isEmpty()) {
-            return Response.status(401).entity(Templates.login("The user name or password is wrong.", false, safeNext(next), singleSignOn)).build();
+            return Response.status(401).entity(Templates.login("The user name or password is wrong.", false, target, singleSignOn)).build();
         }
         Account account = outcome.account().get();
         String token = sessions.open(account.username());
         audit.record(new AccessEvent(account.username(), account.role(), AuditAction.LOGIN, "session", null, List.of(), address,
                 requestId, null, "form sign-in"));
-        String target = safeNext(next);
         return Response.status(303).header(HttpHeaders.LOCATION, target == null ? "/" : target)
                 .header(HttpHeaders.SET_COOKIE, sessions.setCookie(token, false)).build();
     }
@@ -103,9 +103,5 @@ public class LoginPage {
         }
         return Response.status(303).header(HttpHeaders.LOCATION, "/login?signed-out=true").header(HttpHeaders.SET_COOKIE,
                 sessions.setCookie(null, true)).build();
-    }
-
-    private static String safeNext(String next) {
-        return ArchiveAuthentication.safeNext(next);
     }
 }

@@ -101,17 +101,14 @@ public class Accounts {
 
     /**
      * The account with its current role, when it exists, is not disabled, and its password was not changed after
-     * {@code credentialSince} (the time the caller's session or cached credential was established; null for a
-     * credential a new password does not end, an API token).
+     * {@code credentialSince} (when the caller's remembered credential was verified).
      */
     public Optional<Account> standing(String username, Instant credentialSince) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement("select role from app_user where username = ? "
-                        + "and disabled_at is null and (password_changed_at is null or ?::timestamptz is null or password_changed_at <= ?)")) {
+                        + "and disabled_at is null and (password_changed_at is null or password_changed_at <= ?)")) {
             select.setString(1, username);
-            Timestamp since = credentialSince == null ? null : Timestamp.from(credentialSince);
-            select.setTimestamp(2, since);
-            select.setTimestamp(3, since);
+            select.setTimestamp(2, Timestamp.from(credentialSince));
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(new Account(username, row.getString(1))) : Optional.empty();
             }

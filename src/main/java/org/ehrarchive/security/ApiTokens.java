@@ -35,11 +35,9 @@ public class ApiTokens {
     }
 
     private final DataSource dataSource;
-    private final Accounts accounts;
 
-    public ApiTokens(DataSource dataSource, Accounts accounts) {
+    public ApiTokens(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.accounts = accounts;
     }
 
     /** Creates a token for the user; returns the secret, which is not kept and cannot be shown again. */
@@ -67,9 +65,13 @@ public class ApiTokens {
         Instant now = Instant.now();
         String username;
         Instant lastUsed;
+        String role;
+        // One round trip: the token and its user's current role. A token is not a password, so a new password leaves
+        // it working; a disabled user does not.
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement("select username, last_used_at from api_token "
-                        + "where token_hash = ? and revoked_at is null and expires_at > ?")) {
+                PreparedStatement select = connection.prepareStatement("select t.username, t.last_used_at, u.role from api_token t "
+                        + "join app_user u on u.username = t.username and u.disabled_at is null "
+                        + "where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?")) {
             select.setString(1, hash);
             select.setTimestamp(2, Timestamp.from(now));
             try (ResultSet row = select.executeQuery()) {
@@ -78,16 +80,15 @@ public class ApiTokens {
                 }
                 username = row.getString(1);
                 lastUsed = row.getTimestamp(2) == null ? null : row.getTimestamp(2).toInstant();
+                role = row.getString(3);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the API tokens table could not be read", e);
         }
-        // A token is not a password: a new password leaves it working; a disabled user does not.
-        Optional<Account> account = accounts.standing(username, null);
-        if (account.isPresent() && (lastUsed == null || lastUsed.plus(TOUCH_EVERY).isBefore(now))) {
+        if (lastUsed == null || lastUsed.plus(TOUCH_EVERY).isBefore(now)) {
             Statements.update(dataSource, "update api_token set last_used_at = ? where token_hash = ?", Timestamp.from(now), hash);
         }
-        return account;
+        return Optional.of(new Account(username, role));
     }
 
     /** Every token, newest first. */

@@ -32,12 +32,10 @@ public class Sessions {
     private static final Duration TOUCH_AT_MOST = Duration.ofMinutes(1);
 
     private final DataSource dataSource;
-    private final Accounts accounts;
     private final ArchiveConfig.Security config;
 
-    public Sessions(DataSource dataSource, Accounts accounts, ArchiveConfig config) {
+    public Sessions(DataSource dataSource, ArchiveConfig config) {
         this.dataSource = dataSource;
-        this.accounts = accounts;
         this.config = config.security();
     }
 
@@ -71,9 +69,14 @@ public class Sessions {
         String username;
         Instant created;
         Instant lastSeen;
+        String role;
+        // One round trip per request: the session, and its user's role if the user still stands (not disabled, no
+        // new password since the session began).
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement(
-                        "select username, created_at, last_seen_at from user_session where token_hash = ? and ended_at is null")) {
+                PreparedStatement select = connection.prepareStatement("select s.username, s.created_at, s.last_seen_at, "
+                        + "(select u.role from app_user u where u.username = s.username and u.disabled_at is null "
+                        + "and (u.password_changed_at is null or u.password_changed_at <= s.created_at)) "
+                        + "from user_session s where s.token_hash = ? and s.ended_at is null")) {
             select.setString(1, hash);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
@@ -82,6 +85,7 @@ public class Sessions {
                 username = row.getString(1);
                 created = row.getTimestamp(2).toInstant();
                 lastSeen = row.getTimestamp(3).toInstant();
+                role = row.getString(4);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the sessions table could not be read", e);
@@ -94,8 +98,7 @@ public class Sessions {
             end(hash, "absolute timeout");
             return Optional.empty();
         }
-        Optional<Account> account = accounts.standing(username, created);
-        if (account.isEmpty()) {
+        if (role == null) {
             end(hash, "user disabled or password changed");
             return Optional.empty();
         }
@@ -103,7 +106,7 @@ public class Sessions {
         if (lastSeen.plus(touchEvery.compareTo(TOUCH_AT_MOST) < 0 ? touchEvery : TOUCH_AT_MOST).isBefore(now)) {
             update("update user_session set last_seen_at = ? where token_hash = ?", Timestamp.from(now), hash);
         }
-        return account;
+        return Optional.of(new Account(username, role));
     }
 
     /** Ends the session of this token (sign-out). */
