@@ -94,29 +94,6 @@ class ConcurrentIngestIT {
         }
     }
 
-    @Test
-    void twoIngestsStartedTogetherOnAnExistingArchiveBothCompleteAndStoreEachContentOnce(@TempDir Path work) throws Exception {
-        ArchiveJar archive = new ArchiveJar(work);
-        Path earlier = work.resolve("earlier");
-        new CcdaGenerator(12, ENTRIES_PER_SECTION).writeDocuments(earlier, 5);
-        assertThat(archive.run("earlier", RUN_LIMIT, "ingest", earlier.toString())).as(archive.output("earlier")).isZero();
-        Path first = work.resolve("export-a");
-        new CcdaGenerator(13, ENTRIES_PER_SECTION).writeDocuments(first, DOCUMENTS);
-        Path second = work.resolve("elsewhere/export-b");
-        copyFolder(first, second);
-
-        Process a = archive.start("existing-a", "ingest", first.toString());
-        Process b = archive.start("existing-b", "ingest", second.toString());
-
-        assertThat(archive.awaitExit("existing-a", a, RUN_LIMIT)).as(archive.output("existing-a")).isZero();
-        assertThat(archive.awaitExit("existing-b", b, RUN_LIMIT)).as(archive.output("existing-b")).isZero();
-        try (RunningServer reader = archive.serve("existing-reader", RUN_LIMIT); Connection db = archive.connect()) {
-            assertThat(archive.count(db, "select count(*) from ingest_batch")).isEqualTo(3);
-            assertThat(archive.count(db, "select count(*) from clinical_document")).isEqualTo(DOCUMENTS + 5);
-            assertThat(archive.count(db, "select count(*) from source_file")).isEqualTo(DOCUMENTS + 5);
-        }
-    }
-
     private static void copyFolder(Path from, Path to) throws Exception {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
