@@ -24,42 +24,62 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Instance;
 
 import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.bench.CorpusCopies;
+import org.ehrarchive.bench.Hl7v2Generator;
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.ImportedRecord;
 import org.ehrarchive.ingest.ImportedSection;
+import org.ehrarchive.ingest.Importer;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.QuarantineException;
-import org.ehrarchive.ingest.RecordContent;
 import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.RecordTypes;
+import org.ehrarchive.ingest.SourceSniff;
 import org.ehrarchive.ingest.SourceUnit;
-import org.ehrarchive.ingest.ccda.CcdaImporter;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.GcInfo;
 
 import io.quarkus.arc.Unremovable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code bench}: the ingest benchmark. Its workload is either generated C-CDA documents, or {@code --copies}
- * distinct copies of a real export folder ({@code --input}, patient identifiers rewritten per copy, so that nothing
- * is a duplicate). It measures in one run (1) the importer alone (parse and map, no storage) and (2) the whole
- * ingest (blob store, parse, map, PostgreSQL), and prints MB/s, records/s, patients/min and the live heap peak, excluding
- * start-up, with the machine and JVM it ran on. Run it on a throwaway archive: without {@code ARCHIVE_DATA_DIR}
- * the launcher gives it a temporary one. Results: {@code docs/benchmarks.md}.
+ * {@code bench}: the ingest benchmark. Its workload is either generated (C-CDA documents, or with {@code --format
+ * hl7v2} HL7 v2 message archives), or {@code --copies} distinct copies of a real export folder ({@code --input},
+ * patient identifiers rewritten per copy, so that nothing is a duplicate). It measures in one run (1) the importer
+ * alone (parse and map, no storage; each file read by the importer the ingest would choose for it) and (2) the
+ * whole ingest (blob store, parse, map, PostgreSQL), and prints MB/s, records/s, patients/min (messages/s for HL7
+ * v2) and the live heap peak, excluding start-up, with the machine and JVM it ran on. Run it on a throwaway archive:
+ * without {@code ARCHIVE_DATA_DIR} the launcher gives it a temporary one. Results: {@code docs/benchmarks.md}.
  */
 @Dependent
 @Unremovable
 @Command(mixinStandardHelpOptions = true, name = "bench",
-        description = "Ingest benchmark over generated C-CDA documents or copies of a real folder (uses a throwaway archive by default).")
+        description = "Ingest benchmark over generated C-CDA documents, generated HL7 v2 message archives or copies of a real folder"
+                + " (uses a throwaway archive by default).")
 public class BenchCommand implements Callable<Integer> {
+
+    /** The formats of a generated workload (lower case: the values are typed as they are). */
+    enum Format {
+        ccda, hl7v2
+    }
+
+    /** The options that describe a generated workload, which {@code --input} replaces. */
+    private static final List<String> GENERATED_OPTIONS = List.of("--format", "--documents", "--entries", "--messages",
+            "--messages-per-file", "--seed");
+    /** As much of a file as format detection sees, as in {@code IngestService}. */
+    private static final int SNIFF_BYTES = 4096;
+    /** The importers' {@link Importer#format()} whose records are messages. */
+    private static final String HL7V2 = "hl7v2";
 
     @Option(names = "--input", paramLabel = "FOLDER", description = "A real export folder to copy as the workload, instead of generated documents.")
     Path input;
@@ -67,31 +87,42 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--copies", defaultValue = "1", description = "With --input: distinct copies of the folder to ingest (default ${DEFAULT-VALUE}).")
     int copies;
 
-    @Option(names = "--documents", defaultValue = "300", description = "Generated workload: documents (default ${DEFAULT-VALUE}).")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "ccda",
+            description = "Generated workload: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = "--documents", defaultValue = "300", description = "Generated ccda workload: documents (default ${DEFAULT-VALUE}).")
     int documents;
 
-    @Option(names = "--entries", defaultValue = "20", description = "Generated workload: entries per section; 3 sections per document (default ${DEFAULT-VALUE}).")
+    @Option(names = "--entries", defaultValue = "20", description = "Generated ccda workload: entries per section; 3 sections per document (default ${DEFAULT-VALUE}).")
     int entriesPerSection;
+
+    @Option(names = "--messages", defaultValue = "30000", description = "Generated hl7v2 workload: messages (default ${DEFAULT-VALUE}).")
+    int messages;
+
+    @Option(names = "--messages-per-file", defaultValue = "" + Hl7v2Generator.DEFAULT_MESSAGES_PER_FILE,
+            description = "Generated hl7v2 workload: messages per file (default ${DEFAULT-VALUE}).")
+    int messagesPerFile;
 
     @Option(names = "--seed", defaultValue = "1", description = "Generated workload: random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    private final IngestService ingest;
-    private final CcdaImporter importer;
+    @Spec
+    CommandSpec spec;
 
-    public BenchCommand(IngestService ingest, CcdaImporter importer) {
+    private final IngestService ingest;
+    private final Instance<Importer> importers;
+
+    public BenchCommand(IngestService ingest, Instance<Importer> importers) {
         this.ingest = ingest;
-        this.importer = importer;
+        this.importers = importers;
     }
 
     @Override
     public Integer call() throws IOException {
-        if (input != null && !Files.isDirectory(input)) {
-            System.err.println("bench: --input must be a folder: " + input);
-            return ArchiveCommand.ExitCodes.USAGE;
-        }
-        if (copies < 1 || documents < 1 || entriesPerSection < 1) {
-            System.err.println("bench: --copies, --documents and --entries must be at least 1");
+        String usageError = usageError();
+        if (usageError != null) {
+            System.err.println("bench: " + usageError);
             return ArchiveCommand.ExitCodes.USAGE;
         }
         try (TemporaryDirectory workload = TemporaryDirectory.create("archive-bench-")) {
@@ -101,6 +132,12 @@ public class BenchCommand implements Callable<Integer> {
                 CorpusCopies.Copied copied = CorpusCopies.write(input, folder, copies);
                 System.out.printf("workload: %d copies of %s, %d files, %.1f MB%n", copies, input.toAbsolutePath(), copied.files(),
                         copied.bytes() / 1e6);
+            } else if (format == Format.hl7v2) {
+                Hl7v2Generator.Shape shape = new Hl7v2Generator(seed).writeArchive(folder, messages, messagesPerFile);
+                System.out.printf("workload: %d generated HL7 v2 messages, %d files, %.1f MB, seed %d%n", shape.messages(), shape.files(),
+                        shape.bytes() / 1e6, seed);
+                System.out.println("messages: " + shape.messageTypes().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")));
             } else {
                 new CcdaGenerator(seed, entriesPerSection).writeDocuments(folder, documents);
                 System.out.printf("workload: %d generated C-CDA documents, %d entries per section, seed %d%n", documents,
@@ -115,13 +152,17 @@ public class BenchCommand implements Callable<Integer> {
                 bytes += Files.size(file);
             }
 
-            parseOnly(files.subList(0, Math.min(50, files.size()))); // warm-up: JIT, parser pools
+            // Warm-up (JIT, parser pools): the first 50 files, or a sixth of them when they are few (an HL7 v2 archive
+            // is a few large files).
+            parseOnly(files.subList(0, Math.min(files.size(), Math.min(50, Math.max(1, files.size() / 6)))));
             Phase parse;
+            Counted parsed;
             try (LiveHeap heap = new LiveHeap()) {
                 long start = System.nanoTime();
-                Counted parsed = parseOnly(files);
-                parse = new Phase("importer only (parse + map)", System.nanoTime() - start, bytes, parsed.records(), parsed.documents(),
-                        heap.peak());
+                parsed = parseOnly(files);
+                long nanos = System.nanoTime() - start;
+                parse = new Phase("importer only (parse + map)", nanos, bytes, parsed.records(), parsed.messagesOnly() ? -1 : parsed.documents(),
+                        parsed.messagesOnly() ? parsed.messages() : -1, heap.peak());
             }
             Phase full;
             IngestService.BatchSummary report;
@@ -130,8 +171,16 @@ public class BenchCommand implements Callable<Integer> {
                 report = ingest.ingest(folder, IngestProgress.NONE);
                 long nanos = System.nanoTime() - start;
                 IngestReport.Counts documentsStored = report.totals().records().getOrDefault(RecordTypes.DOCUMENT, IngestReport.Counts.NONE);
+                // An HL7 v2 file's records are its messages (their parts are counted apart, as in the report).
                 full = new Phase("full ingest (blob + parse + map + PostgreSQL)", nanos, bytes, report.totals().found(),
-                        documentsStored.archived(), heap.peak());
+                        parsed.messagesOnly() ? -1 : documentsStored.archived(), parsed.messagesOnly() ? report.totals().found() : -1,
+                        heap.peak());
+            }
+            if (parsed.unclaimed() > 0) {
+                System.out.printf("note: no importer reads %d of the files; the importer-only phase skipped them%n", parsed.unclaimed());
+            }
+            if (parsed.messageFiles() > 0 && !parsed.messagesOnly()) {
+                System.out.println("note: the workload mixes HL7 v2 with other formats: no messages/s, records/s counts both");
             }
             parse.print();
             full.print();
@@ -147,17 +196,59 @@ public class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Counted(long records, long documents) {
+    /** Why the options do not go together, or null when they do. */
+    private String usageError() {
+        ParseResult given = spec.commandLine().getParseResult();
+        if (input != null) {
+            List<String> generated = GENERATED_OPTIONS.stream().filter(given::hasMatchedOption).toList();
+            if (!generated.isEmpty()) {
+                return String.join(", ", generated) + (generated.size() == 1 ? " describes" : " describe")
+                        + " a generated workload; with --input the workload is the folder's files, each read by the importer that accepts it";
+            }
+            if (!Files.isDirectory(input)) {
+                return "--input must be a folder: " + input;
+            }
+        } else if (given.hasMatchedOption("--copies")) {
+            return "--copies needs --input";
+        }
+        if (format == Format.ccda && (given.hasMatchedOption("--messages") || given.hasMatchedOption("--messages-per-file"))) {
+            return "--messages and --messages-per-file describe the generated HL7 v2 workload: add --format hl7v2";
+        }
+        if (format == Format.hl7v2 && (given.hasMatchedOption("--documents") || given.hasMatchedOption("--entries"))) {
+            return "--documents and --entries describe the generated C-CDA workload, not --format hl7v2 (use --messages, --messages-per-file)";
+        }
+        if (copies < 1 || documents < 1 || entriesPerSection < 1 || messages < 1 || messagesPerFile < 1) {
+            return "--copies, --documents, --entries, --messages and --messages-per-file must be at least 1";
+        }
+        return null;
     }
 
-    /** The importer alone: every record handed to a sink that only counts; embedded files are hashed, not kept. */
+    /**
+     * What the importer-only phase read: records as a file's report counts them (the parts an HL7 v2 message is split
+     * into are not records of their own), documents, messages (the records of the files an HL7 v2 importer read), the
+     * files read and how many of them were HL7 v2, and the files no importer reads.
+     */
+    private record Counted(long records, long documents, long messages, int files, int messageFiles, int unclaimed) {
+        /** Whether every file an importer read is HL7 v2: then the workload's records are messages. */
+        boolean messagesOnly() {
+            return messageFiles > 0 && messageFiles == files;
+        }
+    }
+
+    /**
+     * The importer alone: each file read by the first importer that accepts it, as the ingest chooses (a file at a
+     * time: no importer claims units of several files yet), every record handed to a sink that only counts;
+     * embedded files are hashed, not kept.
+     */
     private Counted parseOnly(List<Path> files) throws IOException {
         long[] counts = new long[2];
         RecordSink counting = new RecordSink() {
             @Override
             public void record(ImportedRecord record) {
-                counts[0]++;
-                if (record.content() instanceof RecordContent.DocumentContent) {
+                if (!RecordTypes.isPart(record.type())) {
+                    counts[0]++;
+                }
+                if (RecordTypes.DOCUMENT.equals(record.type())) {
                     counts[1]++;
                 }
             }
@@ -175,14 +266,39 @@ public class BenchCommand implements Callable<Integer> {
             public void warning(String warning) {
             }
         };
+        long messages = 0;
+        int read = 0;
+        int messageFiles = 0;
+        int unclaimed = 0;
         for (Path file : files) {
+            Optional<Importer> importer = importerFor(file);
+            if (importer.isEmpty()) {
+                unclaimed++; // quarantined by the full ingest as of no known format
+                continue;
+            }
+            long before = counts[0];
+            read++;
             try {
-                importer.read(new LocalFile(file), counting);
+                importer.get().read(new LocalFile(file), counting);
             } catch (QuarantineException e) {
                 // counted by the full ingest; the importer's work up to the refusal is part of this phase
             }
+            if (importer.get().format().equals(HL7V2)) {
+                messages += counts[0] - before;
+                messageFiles++;
+            }
         }
-        return new Counted(counts[0], counts[1]);
+        return new Counted(counts[0], counts[1], messages, read, messageFiles, unclaimed);
+    }
+
+    /** The importer the ingest would choose for the file: the first that accepts its name and first bytes. */
+    private Optional<Importer> importerFor(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(SNIFF_BYTES);
+        }
+        SourceSniff sniff = new SourceSniff(file.getFileName().toString(), head);
+        return importers.stream().filter(i -> i.accepts(sniff)).findFirst();
     }
 
     /** A file read where it lies, for the importer-only phase: nothing goes to the blob store. */
@@ -254,14 +370,17 @@ public class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Phase(String name, long nanos, long bytes, long records, long documents, long peakHeapBytes) {
+    /** One phase's figures; {@code documents} and {@code messages} are -1 where the workload has none to count. */
+    private record Phase(String name, long nanos, long bytes, long records, long documents, long messages, long peakHeapBytes) {
         double seconds() {
             return nanos / 1e9;
         }
 
         void print() {
-            System.out.printf("%-46s %7.2f s  %7.2f MB/s  %9.0f records/s  %9.0f patients/min  live heap peak %5d MB%n",
-                    name, seconds(), bytes / 1e6 / seconds(), records / seconds(), documents / seconds() * 60,
+            String patients = documents < 0 ? "" : String.format("  %9.0f patients/min", documents / seconds() * 60);
+            String perMessage = messages < 0 ? "" : String.format("  %9.0f messages/s", messages / seconds());
+            System.out.printf("%-46s %7.2f s  %7.2f MB/s  %9.0f records/s%s%s  live heap peak %5d MB%n",
+                    name, seconds(), bytes / 1e6 / seconds(), records / seconds(), patients, perMessage,
                     peakHeapBytes / (1024 * 1024));
         }
     }

@@ -133,6 +133,11 @@ public class IngestCommand implements Callable<Integer> {
                         t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
     }
 
+    private static void printCounts(String type, IngestReport.Counts c) {
+        System.out.printf("  %-17s %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n", type + ":", c.found(),
+                c.archived(), c.keptRaw(), c.quarantined(), c.duplicates());
+    }
+
     private void printSummary(IngestService.BatchSummary report) {
         IngestReport.Totals t = report.totals();
         System.out.printf("batch %d %s (attempt %d)%n", report.batchId(), report.status(), report.attempts());
@@ -140,8 +145,11 @@ public class IngestCommand implements Callable<Integer> {
                 t.files(), t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles());
         System.out.printf("records: %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
                 t.found(), t.archived(), t.keptRaw(), t.quarantined(), t.duplicates());
-        t.records().forEach((type, c) -> System.out.printf("  %-17s %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",
-                type + ":", c.found(), c.archived(), c.keptRaw(), c.quarantined(), c.duplicates()));
+        t.records().forEach((type, c) -> printCounts(type, c));
+        if (t.parts() != null && !t.parts().isEmpty()) {
+            System.out.println("parts (what the records were split into, each versioned on its own):");
+            t.parts().forEach((type, c) -> printCounts(type, c));
+        }
         // File names can carry patient names, so the console shows reasons and counts; the report names the files.
         report.quarantineReasons().forEach((reason, files) -> System.out.printf("quarantined: %d x %s%n", files, reason));
         if (t.quarantinedFiles() > 0 && reportJson == null) {

@@ -27,6 +27,7 @@ final class FileTally {
     }
 
     private Map<String, Counts> records = new TreeMap<>();
+    private Map<String, Counts> parts = new TreeMap<>();
     private Map<Integer, Counts> openSections = new TreeMap<>();
     /** Lines of the closed sections by ordinal: a nested section closes before its parent, the report lists document order. */
     private Map<Integer, SectionReport> sections = new TreeMap<>();
@@ -36,6 +37,7 @@ final class FileTally {
     FileTally copy() {
         FileTally copy = new FileTally();
         copy.records = new TreeMap<>(records);
+        copy.parts = new TreeMap<>(parts);
         copy.openSections = new TreeMap<>(openSections);
         copy.sections = new TreeMap<>(sections);
         copy.identifiers = new LinkedHashSet<>(identifiers);
@@ -50,7 +52,7 @@ final class FileTally {
             case QUARANTINED -> new Counts(1, 0, 1, 0, 0);
             case DUPLICATE -> new Counts(1, 0, 0, 0, 1);
         };
-        records.merge(type, one, Counts::plus);
+        (RecordTypes.isPart(type) ? parts : records).merge(type, one, Counts::plus);
         if (sectionOrdinal != null) {
             openSections.merge(sectionOrdinal, one, Counts::plus);
         }
@@ -105,6 +107,7 @@ final class FileTally {
             sum = sum.plus(counts);
         }
         return new FileReport(path, sha256, status, reason, format, List.copyOf(identifiers), java.util.Collections.unmodifiableMap(new TreeMap<>(records)),
+                java.util.Collections.unmodifiableMap(new TreeMap<>(parts)),
                 List.copyOf(sections.values()), List.copyOf(warnings), sum.found(), sum.archived(), sum.quarantined(), sum.keptRaw(),
                 sum.duplicates());
     }

@@ -34,12 +34,14 @@ public record IngestReport(String schema, long batchId, String sourcePath, Strin
 
     /**
      * One file's outcome in the batch; {@code records} by record type, and the file-level counts are their sums.
+     * {@code parts} (omitted when there are none) counts the parts records were split into, by part type
+     * ({@link RecordTypes#PARTS}: an HL7 v2 message's visit, results...), outside those sums.
      * {@code patientIdentifiers} lists at most {@link #MAX_LISTED_IDENTIFIERS} identifiers.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FileReport(String path, String sha256, String status, String reason, String format,
-            List<Identifier> patientIdentifiers, Map<String, Counts> records, List<SectionReport> sections, List<String> warnings,
-            int found, int archived, int quarantined, int keptRaw, int duplicates) {
+            List<Identifier> patientIdentifiers, Map<String, Counts> records, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Counts> parts,
+            List<SectionReport> sections, List<String> warnings, int found, int archived, int quarantined, int keptRaw, int duplicates) {
 
         public static final int MAX_LISTED_IDENTIFIERS = 50;
 
@@ -54,8 +56,9 @@ public record IngestReport(String schema, long batchId, String sourcePath, Strin
             int found, int archived, int quarantined, int keptRaw, int duplicates) {
     }
 
-    /** Sums over all files; {@code records} by record type. */
+    /** Sums over all files; {@code records} by record type, {@code parts} by part type (omitted when there are none). */
     public record Totals(int files, int archivedFiles, int duplicateFiles, int quarantinedFiles,
-            int found, int archived, int quarantined, int keptRaw, int duplicates, Map<String, Counts> records) {
+            int found, int archived, int quarantined, int keptRaw, int duplicates, Map<String, Counts> records,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Counts> parts) {
     }
 }

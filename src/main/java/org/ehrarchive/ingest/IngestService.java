@@ -703,18 +703,24 @@ public class IngestService {
                     + " coalesce(sum(found), 0), coalesce(sum(archived), 0), coalesce(sum(quarantined), 0), coalesce(sum(kept_raw), 0),"
                     + " coalesce(sum(duplicates), 0) from batch_file where batch_id = ?1 and status <> 'READING'")
                     .setParameter(1, batchId).getSingleResult();
-            @SuppressWarnings("unchecked")
-            List<Object[]> byType = em.createNativeQuery("select r.key, sum((r.value->>'found')::int), sum((r.value->>'archived')::int),"
-                    + " sum((r.value->>'quarantined')::int), sum((r.value->>'keptRaw')::int), sum((r.value->>'duplicates')::int)"
-                    + " from batch_file b, jsonb_each(b.outcome->'records') r where b.batch_id = ?1 and b.status <> 'READING'"
-                    + " group by r.key order by r.key").setParameter(1, batchId).getResultList();
-            Map<String, Counts> records = new TreeMap<>();
-            for (Object[] row : byType) {
-                records.put((String) row[0], new Counts(number(row[1]), number(row[2]), number(row[3]), number(row[4]), number(row[5])));
-            }
             return new IngestReport.Totals(number(sums[0]), number(sums[1]), number(sums[2]), number(sums[3]), number(sums[4]),
-                    number(sums[5]), number(sums[6]), number(sums[7]), number(sums[8]), java.util.Collections.unmodifiableMap(records));
+                    number(sums[5]), number(sums[6]), number(sums[7]), number(sums[8]), countsByType(batchId, "records"),
+                    countsByType(batchId, "parts"));
         });
+    }
+
+    /** The batch's file lines' {@code records} or {@code parts}, summed per type by the database. */
+    private static Map<String, Counts> countsByType(long batchId, String member) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> byType = IngestBatch.getEntityManager().createNativeQuery("select r.key, sum((r.value->>'found')::int),"
+                + " sum((r.value->>'archived')::int), sum((r.value->>'quarantined')::int), sum((r.value->>'keptRaw')::int),"
+                + " sum((r.value->>'duplicates')::int) from batch_file b, jsonb_each(coalesce(b.outcome->'" + member + "', '{}'::jsonb)) r"
+                + " where b.batch_id = ?1 and b.status <> 'READING' group by r.key order by r.key").setParameter(1, batchId).getResultList();
+        Map<String, Counts> counts = new TreeMap<>();
+        for (Object[] row : byType) {
+            counts.put((String) row[0], new Counts(number(row[1]), number(row[2]), number(row[3]), number(row[4]), number(row[5])));
+        }
+        return java.util.Collections.unmodifiableMap(counts);
     }
 
     private static int number(Object value) {

@@ -1,9 +1,6 @@
 package org.ehrarchive.ingest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -467,7 +464,8 @@ final class RecordWriter implements Runnable {
                 return;
             }
             try (PreparedStatement find = connection.prepareStatement("select sha256, id, status from source_file where sha256 = any(?)")) {
-                find.setArray(1, connection.createArrayOf("text", shas.toArray()));
+                // bpchar, the column's type: compared with a text[] the column is cast, and its index is not used
+                find.setArray(1, connection.createArrayOf("bpchar", shas.toArray()));
                 try (ResultSet found = find.executeQuery()) {
                     while (found.next()) {
                         storedFiles.put(found.getString(1).trim(), new StoredFile(found.getLong(2), found.getString(3)));
@@ -615,7 +613,7 @@ final class RecordWriter implements Runnable {
         private void writeDuplicate(FileState file, Long sourceFile, FileReport original) throws SQLException, IOException {
             if (original != null && "quarantined".equals(original.status())) {
                 FileReport line = new FileReport(file.path, original.sha256(), original.status(), original.reason(), original.format(),
-                        original.patientIdentifiers(), original.records(), original.sections(), original.warnings(), original.found(),
+                        original.patientIdentifiers(), original.records(), original.parts(), original.sections(), original.warnings(), original.found(),
                         original.archived(), original.quarantined(), original.keptRaw(), original.duplicates());
                 writeBatchFile(file, "QUARANTINED", line.reason(), sourceFile, reports.writeValueAsString(line), line.counts());
                 afterCommit.add(() -> progress.fileDone(line, file.sizeBytes));
@@ -959,7 +957,8 @@ final class RecordWriter implements Runnable {
                     + " r.historical, exists (select 1 from source_record s where s.supersedes_id = r.id), r.status, r.patient_id,"
                     + " d.id, r.source_file_id from source_record r left join clinical_document d on d.source_record_id = r.id"
                     + " where r.key_hash = any(?) order by r.version")) {
-                Array array = connection.createArrayOf("text", missing.toArray());
+                // bpchar, the column's type: against a text[] every chunk scanned the whole table (docs/benchmarks.md)
+                Array array = connection.createArrayOf("bpchar", missing.toArray());
                 find.setArray(1, array);
                 try (ResultSet found = find.executeQuery()) {
                     while (found.next()) {
@@ -1185,26 +1184,26 @@ final class RecordWriter implements Runnable {
     }
 
     private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java runtime has SHA-256", e);
-        }
+        return ContentHash.sha256(text);
     }
 
     /** The line of a file whose content was archived before: everything it holds is found again, and a duplicate. */
     static FileReport duplicateLine(FileState file, FileReport original, Long sourceFile) {
         if (original == null) {
             return new FileReport(file.path, file.sha256, "duplicate", "same content already archived", file.format, List.of(),
-                    Map.of(), List.of(), List.of(), 0, 0, 0, 0, 0);
+                    Map.of(), Map.of(), List.of(), List.of(), 0, 0, 0, 0, 0);
         }
         Map<String, IngestReport.Counts> records = new java.util.TreeMap<>();
         original.records().forEach((type, counts) -> records.put(type, new IngestReport.Counts(counts.found(), 0, 0, 0, counts.found())));
+        Map<String, IngestReport.Counts> parts = new java.util.TreeMap<>();
+        (original.parts() == null ? Map.<String, IngestReport.Counts>of() : original.parts())
+                .forEach((type, counts) -> parts.put(type, new IngestReport.Counts(counts.found(), 0, 0, 0, counts.found())));
         List<IngestReport.SectionReport> sections = original.sections().stream()
                 .map(s -> new IngestReport.SectionReport(s.code(), s.codeSystem(), s.title(), s.kind(), s.locator(), s.found(), 0, 0, 0, s.found()))
                 .toList();
         return new FileReport(file.path, file.sha256, "duplicate", "same content already archived (source file " + sourceFile + ")",
-                original.format(), original.patientIdentifiers(), java.util.Collections.unmodifiableMap(records), sections, List.of(),
+                original.format(), original.patientIdentifiers(), java.util.Collections.unmodifiableMap(records),
+                java.util.Collections.unmodifiableMap(parts), sections, List.of(),
                 original.found(), 0, 0, 0, original.found());
     }
 

@@ -1,6 +1,7 @@
 package org.ehrarchive.portal;
 
 import java.util.List;
+import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -40,6 +41,10 @@ public class ChartPage {
         this.portal = portal;
     }
 
+    private static Map<Long, String> sources(ChartService.Chart chart) {
+        return PortalViews.sources(chart.documents());
+    }
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance chart(@PathParam("id") long id) {
@@ -51,8 +56,8 @@ public class ChartPage {
         return Templates.chart(portal.nav(), id, name, sources,
                 chart.identifiers().stream().map(i -> new PortalViews.IdentifierRow(i.value(),
                         i.assigningAuthority() != null ? i.assigningAuthority() : i.system(), i.documentId())).toList(),
-                chart.encounters().stream().map(PortalViews::row).toList(),
-                PortalViews.groups(chart.entries()),
+                chart.encounters().stream().map(e -> PortalViews.row(e, sources(chart))).toList(),
+                PortalViews.groups(chart.entries(), sources(chart)),
                 chart.documents().stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
                         d.type() == null ? "" : d.type().label(), PortalViews.time(d.effectiveTime()),
                         d.superseded() ? "replaced by a later version" : "")).toList());

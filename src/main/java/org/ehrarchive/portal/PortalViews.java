@@ -19,8 +19,12 @@ final class PortalViews {
     private PortalViews() {
     }
 
-    /** A row of an entry table; {@code history} names the earlier versions of the entry, if any. */
-    record EntryRow(String name, String code, String value, String status, String when, boolean negated, String history) {
+    /**
+     * A row of an entry table; {@code history} names the earlier versions of the entry, if any; {@code source} the
+     * document (a C-CDA document, an HL7 v2 message) it came from, {@code documentId} null when not shown.
+     */
+    record EntryRow(String name, String code, String value, String status, String when, boolean negated, String history,
+            Long documentId, String source) {
     }
 
     /** A titled group of entries (problems, medications...). */
@@ -44,10 +48,33 @@ final class PortalViews {
     record SectionBlock(String title, String safeHtml, int found, int archived, int quarantined, int duplicates, List<EntryRow> entries) {
     }
 
-    static List<EntryGroup> groups(Map<EntryKind, List<ChartService.EntryView>> entries) {
+    /** The chart's groups, each row naming its source document from {@code sources} (document id to label). */
+    static List<EntryGroup> groups(Map<EntryKind, List<ChartService.EntryView>> entries, Map<Long, String> sources) {
         List<EntryGroup> groups = new ArrayList<>();
-        entries.forEach((kind, views) -> groups.add(new EntryGroup(title(kind), views.stream().map(PortalViews::row).toList())));
+        entries.forEach((kind, views) -> groups.add(new EntryGroup(title(kind), views.stream().map(v -> row(v, sources)).toList())));
         return groups;
+    }
+
+    /** What a chart row says of its source: the format, then the document's title (an HL7 v2 message's type). */
+    static Map<Long, String> sources(List<ChartService.DocumentSummary> documents) {
+        Map<Long, String> labels = new java.util.HashMap<>();
+        for (ChartService.DocumentSummary d : documents) {
+            String format = switch (d.format() == null ? "" : d.format()) {
+                case "ccda" -> "C-CDA";
+                case "hl7v2" -> "HL7 v2";
+                default -> d.format();
+            };
+            labels.put(d.id(), (format == null ? "" : format + ": ") + (d.title() == null ? "document " + d.id() : d.title()));
+        }
+        return labels;
+    }
+
+    static EntryRow row(ChartService.EntryView view, Map<Long, String> sources) {
+        EntryRow row = row(view);
+        Long document = view.documentId();
+        return document == null || !sources.containsKey(document) ? row
+                : new EntryRow(row.name(), row.code(), row.value(), row.status(), row.when(), row.negated(), row.history(), document,
+                        sources.get(document));
     }
 
     static EntryRow row(ChartService.EntryView view) {
@@ -55,7 +82,7 @@ final class PortalViews {
         String value = values(view.values());
         // A problem's value is the condition itself, already its name: do not show it twice.
         return new EntryRow(name, code(view.code()), value.equals(name) ? "" : value,
-                view.status() == null ? "" : view.status(), when(view.effective()), view.negated(), history(view));
+                view.status() == null ? "" : view.status(), when(view.effective()), view.negated(), history(view), null, null);
     }
 
     /** "version 2; earlier: 13.2 g/dL, active (2011-04-01)": what a newer version replaced, newest first. */

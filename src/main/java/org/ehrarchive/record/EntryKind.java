@@ -25,5 +25,7 @@ public enum EntryKind {
     HEALTH_CONCERN,
     ADVANCE_DIRECTIVE,
     ASSESSMENT,
-    NOTE
+    NOTE,
+    /** A billed charge, credit or payment (HL7 v2 FT1): billing is part of the legal record. */
+    CHARGE
 }

@@ -1,10 +1,6 @@
 package org.ehrarchive.ingest.ccda;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.function.Function;
 
 /**
@@ -26,11 +22,7 @@ final class CanonicalForm {
     }
 
     static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java runtime has SHA-256", e);
-        }
+        return org.ehrarchive.ingest.ContentHash.sha256(text);
     }
 
     private static void append(XmlElement element, Function<String, String> narrativeText, StringBuilder form) {

@@ -3,11 +3,10 @@ package org.ehrarchive.ingest.ccda;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.ehrarchive.record.Coded;
 import org.ehrarchive.record.ContactPoint;
+import org.ehrarchive.record.Hl7Time;
 import org.ehrarchive.record.Identifier;
 import org.ehrarchive.record.ObservedValue;
 import org.ehrarchive.record.Party;
@@ -28,8 +27,6 @@ import org.ehrarchive.record.TimeValue;
  */
 final class CdaReader {
 
-    private static final Pattern HL7_TS = Pattern.compile(
-            "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(?:(\\d{2})(\\.\\d+)?)?([+-]\\d{2}(?::?\\d{2})?|Z)?");
 
     /** Text by the {@code ID} of its element, in the whole document (references point into narratives). */
     private final Map<String, String> textById;
@@ -232,60 +229,7 @@ final class CdaReader {
         if (raw == null) {
             return nullFlavor == null ? null : new TimeValue(null, null, null, null, nullFlavor);
         }
-        return parseTime(raw.trim(), nullFlavor);
-    }
-
-    /** Parses an HL7 TS string; an unreadable one is kept raw with no ISO form. */
-    static TimeValue parseTime(String raw, String nullFlavor) {
-        Matcher m = HL7_TS.matcher(raw);
-        if (!m.matches() || !inRange(m)) {
-            return new TimeValue(raw, null, null, null, nullFlavor);
-        }
-        StringBuilder iso = new StringBuilder(m.group(1));
-        String precision = "YEAR";
-        if (m.group(2) != null) {
-            iso.append('-').append(m.group(2));
-            precision = "MONTH";
-        }
-        if (m.group(3) != null) {
-            iso.append('-').append(m.group(3));
-            precision = "DAY";
-        }
-        if (m.group(4) != null) {
-            iso.append('T').append(m.group(4));
-            precision = "HOUR";
-            iso.append(':').append(m.group(5) == null ? "00" : m.group(5));
-            if (m.group(5) != null) {
-                precision = "MINUTE";
-            }
-        }
-        if (m.group(6) != null) {
-            iso.append(':').append(m.group(6));
-            precision = "SECOND";
-        }
-        if (m.group(7) != null) {
-            iso.append(m.group(7));
-            precision = "FRACTION";
-        }
-        String zone = null;
-        if (m.group(8) != null) {
-            zone = m.group(8).equals("Z") ? "Z"
-                    : m.group(8).contains(":") || m.group(8).length() == 3 ? m.group(8)
-                    : m.group(8).substring(0, 3) + ":" + m.group(8).substring(3);
-            if (m.group(4) != null) {
-                iso.append(zone);
-            }
-        }
-        return new TimeValue(raw, iso.toString(), precision, zone, nullFlavor);
-    }
-
-    private static boolean inRange(Matcher m) {
-        return within(m.group(2), 1, 12) && within(m.group(3), 1, 31) && within(m.group(4), 0, 23)
-                && within(m.group(5), 0, 59) && within(m.group(6), 0, 60);
-    }
-
-    private static boolean within(String digits, int min, int max) {
-        return digits == null || (Integer.parseInt(digits) >= min && Integer.parseInt(digits) <= max);
+        return Hl7Time.parse(raw.trim(), nullFlavor);
     }
 
     /** An RTO such as maxDoseQuantity as text: {@code 4 {tbl} / 1 d}. */

@@ -15,9 +15,8 @@ import org.ehrarchive.ingest.ImportedRecord;
 import org.ehrarchive.ingest.ImportedSection;
 import org.ehrarchive.ingest.QuarantineException;
 import org.ehrarchive.ingest.RecordContent;
-import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.RecordTypes;
-import org.ehrarchive.ingest.SourceUnit;
+import org.ehrarchive.support.CollectingSink;
 import org.ehrarchive.support.InMemoryUnit;
 
 /** Test helpers: read a C-CDA fixture by name, import it, and gather what the importer handed over. */
@@ -124,47 +123,32 @@ final class CcdaFixtures {
     }
 
     static Read importUnit(CcdaImporter importer, InMemoryUnit unit) throws QuarantineException {
-        List<ImportedRecord> records = new ArrayList<>();
+        CollectingSink sink = new CollectingSink();
+        importer.read(unit, sink);
+        List<ImportedRecord> records = sink.records;
         List<Section> sections = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        importer.read(unit, new RecordSink() {
-            @Override
-            public void warning(String warning) {
-                warnings.add(warning);
-            }
-
-            @Override
-            public void record(ImportedRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void record(SourceUnit.File from, ImportedRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void section(ImportedRecord document, ImportedSection section) {
-                int found = 0;
-                int quarantined = 0;
-                int keptRaw = 0;
-                for (ImportedRecord record : records) {
-                    Integer ordinal = record.content() instanceof RecordContent.EntriesContent e ? e.sectionOrdinal()
-                            : record.content() instanceof RecordContent.RawContent r ? r.sectionOrdinal() : null;
-                    if (ordinal != null && ordinal == section.ordinal()) {
-                        found++;
-                        if (record.content() instanceof RecordContent.RawContent raw) {
-                            if (raw.status() == ImportedFragment.Status.KEPT) {
-                                keptRaw++;
-                            } else {
-                                quarantined++;
-                            }
+        for (ImportedSection section : sink.sections) {
+            // a section's entries are the records that name its ordinal (all handed over before it)
+            int found = 0;
+            int quarantined = 0;
+            int keptRaw = 0;
+            for (ImportedRecord record : records) {
+                Integer ordinal = record.content() instanceof RecordContent.EntriesContent e ? e.sectionOrdinal()
+                        : record.content() instanceof RecordContent.RawContent r ? r.sectionOrdinal() : null;
+                if (ordinal != null && ordinal == section.ordinal()) {
+                    found++;
+                    if (record.content() instanceof RecordContent.RawContent raw) {
+                        if (raw.status() == ImportedFragment.Status.KEPT) {
+                            keptRaw++;
+                        } else {
+                            quarantined++;
                         }
                     }
                 }
-                sections.add(new Section(section, found, found - quarantined, quarantined, keptRaw));
             }
-        });
+            sections.add(new Section(section, found, found - quarantined, quarantined, keptRaw));
+        }
+        List<String> warnings = sink.warnings;
         sections.sort(java.util.Comparator.comparingInt(Section::ordinal));
         return new Read(records, sections, warnings, unit);
     }

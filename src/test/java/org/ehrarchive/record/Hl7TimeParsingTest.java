@@ -1,8 +1,7 @@
-package org.ehrarchive.ingest.ccda;
+package org.ehrarchive.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.ehrarchive.record.TimeValue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +21,7 @@ class Hl7TimeParsingTest {
             "201208061015+0130, 2012-08-06T10:15+01:30, MINUTE, +01:30",
             "20120806-0500, 2012-08-06, DAY, -05:00" })
     void shouldKeepPrecisionAndZone(String raw, String iso, String precision, String zone) {
-        TimeValue time = CdaReader.parseTime(raw, null);
+        TimeValue time = Hl7Time.parse(raw, null);
         assertThat(time.raw()).isEqualTo(raw);
         assertThat(time.iso()).isEqualTo(iso);
         assertThat(time.precision()).isEqualTo(precision);
@@ -32,7 +31,7 @@ class Hl7TimeParsingTest {
     @ParameterizedTest
     @CsvSource({ "yesterday", "2012-08-06", "UNK" })
     void shouldKeepAnUnreadableTimeRawWithoutInventingOne(String raw) {
-        TimeValue time = CdaReader.parseTime(raw, null);
+        TimeValue time = Hl7Time.parse(raw, null);
         assertThat(time.raw()).isEqualTo(raw);
         assertThat(time.iso()).isNull();
     }

@@ -1,0 +1,395 @@
+package org.ehrarchive.ingest.hl7v2;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits an HL7 v2 message archive into messages, as a stream: memory is bounded by the largest message
+ * ({@code maxMessageBytes}), not by the file. Real archives are untidy, and this reader takes them as they come:
+ * <ul>
+ *   <li>segments end with CR (as the standard says), LF, CRLF or a mix; blank lines between messages are ignored;</li>
+ *   <li>MLLP framing bytes (0x0B before a message, 0x1C 0x0D after) are dropped;</li>
+ *   <li>a UTF-8 byte order mark before the first segment is dropped;</li>
+ *   <li>batch envelopes (FHS, BHS, BTS, FTS) separate messages and are not messages themselves; a BTS message count
+ *       that disagrees with the messages read is reported;</li>
+ *   <li>a line that does not start like a segment (text re-wrapped by an editor or a mail system) is kept as part of the
+ *       segment before it, joined by a line break, and reported;</li>
+ *   <li>each message is decoded in the character set its MSH-18 names; without one, UTF-8 when the bytes are valid
+ *       UTF-8, else Windows-1252 (a superset of ISO 8859-1, what older systems wrote), reported.</li>
+ * </ul>
+ * A message over the size limit, one holding NUL bytes, and text before the first message are handed over with a
+ * {@link Message#problem() problem} and no segments, so that they are counted and quarantined while the rest of the
+ * file goes on.
+ */
+final class MessageReader {
+
+    /** One message: its position in the file, its segments (decoded, without terminators), or why it cannot be read. */
+    record Message(int index, long offset, List<String> segments, String problem, List<String> warnings) {
+
+        /** The message in its canonical form: segments joined by CR, as the standard writes them. */
+        String text() {
+            return String.join("\r", segments);
+        }
+    }
+
+    /**
+     * Bytes of a line kept even when the message they belong to is already over its limit: enough to hold the next
+     * message's MSH segment whole, however little of the budget is left.
+     */
+    private static final int LINE_KEPT_ANYWAY = 64 * 1024;
+    private static final int MLLP_START = 0x0B;
+    private static final int MLLP_END = 0x1C;
+
+    private final InputStream in;
+    private final int maxMessageBytes;
+    private final byte[] buffer = new byte[64 * 1024];
+    private int position;
+    private int limit;
+    private long consumed;
+    private boolean atStart = true;
+    private boolean endedWithTerminator = true;
+    /** An MLLP frame just ended: what follows before the next MSH belongs to no message. */
+    private boolean frameEnded;
+
+    /** A line read ahead: the first of the next message, or an envelope segment. */
+    private Line pending;
+    private int messages;
+    private final List<String> fileWarnings = new ArrayList<>();
+    private int batchDeclared = -1;
+    private int messagesInBatch;
+
+    MessageReader(InputStream in, int maxMessageBytes) {
+        this.in = in;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** Warnings about the file as a whole (envelopes, its end), complete once {@link #next()} returned null. */
+    List<String> fileWarnings() {
+        return fileWarnings;
+    }
+
+    /** The next message, or null at the end of the file. */
+    Message next() throws IOException {
+        Line first = pending != null ? pending : readLine(Math.max(maxMessageBytes, LINE_KEPT_ANYWAY));
+        pending = null;
+        // What comes before a message: blank lines, envelopes, or text that is no message at all.
+        long strayOffset = -1;
+        int strayBytes = 0;
+        while (first != null && !first.startsWith("MSH")) {
+            if (first.isBlank()) {
+                // nothing: blank lines between messages are common
+            } else if (first.isEnvelope()) {
+                envelope(first);
+            } else {
+                if (strayOffset < 0) {
+                    strayOffset = first.offset;
+                }
+                strayBytes += first.length;
+            }
+            first = readLine(Math.max(maxMessageBytes, LINE_KEPT_ANYWAY));
+            if (strayOffset >= 0 && (first == null || first.startsWith("MSH") || first.isEnvelope())) {
+                pending = first;
+                return new Message(messages++, strayOffset, List.of(), strayBytes + " bytes that are not an HL7 v2 message (no MSH"
+                        + " segment before them)", List.of());
+            }
+        }
+        if (first == null) {
+            finish();
+            return null;
+        }
+        messagesInBatch++;
+        int index = messages++;
+        List<byte[]> lines = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        lines.add(first.bytes);
+        long size = first.length;
+        boolean tooLarge = first.truncated || first.length > maxMessageBytes;
+        frameEnded = false;
+        boolean rewrapped = false;
+        char fieldSeparator = first.length > 3 ? (char) (first.bytes[3] & 0xFF) : '|';
+        while (true) {
+            boolean afterFrame = frameEnded;
+            Line line = readLine((int) Math.max(LINE_KEPT_ANYWAY, maxMessageBytes - size));
+            if (line == null || line.startsWith("MSH") || line.isEnvelope()) {
+                pending = line;
+                break;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            if (afterFrame) {
+                pending = line; // bytes after an MLLP frame and before the next: no part of this message
+                break;
+            }
+            size += line.length;
+            if (tooLarge || line.truncated || size > maxMessageBytes) {
+                tooLarge = true;
+                lines.clear();
+                continue;
+            }
+            if (line.startsLikeSegment(fieldSeparator)) {
+                lines.add(line.bytes);
+            } else {
+                // A line break inside a field: the line belongs to the segment before it.
+                byte[] previous = lines.get(lines.size() - 1);
+                byte[] joined = new byte[previous.length + 1 + line.bytes.length];
+                System.arraycopy(previous, 0, joined, 0, previous.length);
+                joined[previous.length] = '\n';
+                System.arraycopy(line.bytes, 0, joined, previous.length + 1, line.bytes.length);
+                lines.set(lines.size() - 1, joined);
+                rewrapped = true;
+            }
+        }
+        if (tooLarge) {
+            return new Message(index, first.offset, List.of(), "the message is larger than " + maxMessageBytes
+                    + " bytes, the most the archive maps in one piece", List.of());
+        }
+        if (rewrapped) {
+            warnings.add("lines that do not start a segment were read as the continuation of the segment before them"
+                    + " (line breaks inside a field)");
+        }
+        for (byte[] line : lines) {
+            for (int i = 0; i < line.length; i++) {
+                if (line[i] == 0) {
+                    return new Message(index, first.offset, List.of(), "the message holds a NUL byte, which no HL7 v2 text may"
+                            + " contain (a binary file, or a damaged export)", List.of());
+                }
+            }
+        }
+        Charset charset = Charsets.declared(first.bytes, fieldSeparator);
+        List<String> segments = new ArrayList<>(lines.size());
+        if (charset == null) {
+            charset = StandardCharsets.UTF_8;
+            if (!allValidUtf8(lines)) {
+                charset = Charset.forName("windows-1252");
+                warnings.add("no character set declared (MSH-18) and the bytes are not UTF-8: read as Windows-1252");
+            }
+        }
+        for (byte[] line : lines) {
+            segments.add(new String(line, charset));
+        }
+        return new Message(index, first.offset, segments, null, warnings);
+    }
+
+    private void envelope(Line line) {
+        String head = line.head(3);
+        if (head.equals("BHS")) {
+            messagesInBatch = 0;
+            batchDeclared = -1;
+        } else if (head.equals("BTS")) {
+            String text = new String(line.bytes, StandardCharsets.ISO_8859_1);
+            String[] fields = text.length() > 3 ? text.substring(4).split(java.util.regex.Pattern.quote(String.valueOf(text.charAt(3))), -1)
+                    : new String[0];
+            if (fields.length > 0 && fields[0].strip().matches("\\d{1,9}")) {
+                batchDeclared = Integer.parseInt(fields[0].strip());
+                if (batchDeclared != messagesInBatch) {
+                    fileWarnings.add("a batch trailer (BTS-1) declares " + batchDeclared + " messages; " + messagesInBatch
+                            + " were read in that batch");
+                }
+            }
+            messagesInBatch = 0;
+        }
+    }
+
+    private void finish() {
+        if (!endedWithTerminator) {
+            fileWarnings.add("the file does not end with a segment terminator: its last message may be truncated");
+        }
+    }
+
+    private static boolean allValidUtf8(List<byte[]> lines) {
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        for (byte[] line : lines) {
+            boolean ascii = true;
+            for (byte b : line) {
+                if (b < 0) {
+                    ascii = false;
+                    break;
+                }
+            }
+            if (ascii) {
+                continue;
+            }
+            try {
+                decoder.reset().decode(ByteBuffer.wrap(line));
+            } catch (CharacterCodingException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- lines ----------------------------------------------------------------------------------------------------
+
+    /** One line of the file without its terminator; {@code truncated} when it was longer than it was allowed to be. */
+    private record Line(long offset, byte[] bytes, int length, boolean truncated) {
+
+        boolean startsWith(String segment) {
+            return bytes.length >= 3 && head(3).equals(segment) && (bytes.length == 3 || !Character.isLetterOrDigit(bytes[3] & 0xFF));
+        }
+
+        boolean isEnvelope() {
+            return startsWith("FHS") || startsWith("BHS") || startsWith("BTS") || startsWith("FTS");
+        }
+
+        boolean isBlank() {
+            for (byte b : bytes) {
+                if (b != ' ' && b != '\t') {
+                    return false;
+                }
+            }
+            return !truncated;
+        }
+
+        /** Three letters or digits, then the field separator or the end: a segment ID such as PID, OBX or ZPI. */
+        boolean startsLikeSegment(char fieldSeparator) {
+            if (bytes.length < 3) {
+                return false;
+            }
+            for (int i = 0; i < 3; i++) {
+                int c = bytes[i] & 0xFF;
+                if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+                    return false;
+                }
+            }
+            return bytes.length == 3 || (bytes[3] & 0xFF) == fieldSeparator;
+        }
+
+        String head(int n) {
+            return new String(bytes, 0, Math.min(n, bytes.length), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
+     * Reads up to the next segment terminator, keeping at most {@code keep} bytes of the line (the rest is read and
+     * dropped, so that a 100 MB line costs no memory); null at the end of the file.
+     */
+    private Line readLine(int keep) throws IOException {
+        long offset = consumed;
+        int kept = Math.max(keep, 8); // enough to recognise the next MSH after a message too large to keep
+        ByteSink line = new ByteSink(Math.min(kept, 256));
+        int length = 0;
+        boolean truncated = false;
+        boolean any = false;
+        while (true) {
+            int b = read();
+            if (b < 0) {
+                if (!any) {
+                    return null;
+                }
+                endedWithTerminator = false;
+                break;
+            }
+            if (atStart) {
+                atStart = false;
+                if (b == 0xEF && peekBom()) {
+                    offset = consumed;
+                    continue;
+                }
+            }
+            if (b == '\r' || b == '\n') {
+                endedWithTerminator = true;
+                if (b == '\r' && peek() == '\n') {
+                    read();
+                }
+                if (!any) {
+                    offset = consumed;
+                    return new Line(offset, new byte[0], 0, false);
+                }
+                break;
+            }
+            if (b == MLLP_START || b == MLLP_END) {
+                // framing: a 0x1C ends a message (its CR follows), a 0x0B starts one
+                frameEnded = b == MLLP_END;
+                if (any) {
+                    endedWithTerminator = true;
+                    break;
+                }
+                offset = consumed;
+                continue;
+            }
+            any = true;
+            length++;
+            if (length <= kept) {
+                line.add((byte) b);
+            }
+            truncated |= length > keep;
+        }
+        return new Line(offset, line.toArray(), length, truncated);
+    }
+
+    /** After a first 0xEF at the very start: whether 0xBB 0xBF follow (then they are consumed). */
+    private boolean peekBom() throws IOException {
+        if (!fill(3)) {
+            return false;
+        }
+        if ((buffer[position] & 0xFF) == 0xBB && (buffer[position + 1] & 0xFF) == 0xBF) {
+            position += 2;
+            consumed += 2;
+            return true;
+        }
+        return false;
+    }
+
+    private int read() throws IOException {
+        if (position == limit && !fill(1)) {
+            return -1;
+        }
+        consumed++;
+        return buffer[position++] & 0xFF;
+    }
+
+    private int peek() throws IOException {
+        if (position == limit && !fill(1)) {
+            return -1;
+        }
+        return buffer[position] & 0xFF;
+    }
+
+    /** Makes at least {@code n} bytes available (fewer at the end of the file: then false). */
+    private boolean fill(int n) throws IOException {
+        if (limit - position >= n) {
+            return true;
+        }
+        System.arraycopy(buffer, position, buffer, 0, limit - position);
+        limit -= position;
+        position = 0;
+        while (limit < n) {
+            int read = in.read(buffer, limit, buffer.length - limit);
+            if (read < 0) {
+                return false;
+            }
+            limit += read;
+        }
+        return true;
+    }
+
+    /** A growable byte array. */
+    private static final class ByteSink {
+        private byte[] bytes;
+        private int size;
+
+        ByteSink(int capacity) {
+            bytes = new byte[Math.max(16, capacity)];
+        }
+
+        void add(byte b) {
+            if (size == bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2);
+            }
+            bytes[size++] = b;
+        }
+
+        byte[] toArray() {
+            return java.util.Arrays.copyOf(bytes, size);
+        }
+    }
+}
