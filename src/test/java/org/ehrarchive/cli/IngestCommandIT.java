@@ -34,6 +34,21 @@ class IngestCommandIT {
     }
 
     @Test
+    void theSummaryCountsHl7v2MessagesByTypeAndTheirPartsApart(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        Path input = work.resolve("feed");
+        Fixtures.copy("hl7v2", "adt-a04-then-a08.hl7", input);
+        Fixtures.copy("hl7v2", "oru-r01-values.hl7", input);
+
+        assertThat(archive.run("hl7v2", RUN_LIMIT, "ingest", input.toString())).as(archive.output("hl7v2")).isZero();
+
+        String output = archive.output("hl7v2");
+        assertThat(output).contains("records: 3 found = 3 archived").contains("ADT^A04:").contains("ORU^R01:")
+                .contains("parts (what the records were split into").containsPattern("visit: +2 found = 2 archived").containsPattern("result: +11 found = 11 archived");
+        assertThat(output).as("no patient data on the console").doesNotContain("DOE").doesNotContain("100200");
+    }
+
+    @Test
     void ingestWritesTheReconciliationReportAndReportsDuplicatesOnTheSecondRun(@TempDir Path work) throws Exception {
         ArchiveJar archive = new ArchiveJar(work);
         Path input = work.resolve("export");

@@ -60,7 +60,14 @@ class PublishedSchemasTest {
                 "active", "20120301")).writeTo(folder, "fresh.xml");
         Fixtures.copy("ccda", "truncated.xml", folder);
         Fixtures.copy("ccda", "unstructured-embedded.xml", folder);
+        // an HL7 v2 archive of a fresh patient: its line counts messages, and parts beside them
+        String authority = "GH" + UUID.randomUUID().toString().substring(0, 8);
+        java.nio.file.Files.writeString(folder.resolve("results.hl7"), new String(Fixtures.bytes("hl7v2", "oru-r01-values.hl7"),
+                java.nio.charset.StandardCharsets.ISO_8859_1).replace("GOODHEALTH", authority).replace("^SSA^", "^" + authority + "^"),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
         IngestReport report = Ingesting.report(ingest, folder);
+        assertThat(line(report, "results.hl7").parts()).containsKey("result");
+        assertThat(report.totals().parts()).containsKey("result");
         assertThat(line(report, "fresh.xml").status()).isEqualTo("archived");
         assertThat(line(report, "fresh.xml").sections()).isNotEmpty();
         assertThat(line(report, "truncated.xml").status()).isEqualTo("quarantined");

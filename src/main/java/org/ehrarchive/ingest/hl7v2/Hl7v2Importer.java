@@ -78,7 +78,7 @@ public class Hl7v2Importer implements Importer {
             String hash = ContentHash.sha256(file.sha256() + "\u0001" + message.offset());
             sink.record(new ImportedRecord(RecordTypes.UNREADABLE_MESSAGE, null, hash, locator + "@" + message.offset(), null, null,
                     new RecordContent.RawContent(null, ImportedFragment.Status.QUARANTINED,
-                            (message.problem().contains("larger than") ? IngestError.RECORD_TOO_LARGE : IngestError.MESSAGE_UNREADABLE)
+                            (message.tooLarge() ? IngestError.RECORD_TOO_LARGE : IngestError.MESSAGE_UNREADABLE)
                                     .message(message.problem()), "")));
             return;
         }

@@ -110,6 +110,17 @@ final class MessageMapper {
         private final List<V2Segment> documentSegments = new ArrayList<>();
         /** The part being built, which following NTE, PV2, RXR or scheduling segments add to. */
         private Building open;
+        /** The segments folded into the current OBR (its NTEs), for an order without results. */
+        private final List<V2Segment> obrSegments = new ArrayList<>();
+        /** Whether the current ORC was the context of an order, a result or a medication (else it is kept raw). */
+        private boolean orcUsed;
+        /** The PV1 of a message that is not about the visit itself (not ADT). */
+        private V2Segment visitContext;
+        /** The appointment (SCH) of the message, open until its end: its resources follow the PID and PV1. */
+        private Building appointment;
+        /** An MDM message's document: its type's words and its number (TXA-2, TXA-12). */
+        private String documentTitle;
+        private Identifier documentNumber;
 
         Mapping(MessageReader.Message message) {
             this.message = message;
@@ -354,8 +365,6 @@ final class MessageMapper {
             }
         }
 
-        private final List<V2Segment> obrSegments = new ArrayList<>();
-
         private void observation(V2Segment obx) {
             String valueType = obx.get(2);
             if ("ED".equals(valueType) || "RP".equals(valueType)) {
@@ -399,10 +408,6 @@ final class MessageMapper {
             orcUsed = false;
         }
 
-        private boolean orcUsed;
-        /** The PV1 of a message that is not about the visit itself (not ADT). */
-        private V2Segment visitContext;
-        private Building appointment;
 
         /** MDM: the document's text from its OBX lines. */
         private void closeDocument() {
@@ -898,9 +903,6 @@ final class MessageMapper {
             return new ImportedDocument(locator, id, setId, version, code, title, messageTime, null, msh.get(19), List.of(), authors, custodian,
                     message.text());
         }
-
-        private String documentTitle;
-        private Identifier documentNumber;
 
         private ImportedPatient patient() {
             String at = pid.locator(locator);

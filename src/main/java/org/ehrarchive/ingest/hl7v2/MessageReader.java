@@ -30,8 +30,11 @@ import java.util.List;
  */
 final class MessageReader {
 
-    /** One message: its position in the file, its segments (decoded, without terminators), or why it cannot be read. */
-    record Message(int index, long offset, List<String> segments, String problem, List<String> warnings) {
+    /**
+     * One message: its position in the file, its segments (decoded, without terminators), or why it cannot be read
+     * ({@code tooLarge} when that is its size).
+     */
+    record Message(int index, long offset, List<String> segments, String problem, boolean tooLarge, List<String> warnings) {
 
         /** The message in its canonical form: segments joined by CR, as the standard writes them. */
         String text() {
@@ -97,7 +100,7 @@ final class MessageReader {
             if (strayOffset >= 0 && (first == null || first.startsWith("MSH") || first.isEnvelope())) {
                 pending = first;
                 return new Message(messages++, strayOffset, List.of(), strayBytes + " bytes that are not an HL7 v2 message (no MSH"
-                        + " segment before them)", List.of());
+                        + " segment before them)", false, List.of());
             }
         }
         if (first == null) {
@@ -149,7 +152,7 @@ final class MessageReader {
         }
         if (tooLarge) {
             return new Message(index, first.offset, List.of(), "the message is larger than " + maxMessageBytes
-                    + " bytes, the most the archive maps in one piece", List.of());
+                    + " bytes, the most the archive maps in one piece", true, List.of());
         }
         if (rewrapped) {
             warnings.add("lines that do not start a segment were read as the continuation of the segment before them"
@@ -159,7 +162,7 @@ final class MessageReader {
             for (int i = 0; i < line.length; i++) {
                 if (line[i] == 0) {
                     return new Message(index, first.offset, List.of(), "the message holds a NUL byte, which no HL7 v2 text may"
-                            + " contain (a binary file, or a damaged export)", List.of());
+                            + " contain (a binary file, or a damaged export)", false, List.of());
                 }
             }
         }
@@ -175,7 +178,7 @@ final class MessageReader {
         for (byte[] line : lines) {
             segments.add(new String(line, charset));
         }
-        return new Message(index, first.offset, segments, null, warnings);
+        return new Message(index, first.offset, segments, null, false, warnings);
     }
 
     private void envelope(Line line) {

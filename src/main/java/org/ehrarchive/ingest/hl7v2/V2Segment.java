@@ -103,10 +103,6 @@ final class V2Segment {
         return parts.isEmpty() ? null : String.join(" ", parts);
     }
 
-    boolean has(int field) {
-        return get(field) != null || whole(field, 0) != null;
-    }
-
     // ---- data types ------------------------------------------------------------------------------------------------
 
     /** A TS/DTM/DT field (its first component: the time). */
