@@ -24,7 +24,8 @@ public interface ArchiveConfig {
     java.util.Optional<String> bootstrapAdminPassword();
 
     /**
-     * Free space the data directory's disk must have before the embedded PostgreSQL starts, in bytes. Read before
+     * Free space the data directory's disk must have before the embedded PostgreSQL starts, and beyond a batch's
+     * input before an ingest batch starts, in bytes. Read before
      * Quarkus starts, by {@code database.DiskSpace} (like {@link #dataDir()} by {@code ArchiveMain}); declared here so
      * that it is one of the archive's settings. Default 256 MiB.
      */

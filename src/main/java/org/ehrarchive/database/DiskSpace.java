@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Free space, checked before the embedded database starts: on a full disk PostgreSQL (and the unpack of its
- * binaries) fails in ways whose messages never say "disk" (issue 18). The minimum is
+ * Free space, checked before the embedded database starts and before each ingest batch: on a full disk PostgreSQL
+ * (and the unpack of its binaries) fails in ways whose messages never say "disk" (issue 18). The minimum is
  * {@code archive.min-free-bytes} ({@code ARCHIVE_MIN_FREE_BYTES}), read here before Quarkus runs, like the data
  * directory in {@code ArchiveMain}.
  */
@@ -34,7 +34,7 @@ public final class DiskSpace {
     }
 
     /** Fails, in words, when the file system of {@code folder} has less than {@code bytes} free for {@code purpose}. */
-    static void require(Path folder, long bytes, String purpose) throws IOException {
+    public static void require(Path folder, long bytes, String purpose) throws IOException {
         Path existing = folder.toAbsolutePath();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();

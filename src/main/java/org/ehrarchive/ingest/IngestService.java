@@ -101,6 +101,10 @@ public class IngestService {
         }
         SourceTree tree = new SourceTree(root, importers);
         SourceTree.Count count = tree.count();
+        // Before anything is written: the originals go into the blob store (at most the input's size, less what is
+        // already archived), and a disk that fills up mid-batch leaves it to resume later.
+        org.ehrarchive.database.DiskSpace.require(blobs.root(), config.minFreeBytes() + count.bytes(),
+                "an ingest of " + (count.bytes() >> 20) + " MB");
         BatchStart start = startOrResumeBatch(root.toString());
         MDC.put("batchId", Long.toString(start.batchId()));
         try {

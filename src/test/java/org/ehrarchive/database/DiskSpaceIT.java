@@ -56,4 +56,27 @@ class DiskSpaceIT {
         assertThat(List.of(full.output("full").split("\n"))).as("one line, not a stack trace").hasSizeLessThan(5);
         assertThat(archive.run("space-again", RUN_LIMIT, "user", "list")).as(archive.output("space-again")).isZero();
     }
+
+    @Test
+    void anIngestThatWouldNotFitIsRefusedInWordsBeforeItsBatchStarts(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        assertThat(archive.run("first", RUN_LIMIT, "user", "list")).as(archive.output("first")).isZero(); // the cluster exists
+        Path input = work.resolve("export");
+        Files.createDirectories(input);
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(input.resolve("huge.hl7").toFile(), "rw")) {
+            sparse.setLength(4L << 30); // 4 GB that take no room: the check reads sizes, the refusal reads nothing
+        }
+        long usable = Files.getFileStore(work).getUsableSpace();
+        // Enough for the database to start (its check needs the minimum), too little for the minimum plus the input.
+        ArchiveJar nearlyFull = archive.withEnvironment(Map.of("ARCHIVE_MIN_FREE_BYTES", Long.toString(usable - (256L << 20))));
+
+        assertThat(nearlyFull.run("refused", RUN_LIMIT, "ingest", input.toString())).as(nearlyFull.output("refused")).isEqualTo(1);
+
+        assertThat(nearlyFull.output("refused")).contains("no space left on device").contains("an ingest of 4096 MB");
+        Files.delete(input.resolve("huge.hl7"));
+        org.ehrarchive.support.Fixtures.copy("hl7v2", "v23-adt.hl7", input);
+        assertThat(archive.run("fits", RUN_LIMIT, "ingest", input.toString())).as(archive.output("fits")).isZero();
+        // A batch the refused run had begun would be resumed now, as its second attempt.
+        assertThat(archive.output("fits")).as("the refused run left no batch behind").contains("completed (attempt 1)");
+    }
 }
