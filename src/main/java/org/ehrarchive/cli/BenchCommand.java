@@ -76,8 +76,6 @@ public class BenchCommand implements Callable<Integer> {
     /** The options that describe a generated workload, which {@code --input} replaces. */
     private static final List<String> GENERATED_OPTIONS = List.of("--format", "--documents", "--entries", "--messages",
             "--messages-per-file", "--seed");
-    /** As much of a file as format detection sees, as in {@code IngestService}. */
-    private static final int SNIFF_BYTES = 4096;
     /** The importers' {@link Importer#format()} whose records are messages. */
     private static final String HL7V2 = "hl7v2";
 
@@ -293,12 +291,9 @@ public class BenchCommand implements Callable<Integer> {
 
     /** The importer the ingest would choose for the file: the first that accepts its name and first bytes. */
     private Optional<Importer> importerFor(Path file) throws IOException {
-        byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(SNIFF_BYTES);
+            return SourceSniff.read(file.getFileName().toString(), in).chooseFrom(importers);
         }
-        SourceSniff sniff = new SourceSniff(file.getFileName().toString(), head);
-        return importers.stream().filter(i -> i.accepts(sniff)).findFirst();
     }
 
     /** A file read where it lies, for the importer-only phase: nothing goes to the blob store. */

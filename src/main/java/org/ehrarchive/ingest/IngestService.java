@@ -62,7 +62,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class IngestService {
 
-    private static final int SNIFF_BYTES = 4096;
     /** A RUNNING batch whose owner has made no progress for this long is taken over, even from another host. */
     static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
 
@@ -413,14 +412,11 @@ public class IngestService {
         }
 
         private Optional<Importer> importerFor(Prepared file) {
-            byte[] head;
             try (InputStream in = file.blob.open()) {
-                head = in.readNBytes(SNIFF_BYTES);
+                return SourceSniff.read(file.state.originalName, in).chooseFrom(importers);
             } catch (IOException e) {
                 return Optional.empty();
             }
-            SourceSniff sniff = new SourceSniff(file.state.originalName, head);
-            return importers.stream().filter(i -> i.accepts(sniff)).findFirst();
         }
 
         /** Numbers the unit's events per file and hands them to the writer, skipping what a resumed file stored. */

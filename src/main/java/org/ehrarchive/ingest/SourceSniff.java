@@ -1,9 +1,30 @@
 package org.ehrarchive.ingest;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /** What format detection sees of a source file: its name and its first bytes. */
 public record SourceSniff(String fileName, byte[] head) {
+
+    /** How much of a file format detection sees. */
+    public static final int HEAD_BYTES = 4096;
+
+    /** What detection sees of the file being read from {@code in} (its first {@link #HEAD_BYTES}). */
+    public static SourceSniff read(String fileName, InputStream in) throws IOException {
+        return new SourceSniff(fileName, in.readNBytes(HEAD_BYTES));
+    }
+
+    /** The importer the ingest chooses for the file: the first that accepts it. */
+    public Optional<Importer> chooseFrom(Iterable<Importer> importers) {
+        for (Importer importer : importers) {
+            if (importer.accepts(this)) {
+                return Optional.of(importer);
+            }
+        }
+        return Optional.empty();
+    }
 
     /**
      * The first bytes as text, in the encoding a byte order mark names (UTF-16 exports from Windows systems are

@@ -41,23 +41,20 @@ public class ChartPage {
         this.portal = portal;
     }
 
-    private static Map<Long, String> sources(ChartService.Chart chart) {
-        return PortalViews.sources(chart.documents());
-    }
-
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance chart(@PathParam("id") long id) {
         ChartService.Chart chart = charts.chart(id).orElseThrow(NotFoundException::new);
         audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), List.of(id), null);
+        Map<Long, String> documentSources = PortalViews.sources(chart.documents());
         List<PortalViews.SourceDemographics> sources = chart.demographics().stream().map(PortalViews::demographics).toList();
         String name = sources.stream().map(PortalViews.SourceDemographics::names).filter(n -> !n.isBlank()).findFirst()
                 .map(n -> n.split("; ")[0]).orElse("patient " + id);
         return Templates.chart(portal.nav(), id, name, sources,
                 chart.identifiers().stream().map(i -> new PortalViews.IdentifierRow(i.value(),
                         i.assigningAuthority() != null ? i.assigningAuthority() : i.system(), i.documentId())).toList(),
-                chart.encounters().stream().map(e -> PortalViews.row(e, sources(chart))).toList(),
-                PortalViews.groups(chart.entries(), sources(chart)),
+                chart.encounters().stream().map(e -> PortalViews.row(e, documentSources)).toList(),
+                PortalViews.groups(chart.entries(), documentSources),
                 chart.documents().stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
                         d.type() == null ? "" : d.type().label(), PortalViews.time(d.effectiveTime()),
                         d.superseded() ? "replaced by a later version" : "")).toList());

@@ -93,12 +93,12 @@ public class Hl7v2Importer implements Importer {
         }
         if (mapped.patient() == null) {
             // No PID, no patient to file it under (master files, acknowledgements, queries): kept whole as its text.
-            sink.record(new ImportedRecord(mapped.type(), mapped.key(), mapped.contentHash(), locator, mapped.orderKey(), null,
+            sink.record(new ImportedRecord(mapped.type(), null, mapped.contentHash(), locator, mapped.orderKey(), null,
                     new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "no PID segment: the message names no patient",
                             message.text())));
             return;
         }
-        ImportedRecord record = new ImportedRecord(mapped.type(), mapped.key(), mapped.contentHash(), locator, mapped.orderKey(), null,
+        ImportedRecord record = new ImportedRecord(mapped.type(), null, mapped.contentHash(), locator, mapped.orderKey(), null,
                 new RecordContent.DocumentContent(mapped.document(), mapped.patient(), java.util.List.of(), mapped.warnings()));
         sink.record(record);
         for (MessageMapper.Part part : mapped.parts()) {

@@ -54,8 +54,8 @@ final class MessageMapper {
     /** Every entry and raw segment of a message names its one section, the message's content. */
     static final int SECTION = 1;
 
-    /** A message mapped: its record, and its parts in message order. */
-    record Mapped(String type, String key, String contentHash, String orderKey, ImportedDocument document, ImportedPatient patient,
+    /** A message mapped: its record (keyed by its content), and its parts in message order. */
+    record Mapped(String type, String contentHash, String orderKey, ImportedDocument document, ImportedPatient patient,
             ImportedSection section, List<Part> parts, List<String> warnings) {
     }
 
@@ -150,12 +150,11 @@ final class MessageMapper {
             // A message is identified by its content (MSH-10 is not unique across real systems); an MDM message's
             // document versions through its note part, keyed by the document number (TXA-12).
             boolean documentMessage = "MDM".equals(messageCode) && documentNumber != null;
-            String key = null;
             ImportedPatient patient = pid == null ? null : patient();
             ImportedDocument document = document(documentMessage);
             ImportedSection section = new ImportedSection(SECTION, null, locator, null, List.of(), document.title(), "message",
                     narrative.isEmpty() ? null : String.join("", narrative));
-            return new Mapped(type, key, ContentHash.sha256(text), orderKey, document, patient, section, parts, warnings);
+            return new Mapped(type, ContentHash.sha256(text), orderKey, document, patient, section, parts, warnings);
         }
 
         // ---- parsing ---------------------------------------------------------------------------------------------
@@ -1020,14 +1019,17 @@ final class MessageMapper {
         return new ObservedValue("PQ", new Quantity(first, unit, comparator), null, null, null, null, null);
     }
 
+    private static final java.util.regex.Pattern RANGE_BETWEEN = java.util.regex.Pattern.compile("\\s*(-?[\\d.]+)\\s*[-\u2013]\\s*(-?[\\d.]+)\\s*");
+    private static final java.util.regex.Pattern RANGE_BOUND = java.util.regex.Pattern.compile("\\s*([<>]=?)\\s*(-?[\\d.]+)\\s*");
+
     /** A reference range such as {@code 70-99}, {@code <5} or {@code >=40} as low/high; other text stays text only. */
     private static ObservedValue rangeValue(String range, String unit) {
-        java.util.regex.Matcher between = java.util.regex.Pattern.compile("\\s*(-?[\\d.]+)\\s*[-\u2013]\\s*(-?[\\d.]+)\\s*").matcher(range);
+        java.util.regex.Matcher between = RANGE_BETWEEN.matcher(range);
         if (between.matches()) {
             return new ObservedValue("IVL_PQ", null, new Quantity(between.group(1), unit, null), new Quantity(between.group(2), unit, null),
                     null, null, null);
         }
-        java.util.regex.Matcher bound = java.util.regex.Pattern.compile("\\s*([<>]=?)\\s*(-?[\\d.]+)\\s*").matcher(range);
+        java.util.regex.Matcher bound = RANGE_BOUND.matcher(range);
         if (bound.matches()) {
             Quantity limit = new Quantity(bound.group(2), unit, bound.group(1));
             return bound.group(1).startsWith("<") ? new ObservedValue("IVL_PQ", null, null, limit, null, null, null)

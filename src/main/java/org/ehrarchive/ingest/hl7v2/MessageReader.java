@@ -235,8 +235,10 @@ final class MessageReader {
     /** One line of the file without its terminator; {@code truncated} when it was longer than it was allowed to be. */
     private record Line(long offset, byte[] bytes, int length, boolean truncated) {
 
+        /** Whether the line is a segment of this name (compared byte by byte: every line is asked several times). */
         boolean startsWith(String segment) {
-            return bytes.length >= 3 && head(3).equals(segment) && (bytes.length == 3 || !Character.isLetterOrDigit(bytes[3] & 0xFF));
+            return bytes.length >= 3 && bytes[0] == segment.charAt(0) && bytes[1] == segment.charAt(1) && bytes[2] == segment.charAt(2)
+                    && (bytes.length == 3 || !Character.isLetterOrDigit(bytes[3] & 0xFF));
         }
 
         boolean isEnvelope() {

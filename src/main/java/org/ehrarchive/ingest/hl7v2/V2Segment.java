@@ -14,6 +14,7 @@ import org.ehrarchive.record.TimeValue;
 
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.GenericSegment;
+import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.util.Terser;
 
 /**
@@ -72,11 +73,17 @@ final class V2Segment {
 
     /** One value: repetition from 0, component and subcomponent from 1; null when absent or empty. */
     String get(int field, int repetition, int component, int subcomponent) {
-        if (field > segment.numFields() || repetition >= repetitions(field)) {
+        if (field > segment.numFields()) {
             return null;
         }
         try {
-            String value = Terser.get(segment, field, repetition, component, subcomponent);
+            // the field's repetitions fetched once (Terser.get would fetch them again); never past the last one, which
+            // HAPI would add to the segment
+            Type[] repetitions = segment.getField(field);
+            if (repetition >= repetitions.length) {
+                return null;
+            }
+            String value = Terser.getPrimitive(repetitions[repetition], component, subcomponent).getValue();
             return value == null || value.isBlank() ? null : formatted(value.strip());
         } catch (HL7Exception e) {
             return null;
@@ -88,8 +95,10 @@ final class V2Segment {
         if (value.indexOf('\\') < 0) {
             return value;
         }
-        return value.replace("\\.br\\", "\n").replaceAll("\\\\\\.(sp|in|ti|ce|fi|nf|sk)[^\\\\]*\\\\", " ");
+        return FORMATTING.matcher(value.replace("\\.br\\", "\n")).replaceAll(" ");
     }
+
+    private static final java.util.regex.Pattern FORMATTING = java.util.regex.Pattern.compile("\\\\\\.(sp|in|ti|ce|fi|nf|sk)[^\\\\]*\\\\");
 
     /** The field's first repetition, every component, as one line of text (for a value of an unknown type). */
     String whole(int field, int repetition) {
