@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -28,6 +29,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.bench.CorpusCopies;
+import org.ehrarchive.bench.FhirGenerator;
 import org.ehrarchive.bench.Hl7v2Generator;
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.ImportedRecord;
@@ -53,8 +55,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench}: the ingest benchmark. Its workload is either generated (C-CDA documents, or with {@code --format
- * hl7v2} HL7 v2 message archives), or {@code --copies} distinct copies of a real export folder ({@code --input},
+ * {@code bench}: the ingest benchmark. Its workload is either generated (C-CDA documents, with {@code --format
+ * hl7v2} HL7 v2 message archives, with {@code --format fhir} a FHIR bulk export), or {@code --copies} distinct copies of a real export folder ({@code --input},
  * patient identifiers rewritten per copy, so that nothing is a duplicate). It measures in one run (1) the importer
  * alone (parse and map, no storage; each file read by the importer the ingest would choose for it) and (2) the
  * whole ingest (blob store, parse, map, PostgreSQL), and prints MB/s, records/s, patients/min (messages/s for HL7
@@ -64,20 +66,22 @@ import picocli.CommandLine.Spec;
 @Dependent
 @Unremovable
 @Command(mixinStandardHelpOptions = true, name = "bench",
-        description = "Ingest benchmark over generated C-CDA documents, generated HL7 v2 message archives or copies of a real folder"
+        description = "Ingest benchmark over generated C-CDA documents, HL7 v2 message archives or FHIR bulk exports, or copies of a real folder"
                 + " (uses a throwaway archive by default).")
 public class BenchCommand implements Callable<Integer> {
 
     /** The formats of a generated workload (lower case: the values are typed as they are). */
     enum Format {
-        ccda, hl7v2
+        ccda, hl7v2, fhir
     }
 
     /** The options that describe a generated workload, which {@code --input} replaces. */
     private static final List<String> GENERATED_OPTIONS = List.of("--format", "--documents", "--entries", "--messages",
-            "--messages-per-file", "--seed");
+            "--messages-per-file", "--patients", "--seed");
     /** The importers' {@link Importer#format()} whose records are messages. */
     private static final String HL7V2 = "hl7v2";
+    /** The record type of a FHIR patient: one per patient, as a C-CDA document is. */
+    private static final String FHIR_PATIENT = "Patient";
 
     @Option(names = "--input", paramLabel = "FOLDER", description = "A real export folder to copy as the workload, instead of generated documents.")
     Path input;
@@ -101,6 +105,10 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--messages-per-file", defaultValue = "" + Hl7v2Generator.DEFAULT_MESSAGES_PER_FILE,
             description = "Generated hl7v2 workload: messages per file (default ${DEFAULT-VALUE}).")
     int messagesPerFile;
+
+    @Option(names = "--patients", defaultValue = "500",
+            description = "Generated fhir workload: patients of a bulk export, about 210 kB of NDJSON each (default ${DEFAULT-VALUE}).")
+    int patients;
 
     @Option(names = "--seed", defaultValue = "1", description = "Generated workload: random seed (default ${DEFAULT-VALUE}).")
     long seed;
@@ -130,6 +138,12 @@ public class BenchCommand implements Callable<Integer> {
                 CorpusCopies.Copied copied = CorpusCopies.write(input, folder, copies);
                 System.out.printf("workload: %d copies of %s, %d files, %.1f MB%n", copies, input.toAbsolutePath(), copied.files(),
                         copied.bytes() / 1e6);
+            } else if (format == Format.fhir) {
+                FhirGenerator.Shape shape = new FhirGenerator(seed).writeExport(folder, patients);
+                System.out.printf("workload: a generated FHIR bulk export of %d patients, %d resources, %d files, %.1f MB, seed %d%n",
+                        shape.patients(), shape.resources(), shape.files(), shape.bytes() / 1e6, seed);
+                System.out.println("resources: " + shape.resourceTypes().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")));
             } else if (format == Format.hl7v2) {
                 Hl7v2Generator.Shape shape = new Hl7v2Generator(seed).writeArchive(folder, messages, messagesPerFile);
                 System.out.printf("workload: %d generated HL7 v2 messages, %d files, %.1f MB, seed %d%n", shape.messages(), shape.files(),
@@ -159,7 +173,7 @@ public class BenchCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 parsed = parseOnly(files);
                 long nanos = System.nanoTime() - start;
-                parse = new Phase("importer only (parse + map)", nanos, bytes, parsed.records(), parsed.messagesOnly() ? -1 : parsed.documents(),
+                parse = new Phase("importer only (parse + map)", nanos, bytes, parsed.records(), parsed.messagesOnly() ? -1 : parsed.patients(),
                         parsed.messagesOnly() ? parsed.messages() : -1, heap.peak());
             }
             Phase full;
@@ -168,7 +182,8 @@ public class BenchCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 report = ingest.ingest(folder, IngestProgress.NONE);
                 long nanos = System.nanoTime() - start;
-                IngestReport.Counts documentsStored = report.totals().records().getOrDefault(RecordTypes.DOCUMENT, IngestReport.Counts.NONE);
+                IngestReport.Counts documentsStored = report.totals().records().getOrDefault(RecordTypes.DOCUMENT, IngestReport.Counts.NONE)
+                        .plus(report.totals().records().getOrDefault(FHIR_PATIENT, IngestReport.Counts.NONE));
                 // An HL7 v2 file's records are its messages (their parts are counted apart, as in the report).
                 full = new Phase("full ingest (blob + parse + map + PostgreSQL)", nanos, bytes, report.totals().found(),
                         parsed.messagesOnly() ? -1 : documentsStored.archived(), parsed.messagesOnly() ? report.totals().found() : -1,
@@ -215,8 +230,15 @@ public class BenchCommand implements Callable<Integer> {
         if (format == Format.hl7v2 && (given.hasMatchedOption("--documents") || given.hasMatchedOption("--entries"))) {
             return "--documents and --entries describe the generated C-CDA workload, not --format hl7v2 (use --messages, --messages-per-file)";
         }
-        if (copies < 1 || documents < 1 || entriesPerSection < 1 || messages < 1 || messagesPerFile < 1) {
-            return "--copies, --documents, --entries, --messages and --messages-per-file must be at least 1";
+        if (format != Format.fhir && given.hasMatchedOption("--patients")) {
+            return "--patients describes the generated FHIR workload: add --format fhir";
+        }
+        if (format == Format.fhir && GENERATED_OPTIONS.stream().filter(o -> !o.equals("--format") && !o.equals("--patients") && !o.equals("--seed"))
+                .anyMatch(given::hasMatchedOption)) {
+            return "--format fhir is described by --patients (and --seed) only";
+        }
+        if (copies < 1 || documents < 1 || entriesPerSection < 1 || messages < 1 || messagesPerFile < 1 || patients < 1) {
+            return "--copies, --documents, --entries, --messages, --messages-per-file and --patients must be at least 1";
         }
         return null;
     }
@@ -226,7 +248,7 @@ public class BenchCommand implements Callable<Integer> {
      * into are not records of their own), documents, messages (the records of the files an HL7 v2 importer read), the
      * files read and how many of them were HL7 v2, and the files no importer reads.
      */
-    private record Counted(long records, long documents, long messages, int files, int messageFiles, int unclaimed) {
+    private record Counted(long records, long patients, long messages, int files, int messageFiles, int unclaimed) {
         /** Whether every file an importer read is HL7 v2: then the workload's records are messages. */
         boolean messagesOnly() {
             return messageFiles > 0 && messageFiles == files;
@@ -234,9 +256,9 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The importer alone: each file read by the first importer that accepts it, as the ingest chooses (a file at a
-     * time: no importer claims units of several files yet), every record handed to a sink that only counts;
-     * embedded files are hashed, not kept.
+     * The importer alone, reading what the ingest would: the files an importer claims together as one unit (a FHIR
+     * export folder), each other file by the first importer that accepts it; every record handed to a sink that only
+     * counts; embedded files are hashed, not kept.
      */
     private Counted parseOnly(List<Path> files) throws IOException {
         long[] counts = new long[2];
@@ -246,7 +268,8 @@ public class BenchCommand implements Callable<Integer> {
                 if (!RecordTypes.isPart(record.type())) {
                     counts[0]++;
                 }
-                if (RecordTypes.DOCUMENT.equals(record.type())) {
+                // one C-CDA document per patient; one Patient resource per FHIR patient
+                if (RecordTypes.DOCUMENT.equals(record.type()) || FHIR_PATIENT.equals(record.type())) {
                     counts[1]++;
                 }
             }
@@ -263,30 +286,58 @@ public class BenchCommand implements Callable<Integer> {
             @Override
             public void warning(String warning) {
             }
+
+            @Override
+            public void quarantine(SourceUnit.File file, QuarantineException reason) {
+            }
         };
         long messages = 0;
         int read = 0;
         int messageFiles = 0;
         int unclaimed = 0;
-        for (Path file : files) {
-            Optional<Importer> importer = importerFor(file);
-            if (importer.isEmpty()) {
+        for (Map.Entry<Importer, List<Path>> unit : units(files)) {
+            if (unit.getKey() == null) {
                 unclaimed++; // quarantined by the full ingest as of no known format
                 continue;
             }
             long before = counts[0];
-            read++;
+            read += unit.getValue().size();
             try {
-                importer.get().read(new LocalFile(file), counting);
+                unit.getKey().read(new LocalFiles(unit.getValue()), counting);
             } catch (QuarantineException e) {
                 // counted by the full ingest; the importer's work up to the refusal is part of this phase
             }
-            if (importer.get().format().equals(HL7V2)) {
+            if (unit.getKey().format().equals(HL7V2)) {
                 messages += counts[0] - before;
-                messageFiles++;
+                messageFiles += unit.getValue().size();
             }
         }
         return new Counted(counts[0], counts[1], messages, read, messageFiles, unclaimed);
+    }
+
+    /** The units the ingest reads, folder by folder, as {@code SourceTree} forms them; a null importer reads none. */
+    private List<Map.Entry<Importer, List<Path>>> units(List<Path> files) throws IOException {
+        Map<Path, List<Path>> byFolder = files.stream().collect(Collectors.groupingBy(Path::getParent, java.util.LinkedHashMap::new,
+                Collectors.toList()));
+        List<Map.Entry<Importer, List<Path>>> units = new ArrayList<>();
+        for (Map.Entry<Path, List<Path>> folder : byFolder.entrySet()) {
+            Set<Path> claimed = new java.util.HashSet<>();
+            for (Importer importer : importers) {
+                for (List<Path> unit : importer.units(folder.getKey(), folder.getValue())) {
+                    List<Path> fresh = unit.stream().filter(claimed::add).toList();
+                    if (!fresh.isEmpty()) {
+                        units.add(Map.entry(importer, fresh));
+                    }
+                }
+            }
+            for (Path file : folder.getValue()) {
+                if (!claimed.contains(file)) {
+                    Optional<Importer> importer = importerFor(file);
+                    units.add(new java.util.AbstractMap.SimpleEntry<>(importer.orElse(null), List.of(file)));
+                }
+            }
+        }
+        return units;
     }
 
     /** The importer the ingest would choose for the file: the first that accepts its name and first bytes. */
@@ -296,24 +347,24 @@ public class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A file read where it lies, for the importer-only phase: nothing goes to the blob store. */
-    private static final class LocalFile implements SourceUnit {
-        private final Path path;
-        private final List<File> files;
+    /** Files read where they lie, for the importer-only phase: nothing goes to the blob store. */
+    private static final class LocalFiles implements SourceUnit {
+        private final Map<File, Path> paths = new java.util.LinkedHashMap<>();
 
-        LocalFile(Path path) throws IOException {
-            this.path = path;
-            this.files = List.of(new File(path.getFileName().toString(), "0".repeat(64), Files.size(path)));
+        LocalFiles(List<Path> files) throws IOException {
+            for (Path path : files) {
+                paths.put(new File(path.getFileName().toString(), "0".repeat(64), Files.size(path)), path);
+            }
         }
 
         @Override
         public List<File> files() {
-            return files;
+            return List.copyOf(paths.keySet());
         }
 
         @Override
         public InputStream open(File file) throws IOException {
-            return new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16);
+            return new java.io.BufferedInputStream(Files.newInputStream(paths.get(file)), 1 << 16);
         }
 
         @Override

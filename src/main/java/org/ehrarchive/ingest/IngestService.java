@@ -377,13 +377,30 @@ public class IngestService {
                 }
             }
             Sink sink = new Sink(files);
+            List<Prepared> readable = new ArrayList<>();
+            for (Prepared file : files) {
+                if (file.settled == null) {
+                    readable.add(file);
+                } else {
+                    // Accounted for already (a duplicate, done by an earlier attempt): reported as it is, and read again
+                    // only for what the unit's other files refer to (a re-export's unchanged Patient file). Too large,
+                    // empty or unreadable files are not read at all.
+                    writer.submit(file.settled);
+                    sink.settledAlready(file);
+                    if (file.settled.kind() == Settled.Kind.DUPLICATE || file.settled.kind() == Settled.Kind.ALREADY_RECORDED) {
+                        readable.add(file);
+                    }
+                }
+            }
             long started = System.nanoTime();
             try {
-                importer.get().read(new Unit(files), sink);
+                importer.get().read(new Unit(readable), sink);
                 timings.add("reader: import (parse, map, hand over)", started);
                 for (Prepared file : files) {
-                    sink.opened(file);
-                    writer.submit(new WriteEvent.Closed(file.state, null));
+                    if (!sink.isEnded(file)) {
+                        sink.opened(file);
+                        writer.submit(new WriteEvent.Closed(file.state, null));
+                    }
                 }
             } catch (QuarantineException e) {
                 endQuarantined(files, sink, e);
@@ -403,6 +420,9 @@ public class IngestService {
         /** Files of a unit the importer refused: whole if it handed over nothing of them, else after what it did. */
         private void endQuarantined(List<Prepared> files, Sink sink, QuarantineException e) {
             for (Prepared file : files) {
+                if (sink.isEnded(file)) {
+                    continue;
+                }
                 if (sink.isOpened(file)) {
                     writer.submit(new WriteEvent.Closed(file.state, e));
                 } else {
@@ -425,6 +445,7 @@ public class IngestService {
             private final Prepared first;
             private final Map<Prepared, Integer> ordinals = new HashMap<>();
             private final Set<Prepared> opened = new HashSet<>();
+            private final Set<Prepared> ended = new HashSet<>();
             /** The file each document came from, for its sections. */
             private final Map<ImportedRecord, Prepared> documentFiles = new java.util.IdentityHashMap<>();
 
@@ -442,14 +463,13 @@ public class IngestService {
 
             @Override
             public void record(SourceUnit.File from, ImportedRecord record) {
-                Prepared file = byFile.get(from);
-                if (file == null) {
-                    throw new IllegalArgumentException("a record from a file that is not part of the unit");
-                }
-                record(file, record);
+                record(fileOf(from), record);
             }
 
             private void record(Prepared file, ImportedRecord record) {
+                if (ended.contains(file)) {
+                    return; // a file accounted for already, read for its references, or one quarantined alone
+                }
                 long waiting = System.nanoTime();
                 if (record.content() instanceof RecordContent.DocumentContent && byFile.size() > 1) {
                     documentFiles.put(record, file);
@@ -464,6 +484,9 @@ public class IngestService {
             @Override
             public void section(ImportedRecord document, ImportedSection section) {
                 Prepared file = documentFiles.getOrDefault(document, first);
+                if (ended.contains(file)) {
+                    return;
+                }
                 int ordinal = next(file);
                 if (ordinal > file.state.checkpoint) {
                     int weight = 1 + (section.narrative() == null ? 0 : section.narrative().length() / 512);
@@ -473,8 +496,52 @@ public class IngestService {
 
             @Override
             public void warning(String warning) {
+                if (ended.contains(first)) {
+                    return;
+                }
                 opened(first);
                 writer.submit(new WriteEvent.Warning(first.state, warning));
+            }
+
+            @Override
+            public void warning(SourceUnit.File from, String warning) {
+                Prepared file = fileOf(from);
+                if (ended.contains(file)) {
+                    return;
+                }
+                opened(file);
+                writer.submit(new WriteEvent.Warning(file.state, warning));
+            }
+
+            @Override
+            public void quarantine(SourceUnit.File from, QuarantineException reason) {
+                Prepared file = fileOf(from);
+                if (!ended.add(file)) {
+                    return;
+                }
+                if (isOpened(file)) {
+                    writer.submit(new WriteEvent.Closed(file.state, reason));
+                } else {
+                    writer.submit(Reading.this.quarantine(file.state, reason.reason(), reason));
+                }
+            }
+
+            /** Whether the file was ended already (quarantined alone while its unit went on, or settled before it was read). */
+            boolean isEnded(Prepared file) {
+                return ended.contains(file);
+            }
+
+            /** A file of the unit accounted for before it is read: what the importer hands over from it is not stored again. */
+            void settledAlready(Prepared file) {
+                ended.add(file);
+            }
+
+            private Prepared fileOf(SourceUnit.File from) {
+                Prepared file = byFile.get(from);
+                if (file == null) {
+                    throw new IllegalArgumentException("a file that is not part of the unit");
+                }
+                return file;
             }
 
             private int next(Prepared file) {
@@ -514,8 +581,10 @@ public class IngestService {
             }
 
             @Override
-            public InputStream open(SourceUnit.File file) {
-                return prepared(file).blob.open();
+            public InputStream open(SourceUnit.File file) throws IOException {
+                Prepared prepared = prepared(file);
+                // A file settled before it was read (a duplicate of one archived) is not staged: its original is read.
+                return prepared.blob != null ? prepared.blob.open() : Files.newInputStream(prepared.path);
             }
 
             private Prepared prepared(SourceUnit.File file) {

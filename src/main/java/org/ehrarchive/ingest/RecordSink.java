@@ -18,4 +18,15 @@ public interface RecordSink {
 
     /** Something about how the unit was read that its report should say (never patient data). */
     void warning(String warning);
+
+    /** Something about how one file of the unit was read, for that file's report (never patient data). */
+    default void warning(SourceUnit.File from, String warning) {
+        warning(warning);
+    }
+
+    /**
+     * One file of a unit of several that cannot be read at all (not the format it claimed to be): it is quarantined
+     * with the reason, after whatever it handed over, and the unit's other files go on.
+     */
+    void quarantine(SourceUnit.File file, QuarantineException reason);
 }

@@ -62,6 +62,7 @@ final class PortalViews {
             String format = switch (d.format() == null ? "" : d.format()) {
                 case "ccda" -> "C-CDA";
                 case "hl7v2" -> "HL7 v2";
+                case "fhir" -> "FHIR";
                 default -> d.format();
             };
             labels.put(d.id(), (format == null ? "" : format + ": ") + (d.title() == null ? "document " + d.id() : d.title()));

@@ -14,6 +14,8 @@ public final class CollectingSink implements RecordSink {
     public final List<ImportedRecord> records = new ArrayList<>();
     public final List<ImportedSection> sections = new ArrayList<>();
     public final List<String> warnings = new ArrayList<>();
+    /** Files of a unit quarantined alone, with their reasons. */
+    public final java.util.Map<SourceUnit.File, String> quarantinedFiles = new java.util.LinkedHashMap<>();
 
     @Override
     public void record(ImportedRecord record) {
@@ -33,5 +35,10 @@ public final class CollectingSink implements RecordSink {
     @Override
     public void warning(String warning) {
         warnings.add(warning);
+    }
+
+    @Override
+    public void quarantine(SourceUnit.File file, org.ehrarchive.ingest.QuarantineException reason) {
+        quarantinedFiles.put(file, reason.reason());
     }
 }

@@ -18,7 +18,7 @@ import org.ehrarchive.ingest.SourceUnit;
  */
 public final class InMemoryUnit implements SourceUnit {
 
-    private final byte[] bytes;
+    private final Map<File, byte[]> contents = new LinkedHashMap<>();
     private final List<File> files;
     private final Map<String, byte[]> referenced;
     private final long maxEmbeddedBytes;
@@ -30,10 +30,25 @@ public final class InMemoryUnit implements SourceUnit {
     }
 
     public InMemoryUnit(String name, byte[] bytes, Map<String, byte[]> referenced, long maxEmbeddedBytes) {
-        this.bytes = bytes;
-        this.files = List.of(new File(name, BlobStore.sha256Of(bytes), bytes.length));
+        this(orderedOne(name, bytes), referenced, maxEmbeddedBytes);
+    }
+
+    /** A unit of several files, in the order given (the first decides the importer). */
+    public InMemoryUnit(Map<String, byte[]> files) {
+        this(files, Map.of(), 1L << 30);
+    }
+
+    private InMemoryUnit(Map<String, byte[]> files, Map<String, byte[]> referenced, long maxEmbeddedBytes) {
+        files.forEach((name, bytes) -> contents.put(new File(name, BlobStore.sha256Of(bytes), bytes.length), bytes));
+        this.files = List.copyOf(contents.keySet());
         this.referenced = referenced;
         this.maxEmbeddedBytes = maxEmbeddedBytes;
+    }
+
+    private static Map<String, byte[]> orderedOne(String name, byte[] bytes) {
+        Map<String, byte[]> one = new LinkedHashMap<>();
+        one.put(name, bytes);
+        return one;
     }
 
     @Override
@@ -43,6 +58,10 @@ public final class InMemoryUnit implements SourceUnit {
 
     @Override
     public InputStream open(File file) {
+        byte[] bytes = contents.get(file);
+        if (bytes == null) {
+            throw new IllegalArgumentException("not a file of this unit");
+        }
         return new ByteArrayInputStream(bytes);
     }
 

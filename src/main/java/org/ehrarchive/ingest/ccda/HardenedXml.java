@@ -42,7 +42,7 @@ import com.ctc.wstx.stax.WstxInputFactory;
  * examples do). Such a file is read leniently: the missing declarations are added to the root start tag of the
  * stream as it is read; the original bytes in the blob store are untouched, and a warning is returned.
  */
-final class HardenedXml {
+public final class HardenedXml {
 
     static final String XSI_NS = XMLConstants.W3C_XML_SCHEMA_INSTANCE_NS_URI;
     static final String SDTC_NS = "urn:hl7-org:sdtc";
@@ -64,7 +64,7 @@ final class HardenedXml {
     }
 
     /** Where the bytes of one XML file come from; opened once per pass. */
-    interface Source {
+    public interface Source {
         InputStream open() throws IOException;
     }
 
@@ -72,7 +72,7 @@ final class HardenedXml {
      * What the first pass learnt about a file: its root element, which elements share their name with a sibling
      * (by pre-order element index), the prefixes declared leniently, and the warnings to report.
      */
-    record Shape(String rootNamespace, String rootName, BitSet repeated, Map<String, String> textById,
+    public record Shape(String rootNamespace, String rootName, BitSet repeated, Map<String, String> textById,
             Map<String, String> repairedPrefixes, List<String> warnings) {
     }
 
@@ -80,7 +80,7 @@ final class HardenedXml {
      * Reads the whole file once. Refuses a DOCTYPE (ING-101), a parser limit (ING-105) and XML that is not
      * well-formed (ING-102), repairing undeclared prefixes on the way.
      */
-    static Shape shape(Source source) throws QuarantineException {
+    public static Shape shape(Source source) throws QuarantineException {
         Map<String, String> repaired = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         for (int attempt = 0; ; attempt++) {
