@@ -73,6 +73,7 @@ final class RecordWriter implements Runnable {
     private static final Duration MAX_CHUNK_AGE = Duration.ofSeconds(2);
     /** The reader may be this far ahead of the writer (kibibytes of records not yet stored). */
     private static final int QUEUE_WEIGHT_KIB = 64 * 1024;
+    /** Parents (documents, messages, patients) whose stored ids are remembered across chunks. */
     private static final int RESOLVED_PARENTS_KEPT = 10_000;
     private static final int ID_BLOCK = 1_000;
 
@@ -392,7 +393,13 @@ final class RecordWriter implements Runnable {
                 file.duplicateOf = id;
             });
             newDocuments.forEach((file, ids) -> file.documentIds.addAll(ids));
-            resolutions.forEach(resolved::put);
+            // Only what later records can name as their parent: documents, messages, patients (every other record's
+            // resolution would push them out, and each later child would then look its parent up on its own).
+            resolutions.forEach((key, resolution) -> {
+                if (key.record().content() instanceof DocumentContent) {
+                    resolved.put(key, resolution);
+                }
+            });
             afterCommit.forEach(Runnable::run);
         }
 

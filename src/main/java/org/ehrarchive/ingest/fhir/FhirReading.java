@@ -3,9 +3,6 @@ package org.ehrarchive.ingest.fhir;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +23,6 @@ import org.ehrarchive.ingest.RecordContent;
 import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.SourceUnit;
 import org.ehrarchive.ingest.ccda.HardenedXml;
-import org.ehrarchive.record.SortKeys;
 import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
@@ -175,26 +171,29 @@ final class FhirReading {
                             quarantined(IngestError.RECORD_TOO_LARGE.message("more than " + FhirImporter.MAX_RESOURCE_BYTES + " bytes on one line"), "")));
                     continue;
                 }
-                String text;
-                try {
-                    text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line.bytes(), 0, line.length())).toString();
-                } catch (CharacterCodingException e) {
-                    resources++;
-                    String lossy = new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
-                    sink.record(file, new ImportedRecord(typeOf(lossy), null, ContentHash.sha256(lossy), locator, null, null,
-                            quarantined(IngestError.RESOURCE_UNREADABLE.message("the line is not UTF-8, which NDJSON requires"), lossy)));
-                    continue;
-                }
-                if (text.isBlank()) {
+                if (blank(line.bytes(), line.length())) {
                     remark("blank lines between resources, skipped");
                     continue;
                 }
                 resources++;
-                if ("Bundle".equals(typeOf(text))) {
-                    bundleOnLine(file, text, locator);
+                ResourceText text = ResourceText.of(line.bytes(), line.length());
+                JsonNode tree;
+                try {
+                    // straight from the bytes: the text is decoded only for what keeps it (raw content, a patient)
+                    tree = JSON.readTree(text.bytes());
+                } catch (JsonProcessingException e) {
+                    sink.record(file, new ImportedRecord(typeOf(text.get()), null, ContentHash.sha256(text.get()), locator, null, null,
+                            quarantined(IngestError.RESOURCE_UNREADABLE.message(jsonProblem(e)), text.get())));
+                    continue;
+                }
+                if (!(tree instanceof ObjectNode object)) {
+                    sink.record(file, new ImportedRecord(UNREADABLE, null, ContentHash.sha256(text.get()), locator, null, null,
+                            quarantined(IngestError.RESOURCE_UNREADABLE.message("the line is JSON but not an object"), text.get())));
+                } else if ("Bundle".equals(object.path("resourceType").asText(null)) && object.path("entry").isArray()
+                        && !object.path("entry").isEmpty()) {
+                    bundleOnLine(file, object, locator);
                 } else {
-                    resource(file, text, locator, null);
+                    resource(file, object, text, locator, null);
                 }
             }
         } catch (IOException e) {
@@ -206,25 +205,23 @@ final class FhirReading {
     }
 
     /** A bundle on one NDJSON line: its entries are the records, read patients first like a bundle file's. */
-    private void bundleOnLine(SourceUnit.File file, String text, String locator) {
-        JsonNode bundle;
-        try {
-            bundle = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            sink.record(file, new ImportedRecord("Bundle", null, ContentHash.sha256(text), locator, null, null,
-                    quarantined(IngestError.RESOURCE_UNREADABLE.message(jsonProblem(e)), text)));
-            return;
-        }
+    private void bundleOnLine(SourceUnit.File file, ObjectNode bundle, String locator) {
         JsonNode entries = bundle.path("entry");
-        if (!entries.isArray() || entries.isEmpty()) {
-            resource(file, text, locator, null);
-            return;
-        }
         for (Pass pass : Pass.values()) {
             for (int i = 0; i < entries.size(); i++) {
                 entry(file, entries.get(i), locator + "/entry/" + i, pass);
             }
         }
+    }
+
+    private static boolean blank(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            byte b = bytes[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- JSON documents: a bundle or one resource -----------------------------------------------------------------
@@ -305,7 +302,7 @@ final class FhirReading {
                 } else if ("Bundle".equals(type)) {
                     throw new QuarantineException(IngestError.FHIR_UNREADABLE, "the bundle holds no entry");
                 } else {
-                    resource(file, rest, rest.toString(), "/", null);
+                    resource(file, rest, ResourceText.of(rest), "/", null);
                 }
             }
         } catch (IOException e) {
@@ -331,7 +328,7 @@ final class FhirReading {
                             "a bundle entry that carries no resource" + (request == null ? "" : " (request " + request + ")"), text)));
             return;
         }
-        resource(file, (ObjectNode) resource, resource.toString(), locator + "/resource", fullUrl);
+        resource(file, (ObjectNode) resource, ResourceText.of(resource), locator + "/resource", fullUrl);
     }
 
     // ---- XML ---------------------------------------------------------------------------------------------------
@@ -368,13 +365,13 @@ final class FhirReading {
                         sink.record(file, new ImportedRecord(BUNDLE_ENTRY, entry.getFullUrl(), ContentHash.sha256(text), locator, null, null,
                                 new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "a bundle entry that carries no resource", text)));
                     } else {
-                        parsed(file, resource, xml.encodeResourceToString(resource), hashOf(resource), locator + "/resource", entry.getFullUrl(),
+                        parsed(file, resource, ResourceText.of(xml.encodeResourceToString(resource)), hashOf(resource), locator + "/resource", entry.getFullUrl(),
                                 List.of());
                     }
                 }
             }
         } else {
-            parsed(file, parsed, xml.encodeResourceToString(parsed), hashOf(parsed), "/", null, issues.drain());
+            parsed(file, parsed, ResourceText.of(xml.encodeResourceToString(parsed)), hashOf(parsed), "/", null, issues.drain());
         }
     }
 
@@ -389,26 +386,8 @@ final class FhirReading {
 
     // ---- one resource ------------------------------------------------------------------------------------------
 
-    /** Reads one resource's JSON text (an NDJSON line) and hands it over. */
-    private void resource(SourceUnit.File file, String text, String locator, String fullUrl) {
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            sink.record(file, new ImportedRecord(typeOf(text), null, ContentHash.sha256(text), locator, null, null,
-                    quarantined(IngestError.RESOURCE_UNREADABLE.message(jsonProblem(e)), text)));
-            return;
-        }
-        if (!(tree instanceof ObjectNode object)) {
-            sink.record(file, new ImportedRecord(UNREADABLE, null, ContentHash.sha256(text), locator, null, null,
-                    quarantined(IngestError.RESOURCE_UNREADABLE.message("the line is JSON but not an object"), text)));
-            return;
-        }
-        resource(file, object, text, locator, fullUrl);
-    }
-
     /** Builds HAPI's model of one resource from its JSON tree, and hands it over. */
-    private void resource(SourceUnit.File file, ObjectNode tree, String text, String locator, String fullUrl) {
+    private void resource(SourceUnit.File file, ObjectNode tree, ResourceText text, String locator, String fullUrl) {
         String hash = CanonicalJson.sha256(tree);
         issues.clear();
         Resource parsed;
@@ -417,8 +396,8 @@ final class FhirReading {
             structure.setNativeObject(tree);
             parsed = (Resource) json.parseResource(structure);
         } catch (DataFormatException | ClassCastException | IllegalArgumentException | IllegalStateException e) {
-            sink.record(file, new ImportedRecord(typeOf(text), null, hash, locator, null, null,
-                    quarantined(IngestError.RESOURCE_UNREADABLE.message(hapiProblem(e)), text)));
+            sink.record(file, new ImportedRecord(tree.path("resourceType").asText(UNREADABLE), null, hash, locator, null, null,
+                    quarantined(IngestError.RESOURCE_UNREADABLE.message(hapiProblem(e)), text.get())));
             return;
         }
         this.tree = tree;
@@ -429,7 +408,7 @@ final class FhirReading {
         }
     }
 
-    private void parsed(SourceUnit.File file, Resource resource, String text, String hash, String locator, String fullUrl,
+    private void parsed(SourceUnit.File file, Resource resource, ResourceText text, String hash, String locator, String fullUrl,
             List<String> problems) {
         for (String problem : problems) {
             remark(problem);
@@ -445,12 +424,12 @@ final class FhirReading {
         if (FhirImporter.REFERENCE_TYPES.contains(type)) {
             mapper.remember(resource, fullUrl);
             sink.record(file, new ImportedRecord(type, key, hash, locator, orderKey, null,
-                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "reference data: kept as its resource", text)));
+                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "reference data: kept as its resource", text.get())));
             return;
         }
         PatientOf owner = patientOf(resource);
         if (owner.problem != null) {
-            sink.record(file, new ImportedRecord(type, key, hash, locator, orderKey, null, quarantined(owner.problem, text)));
+            sink.record(file, new ImportedRecord(type, key, hash, locator, orderKey, null, quarantined(owner.problem, text.get())));
             return;
         }
         if (owner.record == null) {
@@ -466,7 +445,7 @@ final class FhirReading {
                 }
             }
             sink.record(file, new ImportedRecord(type, key, hash, locator, orderKey, null,
-                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, why, text)));
+                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, why, text.get())));
             return;
         }
         if (resource instanceof Binary binary) {
@@ -476,14 +455,14 @@ final class FhirReading {
         ImportedEntry entry = mapper.entry(resource, locator);
         if (entry == null) {
             sink.record(file, new ImportedRecord(type, key, hash, locator, orderKey, owner.record,
-                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "FHIR " + type + ": kept as its resource", text)));
+                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "FHIR " + type + ": kept as its resource", text.get())));
             return;
         }
         if (!problems.isEmpty()) {
             // What HAPI could not place is not in the entry; the resource's text is, beside it.
             Map<String, Object> details = new LinkedHashMap<>(entry.details());
             details.put("readingProblems", problems);
-            details.put("source", text);
+            details.put("source", text.get());
             entry = new ImportedEntry(entry.sectionOrdinal(), entry.kind(), entry.code(), entry.status(), entry.negated(), entry.mood(),
                     entry.effective(), entry.values(), entry.interpretations(), entry.referenceRanges(), details, entry.text(), entry.locator());
         }
@@ -498,7 +477,7 @@ final class FhirReading {
         }
     }
 
-    private void patient(SourceUnit.File file, Patient patient, String text, String locator, String fullUrl, String key, String hash,
+    private void patient(SourceUnit.File file, Patient patient, ResourceText text, String locator, String fullUrl, String key, String hash,
             String orderKey, List<String> problems) {
         ImportedPatient imported = mapper.patient(patient, locator);
         List<String> warnings = new ArrayList<>(problems);
@@ -506,7 +485,7 @@ final class FhirReading {
             warnings.add("a Patient resource with no identifier: it is filed as a patient of its own");
         }
         ImportedRecord record = new ImportedRecord("Patient", key, hash, locator, orderKey, null,
-                new RecordContent.DocumentContent(mapper.document(patient, locator, text), imported, List.of(), warnings));
+                new RecordContent.DocumentContent(mapper.document(patient, locator, text.get()), imported, List.of(), warnings));
         references.patient(patient.getIdElement().getIdPart(), fullUrl, imported.identifiers(), record);
         sink.record(file, record);
     }
@@ -595,12 +574,12 @@ final class FhirReading {
 
     // ---- attachments ---------------------------------------------------------------------------------------------
 
-    private void binary(SourceUnit.File file, Binary binary, String text, String locator, String key, String hash, String orderKey,
+    private void binary(SourceUnit.File file, Binary binary, ResourceText text, String locator, String key, String hash, String orderKey,
             ImportedRecord patient) {
         String data = dataText("/data", binary.getDataElement());
         if (data == null) {
             sink.record(file, new ImportedRecord("Binary", key, hash, locator, orderKey, patient,
-                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "a Binary without data: kept as its resource", text)));
+                    new RecordContent.RawContent(null, ImportedFragment.Status.KEPT, "a Binary without data: kept as its resource", text.get())));
             return;
         }
         try {
@@ -609,7 +588,7 @@ final class FhirReading {
                     new RecordContent.AttachmentContent(binary.getContentType(), stored.sha256(), stored.sizeBytes(), null)));
         } catch (IOException | IllegalArgumentException e) {
             sink.record(file, new ImportedRecord("Binary", key, hash, locator, orderKey, patient,
-                    quarantined(IngestError.ATTACHMENT_UNREADABLE.message(attachmentProblem(e)), text)));
+                    quarantined(IngestError.ATTACHMENT_UNREADABLE.message(attachmentProblem(e)), text.get())));
         }
     }
 
@@ -679,16 +658,34 @@ final class FhirReading {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    /** Versions sort by {@code meta.lastUpdated} (in UTC), then by {@code meta.versionId} (numbers in number order). */
+    /**
+     * Versions sort by {@code meta.lastUpdated} (as a UTC instant, the fraction to nine digits, so that the text sorts
+     * as the time does), then by {@code meta.versionId} (numbers in number order).
+     */
     static String orderKey(Resource resource) {
-        String updated = resource.getMeta().hasLastUpdated() ? SortKeys.of(FhirValues.time(resource.getMeta().getLastUpdatedElement())) : null;
+        String updated = resource.getMeta().hasLastUpdated() ? instantKey(resource.getMeta().getLastUpdatedElement().getValueAsString()) : null;
         String version = resource.getMeta().getVersionId();
         if (updated == null && version == null) {
             return null;
         }
-        String versionKey = version == null ? "" : version.chars().allMatch(Character::isDigit) && version.length() <= 18
-                ? String.format("%018d", Long.parseLong(version)) : version;
+        String versionKey = version == null ? "" : version.length() <= 18 && version.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? "0".repeat(18 - version.length()) + version : version;
         return (updated == null ? "" : updated) + "|" + versionKey;
+    }
+
+    private static String instantKey(String instant) {
+        if (instant == null) {
+            return null;
+        }
+        try {
+            java.time.Instant at = java.time.OffsetDateTime.parse(instant).toInstant();
+            String seconds = java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME
+                    .format(java.time.LocalDateTime.ofEpochSecond(at.getEpochSecond(), 0, java.time.ZoneOffset.UTC));
+            String nanos = Integer.toString(at.getNano());
+            return seconds.substring(0, 19) + "." + "0".repeat(9 - nanos.length()) + nanos + "Z";
+        } catch (java.time.format.DateTimeParseException e) {
+            return instant; // an instant FHIR does not allow: kept as given, it still sorts with its own kind
+        }
     }
 
     private static RecordContent.RawContent quarantined(String reason, String text) {
@@ -863,6 +860,42 @@ final class FhirReading {
                 length -= start;
             }
             return new Line(number, line, tooLarge ? 0 : length, tooLarge, type == null || type.equals(UNREADABLE) ? null : type);
+        }
+    }
+
+    /** A resource's text as the source gave it, decoded only when something keeps it (most mapped resources never need it). */
+    static final class ResourceText {
+        private byte[] bytes;
+        private JsonNode tree;
+        private String text;
+
+        static ResourceText of(byte[] line, int length) {
+            ResourceText text = new ResourceText();
+            text.bytes = java.util.Arrays.copyOf(line, length);
+            return text;
+        }
+
+        static ResourceText of(JsonNode tree) {
+            ResourceText text = new ResourceText();
+            text.tree = tree;
+            return text;
+        }
+
+        static ResourceText of(String given) {
+            ResourceText text = new ResourceText();
+            text.text = given;
+            return text;
+        }
+
+        byte[] bytes() {
+            return bytes != null ? bytes : get().getBytes(StandardCharsets.UTF_8);
+        }
+
+        String get() {
+            if (text == null) {
+                text = bytes != null ? new String(bytes, StandardCharsets.UTF_8) : tree.toString();
+            }
+            return text;
         }
     }
 }
