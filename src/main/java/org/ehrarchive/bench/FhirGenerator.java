@@ -551,14 +551,19 @@ public final class FhirGenerator {
         return updated(START + random.nextInt(30) * DAY + 8 * HOUR + random.nextInt(600) * MINUTE);
     }
 
-    private void organization(Out out, Organization o) throws IOException {
-        JsonGenerator g = begin(out, o.id, 1, o.updated);
+    /** An {@code identifier} array of one system and value. */
+    private static void identifier(JsonGenerator g, String system, String value) throws IOException {
         g.writeArrayFieldStart("identifier");
         g.writeStartObject();
-        g.writeStringField("system", ORGANIZATION_SYSTEM);
-        g.writeStringField("value", o.identifier);
+        g.writeStringField("system", system);
+        g.writeStringField("value", value);
         g.writeEndObject();
         g.writeEndArray();
+    }
+
+    private void organization(Out out, Organization o) throws IOException {
+        JsonGenerator g = begin(out, o.id, 1, o.updated);
+        identifier(g, ORGANIZATION_SYSTEM, o.identifier);
         g.writeBooleanField("active", true);
         concepts(g, "type", "http://terminology.hl7.org/CodeSystem/organization-type", "prov", "Healthcare Provider", "Healthcare Provider");
         g.writeStringField("name", o.name);
@@ -588,12 +593,7 @@ public final class FhirGenerator {
     private void practitioner(Out out, Practitioner p) throws IOException {
         Organization o = organizations[p.organization];
         JsonGenerator g = begin(out, p.id, 1, p.updated);
-        g.writeArrayFieldStart("identifier");
-        g.writeStartObject();
-        g.writeStringField("system", NPI_SYSTEM);
-        g.writeStringField("value", p.npi);
-        g.writeEndObject();
-        g.writeEndArray();
+        identifier(g, NPI_SYSTEM, p.npi);
         g.writeBooleanField("active", true);
         g.writeArrayFieldStart("name");
         g.writeStartObject();

@@ -496,16 +496,15 @@ public class IngestService {
 
             @Override
             public void warning(String warning) {
-                if (ended.contains(first)) {
-                    return;
-                }
-                opened(first);
-                writer.submit(new WriteEvent.Warning(first.state, warning));
+                warning(first, warning);
             }
 
             @Override
             public void warning(SourceUnit.File from, String warning) {
-                Prepared file = fileOf(from);
+                warning(fileOf(from), warning);
+            }
+
+            private void warning(Prepared file, String warning) {
                 if (ended.contains(file)) {
                     return;
                 }

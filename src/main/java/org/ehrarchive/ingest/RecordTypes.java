@@ -19,7 +19,8 @@ public final class RecordTypes {
 
     /**
      * An HL7 v2 message is one record, of its message type ({@code ADT^A08}, {@code ORU^R01}: {@link #messageType}); text
-     * before a message that is no message is one record of this type, quarantined.
+     * before a message that is no message is one record of this type, quarantined; so is a FHIR line or entry whose
+     * resource type cannot be read.
      */
     public static final String UNREADABLE_MESSAGE = "unreadable";
 

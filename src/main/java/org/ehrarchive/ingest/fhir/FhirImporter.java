@@ -3,7 +3,6 @@ package org.ehrarchive.ingest.fhir;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,9 +177,5 @@ public class FhirImporter implements Importer {
     @Override
     public void read(SourceUnit unit, RecordSink sink) throws QuarantineException {
         new FhirReading(unit, sink).read();
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

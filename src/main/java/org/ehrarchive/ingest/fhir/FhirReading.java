@@ -59,7 +59,7 @@ import ca.uhn.fhir.parser.json.BaseJsonLikeValue;
 final class FhirReading {
 
     /** The record type of what could not be read as a resource at all (its type unknown). */
-    static final String UNREADABLE = "unreadable";
+    static final String UNREADABLE = org.ehrarchive.ingest.RecordTypes.UNREADABLE_MESSAGE;
     /** The record type of a bundle entry that carries no resource (a transaction's DELETE, a search outcome link). */
     static final String BUNDLE_ENTRY = "bundle-entry";
     /** The part type of an attachment a resource carries (inline data or a URL): a document of its own. */
