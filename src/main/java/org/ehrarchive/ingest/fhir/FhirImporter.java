@@ -44,7 +44,8 @@ public class FhirImporter implements Importer {
     /** The most files read together as one unit; a larger folder is read in consecutive units of this many files. */
     static final int MAX_UNIT_FILES = 2_000;
 
-    private static final Pattern RESOURCE_TYPE = Pattern.compile("\"resourceType\"\\s*:\\s*\"([A-Za-z]+)\"");
+    /** The first {@code resourceType} member of JSON text: what detection, and a record that cannot be parsed, are named by. */
+    static final Pattern RESOURCE_TYPE = Pattern.compile("\"resourceType\"\\s*:\\s*\"([A-Za-z]+)\"");
     private static final Pattern XML_ROOT = Pattern.compile("<(?:[A-Za-z_][\\w.-]*:)?([A-Za-z]+)[^>]*xmlns(?::[\\w.-]+)?\\s*=\\s*[\"']http://hl7\\.org/fhir[\"']");
 
     /** Resources other records point at and that belong to no patient: read first, so that rows can show their names. */

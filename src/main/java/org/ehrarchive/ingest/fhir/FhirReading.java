@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 import org.ehrarchive.ingest.ContentHash;
@@ -65,8 +64,6 @@ final class FhirReading {
     /** The part type of an attachment a resource carries (inline data or a URL): a document of its own. */
     static final String ATTACHMENT_PART = "embedded-document";
 
-    private static final Pattern RESOURCE_TYPE = Pattern.compile("^\\s*\\{\\s*\"resourceType\"\\s*:\\s*\"([A-Za-z]+)\"");
-    private static final Pattern ANY_RESOURCE_TYPE = Pattern.compile("\"resourceType\"\\s*:\\s*\"([A-Za-z]+)\"");
     /** Elements that say where a resource's patient is, in the order FHIR's patient compartment uses them. */
     private static final List<String> PATIENT_ELEMENTS = List.of("subject", "patient", "beneficiary");
 
@@ -694,12 +691,8 @@ final class FhirReading {
 
     /** The resource type a text names (for the count of what could not be parsed), or {@link #UNREADABLE}. */
     static String typeOf(String text) {
-        Matcher head = RESOURCE_TYPE.matcher(text);
-        if (head.find()) {
-            return head.group(1);
-        }
-        Matcher anywhere = ANY_RESOURCE_TYPE.matcher(text.length() > 4096 ? text.substring(0, 4096) : text);
-        return anywhere.find() ? anywhere.group(1) : UNREADABLE;
+        Matcher type = FhirImporter.RESOURCE_TYPE.matcher(text.length() > 4096 ? text.substring(0, 4096) : text);
+        return type.find() ? type.group(1) : UNREADABLE;
     }
 
     /** A JSON parser's complaint, with where it is and without the text it quotes (which may be patient data). */
