@@ -106,8 +106,9 @@ public class ArchiveMain implements QuarkusApplication {
                     }
                     try (EmbeddedDatabase started = database) {
                         System.setProperty(JDBC_URL_PROPERTY, started.jdbcUrl());
-                        System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
-                        System.setProperty("quarkus.datasource.password", "");
+                        // Least privilege (ADR 0016): migrations as the schema's owner, everything else as a role that
+                        // may only append where the archive only appends.
+                        started.useRoles(System::setProperty);
                         exitCode = runQuarkus(args);
                     } finally {
                         databaseStopped.countDown();

@@ -41,8 +41,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** The database the archive's tables live in. */
     public static final String DATABASE = "archive";
-    /** Superuser created by initdb; the server only listens on the loopback address and trusts local users. */
-    public static final String USER = "postgres";
+    /** Superuser created by initdb; the server only listens on the loopback address and asks every client for a password. */
+    public static final String USER = DatabaseCredentials.SUPERUSER;
 
     /** {@code application_name} of the connection an attached command holds while it runs. */
     static final String COMMAND_MARKER = "ehr-archive attached command";
@@ -58,12 +58,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private final int port;
     private final Connection commandMarker;
     private final Path dataDir;
+    private final DatabaseCredentials credentials;
 
-    private EmbeddedDatabase(EmbeddedPostgres server, int port, Connection commandMarker, Path dataDir) {
+    private EmbeddedDatabase(EmbeddedPostgres server, int port, Connection commandMarker, Path dataDir, DatabaseCredentials credentials) {
         this.server = server;
         this.port = port;
         this.commandMarker = commandMarker;
         this.dataDir = dataDir;
+        this.credentials = credentials;
     }
 
     /**
@@ -91,11 +93,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static EmbeddedDatabase startOrAttachHoldingStartLock(Path pgData, Path binaries, Path dataDir, boolean endsOnItsOwn)
             throws IOException {
+        DatabaseCredentials credentials = DatabaseCredentials.ofDataDirectory(dataDir);
         Optional<Integer> runningPort = portOfServerOwnedByLiveProcess(pgData);
         if (runningPort.isPresent()) {
             int port = runningPort.get();
-            createArchiveDatabaseIfMissing(port);
-            return new EmbeddedDatabase(null, port, endsOnItsOwn ? openCommandMarker(port) : null, dataDir);
+            return new EmbeddedDatabase(null, port, endsOnItsOwn ? openCommandMarker(port, credentials) : null, dataDir, credentials);
         }
         stopOrphanedServer(pgData);
         DiskSpace.require(dataDir, DiskSpace.minimum(), "starting the embedded PostgreSQL");
@@ -116,11 +118,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("full_page_writes", "on")
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("max_connections", "100")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                // zonky waits for the server by signing in as the superuser: with a password now (ADR 0016).
+                .setConnectConfig("password", credentials.superuserPassword())
+                .setDataDirectoryCustomizer(data -> DatabaseRoles.requirePasswords(data.toPath(), binaries, credentials,
+                        dataDir.resolve("postgres.log")))
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .start();
-        createArchiveDatabaseIfMissing(server.getPort());
-        return new EmbeddedDatabase(server, server.getPort(), null, dataDir);
+        DatabaseRoles.prepareArchiveDatabase(server.getPort(), credentials);
+        return new EmbeddedDatabase(server, server.getPort(), null, dataDir, credentials);
     }
 
     /** JDBC URL of the archive database on this server. */
@@ -135,6 +142,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The passwords of the server's roles; the archive runs as {@link DatabaseCredentials#APPLICATION}. */
+    public DatabaseCredentials credentials() {
+        return credentials;
+    }
+
+    /**
+     * Sets the configuration by which Quarkus connects: the datasource as {@link DatabaseCredentials#APPLICATION},
+     * Flyway as {@link DatabaseCredentials#OWNER}.
+     */
+    public void useRoles(java.util.function.BiConsumer<String, String> configuration) {
+        configuration.accept("quarkus.datasource.username", DatabaseCredentials.APPLICATION);
+        configuration.accept("quarkus.datasource.password", credentials.applicationPassword());
+        configuration.accept("quarkus.flyway.username", DatabaseCredentials.OWNER);
+        configuration.accept("quarkus.flyway.password", credentials.ownerPassword());
+    }
+
+    /** A connection to the archive database as the superuser: for what the archive's own roles may not do (tests, repair). */
+    public Connection superuserConnection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), USER, credentials.superuserPassword());
     }
 
     @Override
@@ -171,7 +199,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** How many attached commands hold their marker connection; 0 if the server cannot be asked. */
     private long attachedCommands() {
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "");
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER,
+                credentials.superuserPassword());
                 var running = connection.prepareStatement(
                         "select count(*) from pg_stat_activity where application_name = ? and pid <> pg_backend_pid()")) {
             running.setString(1, COMMAND_MARKER);
@@ -184,10 +213,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
-    private static Connection openCommandMarker(int port) throws IOException {
+    private static Connection openCommandMarker(int port, DatabaseCredentials credentials) throws IOException {
         java.util.Properties properties = new java.util.Properties();
         properties.setProperty("user", USER);
-        properties.setProperty("password", "");
+        properties.setProperty("password", credentials.superuserPassword());
         properties.setProperty("ApplicationName", COMMAND_MARKER);
         try {
             return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
@@ -212,26 +241,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         throw new IOException("Another archive process has been starting the embedded PostgreSQL under " + dataDir
                 + " for too long; stop that process, then retry");
-    }
-
-    private static void createArchiveDatabaseIfMissing(int port) throws IOException {
-        String adminUrl = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-        try (Connection connection = DriverManager.getConnection(adminUrl, USER, "")) {
-            try (var exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
-                exists.setString(1, DATABASE);
-                if (exists.executeQuery().next()) {
-                    return;
-                }
-            }
-            try (var create = connection.createStatement()) {
-                create.execute("create database " + DATABASE + " encoding 'UTF8' template template0");
-            }
-        } catch (SQLException e) {
-            // Created by another process meanwhile (it may not hold the start lock: an external tool): fine.
-            if (!"42P04".equals(e.getSQLState())) {
-                throw new IOException("Could not create the archive database on the embedded PostgreSQL server", e);
-            }
-        }
     }
 
     /**

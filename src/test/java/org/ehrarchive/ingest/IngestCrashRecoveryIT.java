@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -56,7 +55,7 @@ class IngestCrashRecoveryIT {
 
         // The second run stopped its database on exit; start it again from here to look inside.
         try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(archive.dataDir())) {
-            try (Connection db = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER, "")) {
+            try (Connection db = database.superuserConnection()) {
                 assertThat(archive.count(db, "select count(*) from source_file")).isEqualTo(DOCUMENTS);
                 assertThat(archive.count(db, "select count(*) from clinical_document")).isEqualTo(DOCUMENTS);
                 assertThat(archive.count(db, "select count(*) from patient")).isEqualTo(DOCUMENTS);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -129,7 +128,7 @@ class IngestLargeFileIT {
         queries.put("index_outbox_or_indexed", "select count(*) from clinical_document");
         Map<String, List<String>> content = new LinkedHashMap<>();
         try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(dataDir);
-                Connection db = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER, "")) {
+                Connection db = database.superuserConnection()) {
             for (Map.Entry<String, String> query : queries.entrySet()) {
                 List<String> rows = new ArrayList<>();
                 try (Statement statement = db.createStatement(); ResultSet result = statement.executeQuery(query.getValue())) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.ehrarchive.database.DatabaseCredentials;
+
 /**
  * Runs the packaged archive jar ({@code target/quarkus-app/quarkus-run.jar}) as a user would, on the embedded
  * default database under its own data directory, for the integration tests ({@code *IT}).
@@ -132,7 +134,8 @@ public final class ArchiveJar {
     /** A connection to the embedded server a running (or orphaned) archive process started, found by its pid file. */
     public Connection connect() throws SQLException, IOException {
         List<String> pid = Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"));
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/archive", "postgres", "");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/archive", DatabaseCredentials.SUPERUSER,
+                DatabaseCredentials.ofDataDirectory(dataDir).superuserPassword());
     }
 
     public long count(Connection connection, String sql) throws SQLException {

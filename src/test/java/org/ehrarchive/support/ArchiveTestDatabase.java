@@ -17,6 +17,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class ArchiveTestDatabase implements QuarkusTestResourceLifecycleManager {
 
+    /** The embedded server of the running tests, for what only its superuser may do (tampering on purpose). */
+    private static volatile EmbeddedDatabase running;
+
     private TemporaryDirectory dataDir;
     private EmbeddedDatabase embedded;
 
@@ -32,13 +35,28 @@ public class ArchiveTestDatabase implements QuarkusTestResourceLifecycleManager 
                         "archive.data-dir", dataDir.path().toString());
             }
             embedded = EmbeddedDatabase.startOrAttach(dataDir.path());
-            return Map.of("quarkus.datasource.jdbc.url", embedded.jdbcUrl(),
-                    "quarkus.datasource.username", EmbeddedDatabase.USER,
-                    "quarkus.datasource.password", "",
-                    "archive.data-dir", dataDir.path().toString());
+            // The tests run as the archive does: as the application role, migrated by the owner role (ADR 0016).
+            Map<String, String> configuration = new java.util.HashMap<>();
+            configuration.put("quarkus.datasource.jdbc.url", embedded.jdbcUrl());
+            configuration.put("archive.data-dir", dataDir.path().toString());
+            embedded.useRoles(configuration::put);
+            running = embedded;
+            return configuration;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the test database", e);
         }
+    }
+
+    /**
+     * A connection to the tests' archive database as its superuser, which may do what the archive's roles may not:
+     * bypass triggers, remove audit rows. On an external server (one account), that account.
+     */
+    public static java.sql.Connection superuserConnection() throws java.sql.SQLException {
+        if (running == null) {
+            return java.sql.DriverManager.getConnection(System.getenv("ARCHIVE_TEST_JDBC_URL"),
+                    System.getenv().getOrDefault("ARCHIVE_TEST_DB_USER", "archive"), System.getenv().getOrDefault("ARCHIVE_TEST_DB_PASSWORD", ""));
+        }
+        return running.superuserConnection();
     }
 
     @Override
