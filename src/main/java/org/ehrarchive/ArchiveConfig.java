@@ -41,6 +41,19 @@ public interface ArchiveConfig {
     /** Sign-in, sessions, lockout and API tokens (docs/security.md). */
     Security security();
 
+    /** The access audit's periodic check and its anchor outside the database (docs/security.md#the-access-audit). */
+    Audit audit();
+
+    /** Access audit settings. */
+    interface Audit {
+        /** Where the newest verified head of the audit chain is kept; default {@code <data-dir>/audit-anchor}. */
+        java.util.Optional<Path> anchorFile();
+
+        /** How often a running archive verifies the chain (from its last check on) and anchors its head. Default 30 s. */
+        @WithDefault("30s")
+        Duration checkInterval();
+    }
+
     /** Security settings. */
     interface Security {
         /**

@@ -10,8 +10,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * Checks the whole access audit: ids consecutive from 1, each row's previous hash equal to the hash of the row
  * before it, and each row's hash equal to the hash of its fields. Reports the first row where any check fails.
  * <p>
- * What it cannot see on its own: removal of the newest rows leaves a shorter chain that is still whole. Compare
- * {@link Result#rows()} and {@link Result#lastHash()} with a value kept elsewhere (a report, a SIEM) to close that.
+ * What it cannot see on its own: removal of the newest rows leaves a shorter chain that is still whole. The head kept
+ * outside the database ({@link AuditAnchor}) closes that: {@link #verifyAfter} checks that it is still there.
  */
 @ApplicationScoped
 public class AuditVerifier {
@@ -26,9 +26,32 @@ public class AuditVerifier {
     }
 
     public Result verify() {
-        long expectedId = 1;
-        String previousHash = AuditChain.GENESIS;
-        long afterId = 0;
+        return verifyAfter(new AuditAnchor.Head(0, AuditChain.GENESIS));
+    }
+
+    /**
+     * Checks that {@code head} is still in the audit, as it was, and the chain from it to the newest row. A head that
+     * is gone or changed means rows were removed from the end or altered: what a chain cannot show by itself.
+     */
+    public Result verifyAfter(AuditAnchor.Head head) {
+        if (head.rows() > 0) {
+            AuditRecord anchored = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>findById(head.rows()));
+            if (anchored == null) {
+                AuditRecord newest = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>find("order by id desc")
+                        .firstResult());
+                long rows = newest == null ? 0 : newest.id;
+                return broken(rows, newest == null ? AuditChain.GENESIS : newest.hash, rows + 1, "row " + head.rows()
+                        + ", the newest row when the chain was last anchored, is missing (the audit now ends at row " + rows
+                        + "): rows were removed from its end");
+            }
+            if (!anchored.hash.equals(head.hash())) {
+                return broken(head.rows() - 1, anchored.previousHash, head.rows(),
+                        "row " + head.rows() + " no longer has the hash it had when the chain was anchored: it was changed");
+            }
+        }
+        long expectedId = head.rows() + 1;
+        String previousHash = head.hash();
+        long afterId = head.rows();
         while (true) {
             long from = afterId;
             List<AuditRecord> page = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>find("id > ?1 order by id", from)

@@ -43,4 +43,43 @@ class VerifyAuditCommandIT {
             assertThat(archive.output("verify-broken")).contains("access audit BROKEN at row 1").contains("changed");
         }
     }
+
+    @Test
+    void removingTheNewestAuditRowsIsSeenAgainstTheAnchorByTheRunningServerAndByVerifyAudit(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work).withEnvironment(java.util.Map.of("ARCHIVE_AUDIT_CHECK_INTERVAL", "1s"));
+        try (RunningServer server = archive.serve("server", RUN_LIMIT)) {
+            Path input = work.resolve("export");
+            Fixtures.copy("ccda", "undeclared-prefixes.xml", input);
+            assertThat(archive.run("ingest", RUN_LIMIT, "ingest", input.toString())).as(archive.output("ingest")).isZero();
+            Path anchor = archive.dataDir().resolve("audit-anchor");
+            java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofSeconds(30));
+            while (!(java.nio.file.Files.exists(anchor) && java.nio.file.Files.readString(anchor).startsWith("rows=2 "))
+                    && java.time.Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            assertThat(anchor).as("the server anchored the head: the admin's creation and the ingest").content().startsWith("rows=2 hash=");
+
+            // What a superuser can do and the chain alone cannot show: remove the newest row. The rest is still a whole chain.
+            try (Connection db = archive.connect(); var statement = db.createStatement()) {
+                db.setAutoCommit(false);
+                statement.execute("set local session_replication_role = replica");
+                statement.execute("delete from access_audit where id = 2");
+                db.commit();
+            }
+
+            java.net.http.HttpResponse<String> health = server.anonymous().get("/q/health");
+            deadline = java.time.Instant.now().plus(Duration.ofSeconds(30));
+            while (health.statusCode() == 200 && java.time.Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+                health = server.anonymous().get("/q/health");
+            }
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(health.body()).contains("audit-chain").contains("row 2, the newest row when the chain was last anchored, is missing");
+            assertThat(server.output()).contains("access audit BROKEN");
+
+            assertThat(archive.run("verify-removed", RUN_LIMIT, "verify-audit")).as(archive.output("verify-removed"))
+                    .isEqualTo(ArchiveCommand.ExitCodes.AUDIT_BROKEN);
+            assertThat(archive.output("verify-removed")).contains("rows were removed from its end");
+        }
+    }
 }
