@@ -7,7 +7,8 @@
 # `start` prints PORT=... and PASSWORD=... and writes the same lines, plus the
 # ARCHIVE_TEST_* variables the Java tests read, to <workdir>/env (KEY=VALUE,
 # sourceable). The server listens on 127.0.0.1 only; role `archive` is a
-# superuser with a random scram-sha-256 password and owns database `archive`.
+# superuser with a random scram-sha-256 password; database `archive` belongs to
+# `archive_owner`, and `archive_app` may connect to it (docs/security.md).
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -69,13 +70,28 @@ start() {
     tail -n 20 postgres.log >&2; die "server did not start"
   done
 
-  PGPASSWORD=$password "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U archive -O archive archive
+  # The two roles docs/security.md tells an operator to create (ADR 0016): the schema's owner migrates, the
+  # application role runs the tests. `archive` stays the superuser, for tests that tamper on purpose.
+  local owner_password app_password
+  owner_password=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+  app_password=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+  PGPASSWORD=$password "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U archive -d postgres <<SQL
+create role archive_owner login password '$owner_password';
+create role archive_app   login password '$app_password';
+create database archive owner archive_owner encoding 'UTF8' template template0;
+revoke all on database archive from public;
+grant connect, temporary on database archive to archive_app;
+SQL
   cat > env <<ENV
 PORT=$port
 PASSWORD=$password
 ARCHIVE_TEST_JDBC_URL=jdbc:postgresql://127.0.0.1:$port/archive
 ARCHIVE_TEST_DB_USER=archive
 ARCHIVE_TEST_DB_PASSWORD=$password
+ARCHIVE_TEST_DB_OWNER=archive_owner
+ARCHIVE_TEST_DB_OWNER_PASSWORD=$owner_password
+ARCHIVE_TEST_DB_APPLICATION=archive_app
+ARCHIVE_TEST_DB_APPLICATION_PASSWORD=$app_password
 ENV
   chmod 600 env
   echo "PORT=$port"

@@ -12,8 +12,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * The database and data directory of {@code @QuarkusTest}s: the embedded PostgreSQL the archive runs on by
  * default, started under a fresh temporary data directory; or, when {@code ARCHIVE_TEST_JDBC_URL} is set (the
- * test script's external-PostgreSQL pass), that external server, with {@code ARCHIVE_TEST_DB_USER} and
- * {@code ARCHIVE_TEST_DB_PASSWORD}.
+ * test script's external-PostgreSQL pass), that external server: as {@code ARCHIVE_TEST_DB_APPLICATION}, migrated by
+ * {@code ARCHIVE_TEST_DB_OWNER}, when they are given, else as {@code ARCHIVE_TEST_DB_USER} alone; the superuser is
+ * {@code ARCHIVE_TEST_DB_USER} with {@code ARCHIVE_TEST_DB_PASSWORD}.
  */
 public class ArchiveTestDatabase implements QuarkusTestResourceLifecycleManager {
 
@@ -29,10 +30,18 @@ public class ArchiveTestDatabase implements QuarkusTestResourceLifecycleManager 
             dataDir = TemporaryDirectory.create("archive-test-");
             String externalUrl = System.getenv("ARCHIVE_TEST_JDBC_URL");
             if (externalUrl != null && !externalUrl.isBlank()) {
-                return Map.of("quarkus.datasource.jdbc.url", externalUrl,
+                Map<String, String> configuration = new java.util.HashMap<>(Map.of("quarkus.datasource.jdbc.url", externalUrl,
                         "quarkus.datasource.username", System.getenv().getOrDefault("ARCHIVE_TEST_DB_USER", "archive"),
                         "quarkus.datasource.password", System.getenv().getOrDefault("ARCHIVE_TEST_DB_PASSWORD", ""),
-                        "archive.data-dir", dataDir.path().toString());
+                        "archive.data-dir", dataDir.path().toString()));
+                if (System.getenv("ARCHIVE_TEST_DB_APPLICATION") != null) {
+                    // The two roles docs/security.md tells an operator to create, as scripts/external-postgres.sh does.
+                    configuration.put("quarkus.datasource.username", System.getenv("ARCHIVE_TEST_DB_APPLICATION"));
+                    configuration.put("quarkus.datasource.password", System.getenv("ARCHIVE_TEST_DB_APPLICATION_PASSWORD"));
+                    configuration.put("quarkus.flyway.username", System.getenv("ARCHIVE_TEST_DB_OWNER"));
+                    configuration.put("quarkus.flyway.password", System.getenv("ARCHIVE_TEST_DB_OWNER_PASSWORD"));
+                }
+                return configuration;
             }
             embedded = EmbeddedDatabase.startOrAttach(dataDir.path());
             // The tests run as the archive does: as the application role, migrated by the owner role (ADR 0016).
