@@ -30,5 +30,7 @@ public enum AuditAction {
     /** A batch of legacy exports was ingested (an administrative change of what the archive holds). */
     INGEST_BATCH,
     /** Users, roles or settings were changed. */
-    ADMIN_CHANGE
+    ADMIN_CHANGE,
+    /** Every original was hashed again and compared with its record ({@code verify-fixity}, or its schedule). */
+    FIXITY_CHECK
 }

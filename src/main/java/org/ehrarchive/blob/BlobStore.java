@@ -195,8 +195,13 @@ public class BlobStore {
         return root;
     }
 
+    /** The folder of the blobs themselves, {@code sha256/ab/cd/abcd...}; {@code tmp} beside it holds unfinished writes. */
+    public Path contentRoot() {
+        return root.resolve("sha256");
+    }
+
     /** Where the blob with this hash lives; the hash must be 64 lowercase hex digits. */
-    Path pathOf(String sha256) {
+    public Path pathOf(String sha256) {
         if (!SHA256_HEX.matcher(sha256).matches()) {
             throw new IllegalArgumentException("Not a SHA-256 in lowercase hex: " + sha256);
         }

@@ -11,7 +11,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class PortalContext {
 
     /** The navigation bar's data. */
-    public record Nav(String user, boolean patients, boolean audit) {
+    public record Nav(String user, boolean patients, boolean audit, boolean fixity) {
     }
 
     private final SecurityIdentity identity;
@@ -22,10 +22,10 @@ public class PortalContext {
 
     public Nav nav() {
         if (identity.isAnonymous()) {
-            return new Nav(null, false, false);
+            return new Nav(null, false, false, false);
         }
         return new Nav(identity.getPrincipal().getName(), readsPatients(),
-                identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN));
+                identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN));
     }
 
     public boolean readsPatients() {

@@ -37,16 +37,18 @@ public class ReadOnlyRecordTest {
             "document_section", "clinical_entry", "raw_fragment", "document_attachment", "source_record");
 
     /** Every other table, and why UPDATE stays allowed (or, for the audit, why it is refused elsewhere). */
-    static final Map<String, String> OTHER_TABLES = Map.of(
-            "ingest_batch", "a batch's status, heartbeat and report change while it runs",
-            "source_file", "quarantined content read again takes the new outcome",
-            "batch_file", "ingest bookkeeping, not clinical data",
-            "index_outbox", "a queue: the indexer removes what it indexed",
-            "app_user", "users, not clinical data",
-            "user_session", "portal sessions (ended by sign-out and timeouts), not clinical data",
-            "api_token", "API tokens (revoked by admins), not clinical data",
-            "access_audit", "append-only by its own triggers (V3, AccessAuditTest)",
-            "flyway_schema_history", "Flyway's own table");
+    static final Map<String, String> OTHER_TABLES = Map.ofEntries(
+            Map.entry("ingest_batch", "a batch's status, heartbeat and report change while it runs"),
+            Map.entry("source_file", "quarantined content read again takes the new outcome"),
+            Map.entry("batch_file", "ingest bookkeeping, not clinical data"),
+            Map.entry("index_outbox", "a queue: the indexer removes what it indexed"),
+            Map.entry("app_user", "users, not clinical data"),
+            Map.entry("user_session", "portal sessions (ended by sign-out and timeouts), not clinical data"),
+            Map.entry("api_token", "API tokens (revoked by admins), not clinical data"),
+            Map.entry("access_audit", "append-only by its own triggers (V3, AccessAuditTest)"),
+            Map.entry("fixity_check", "append-only by its own triggers (V9, FixityCheckTest)"),
+            Map.entry("fixity_problem", "append-only by its own triggers (V9, FixityCheckTest)"),
+            Map.entry("flyway_schema_history", "Flyway's own table"));
 
     @Inject
     DataSource dataSource;

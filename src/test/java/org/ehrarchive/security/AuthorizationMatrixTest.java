@@ -83,6 +83,8 @@ class AuthorizationMatrixTest {
         routes.put("GET /search", new Expected((r, ids) -> r.get("/search"), SIGN_IN, 200, 200, 403));
         routes.put("POST /search", new Expected((r, ids) -> r.formParam("words", "thirst").post("/search"), SIGN_IN, 200, 200, 403));
         routes.put("GET /audit", new Expected((r, ids) -> r.get("/audit"), SIGN_IN, 403, 200, 200));
+        // Fixity checks name blob-store paths and hashes: for admins, who run them.
+        routes.put("GET /fixity", new Expected((r, ids) -> r.get("/fixity"), SIGN_IN, 403, 403, 200));
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
