@@ -166,6 +166,12 @@ public class ArchiveMain implements QuarkusApplication {
             chain.add(cause);
         }
         for (Throwable cause : chain) {
+            // A full disk, said in words with what to do (DiskSpace): the causes below it would only repeat it.
+            if (firstLine(cause).startsWith("no space left on device")) {
+                return firstLine(cause);
+            }
+        }
+        for (Throwable cause : chain) {
             if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
                 if (CONNECTION_SQL_STATES.stream().anyMatch(sql.getSQLState()::startsWith)) {
                     return firstLine(sql) + " (SQLState " + sql.getSQLState() + ")";

@@ -13,7 +13,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +48,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static final String OWNER_LOCK = "epg-lock";
     private static final String START_LOCK = "postgres.start-lock";
+    private static final String POSTGRES_LOG = "postgres.log";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
     private static final Duration POLL = Duration.ofMillis(250);
     /** How often an owner that is done asks whether attached commands still run (they may run for hours). */
@@ -87,7 +87,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Files.createDirectories(pgData);
         Files.createDirectories(binaries);
         try (FileChannel startLock = openStartLock(dataDir); FileLock ignored = waitForLock(startLock, dataDir)) {
-            return startOrAttachHoldingStartLock(pgData, binaries, dataDir, endsOnItsOwn);
+            long logBefore = DiskSpace.sizeOf(dataDir.resolve(POSTGRES_LOG));
+            try {
+                return startOrAttachHoldingStartLock(pgData, binaries, dataDir, endsOnItsOwn);
+            } catch (IOException | RuntimeException e) {
+                // initdb and the postmaster tell of ENOSPC only in their log; zonky's exception says "failed".
+                boolean saidAlready = e.getMessage() != null && e.getMessage().startsWith(DiskSpace.NO_SPACE);
+                if (!saidAlready && (DiskSpace.isNoSpaceLeft(e) || DiskSpace.saysNoSpaceLeft(DiskSpace.textSince(dataDir.resolve(POSTGRES_LOG), logBefore)))) {
+                    throw DiskSpace.noSpaceLeft(dataDir, "starting the embedded PostgreSQL", e);
+                }
+                throw e;
+            }
         }
     }
 
@@ -101,7 +111,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         stopOrphanedServer(pgData);
         DiskSpace.require(dataDir, DiskSpace.minimum(), "starting the embedded PostgreSQL");
-        unpackAgainIfIncomplete(binaries);
+        PostgresBinaries.unpackVerified(binaries);
 
         EmbeddedPostgres server = EmbeddedPostgres.builder()
                 .setDataDirectory(pgData.toFile())
@@ -186,6 +196,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 try (FileChannel channel = openStartLock(dataDir); FileLock ignored = waitForLock(channel, dataDir)) {
                     if (attachedCommands() == 0) {
                         server.close();
+                        // zonky's stop gives up after 5 s (pg_ctl -t 5) and only logs it, for example while the server
+                        // recovers from a PANIC on a full disk: a postmaster still running now would be left an orphan.
+                        stopOrphanedServer(dataDir.resolve("postgres").toAbsolutePath());
                         return;
                     }
                 }
@@ -271,38 +284,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         throw new IOException("Another archive process owns the embedded PostgreSQL under " + pgData
                 + " but its server did not come up; stop that process or remove it, then retry");
-    }
-
-    /**
-     * Binaries whose unpack was cut short (a full disk leaves empty executables behind a completed marker) are
-     * removed, so that they are unpacked again instead of failing every start after a 120 s wait.
-     */
-    private static void unpackAgainIfIncomplete(Path binaries) throws IOException {
-        if (!Files.isDirectory(binaries)) {
-            return;
-        }
-        try (var unpacked = Files.list(binaries)) {
-            for (Path version : unpacked.filter(Files::isDirectory).toList()) {
-                boolean complete = true;
-                for (String executable : List.of("postgres", "initdb", "pg_ctl")) {
-                    Path file = version.resolve("bin").resolve(executable);
-                    complete &= Files.isRegularFile(file) && Files.size(file) > 0;
-                }
-                if (!complete) {
-                    System.out.println("The embedded PostgreSQL binaries under " + version + " are incomplete (an unpack cut short, "
-                            + "for example by a full disk); unpacking them again");
-                    deleteRecursively(version);
-                }
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path folder) throws IOException {
-        try (var paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     /** A postmaster whose owning archive process was killed keeps running; stop it before starting a new one. */

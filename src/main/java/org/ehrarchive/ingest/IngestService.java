@@ -31,6 +31,7 @@ import jakarta.enterprise.inject.Instance;
 import org.ehrarchive.ArchiveConfig;
 import org.ehrarchive.PhiSafe;
 import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.database.DiskSpace;
 import org.ehrarchive.ingest.IngestReport.Counts;
 import org.ehrarchive.ingest.IngestReport.FileReport;
 import org.ehrarchive.ingest.WriteEvent.Settled;
@@ -102,8 +103,22 @@ public class IngestService {
         SourceTree.Count count = tree.count();
         // Before anything is written: the originals go into the blob store (at most the input's size, less what is
         // already archived), and a disk that fills up mid-batch leaves it to resume later.
-        org.ehrarchive.database.DiskSpace.require(blobs.root(), config.minFreeBytes() + count.bytes(),
-                "an ingest of " + (count.bytes() >> 20) + " MB");
+        DiskSpace.require(blobs.root(), config.minFreeBytes() + count.bytes(), "an ingest of " + (count.bytes() >> 20) + " MB");
+        // Other writers can still fill the disk mid-batch. The embedded PostgreSQL tells of it only in its log (a PANIC
+        // on a WAL write ends the connections with 08006): this run's part of the log is read if the batch fails.
+        Path postgresLog = config.dataDir().resolve("postgres.log");
+        long postgresLogBefore = DiskSpace.sizeOf(postgresLog);
+        try {
+            return runBatch(root, tree, count, progress);
+        } catch (IOException | RuntimeException e) {
+            if (DiskSpace.isNoSpaceLeft(e, postgresLog, postgresLogBefore)) {
+                throw DiskSpace.noSpaceLeft(blobs.root(), "the ingest", e);
+            }
+            throw e;
+        }
+    }
+
+    private BatchSummary runBatch(Path root, SourceTree tree, SourceTree.Count count, IngestProgress progress) throws IOException {
         BatchStart start = startOrResumeBatch(root.toString());
         MDC.put("batchId", Long.toString(start.batchId()));
         try {
@@ -139,6 +154,16 @@ public class IngestService {
             return summary;
         } finally {
             MDC.remove("batchId");
+        }
+    }
+
+    /**
+     * The disk filled up while a file was read: not the file's fault, so it is not quarantined; the batch stops
+     * and resumes once there is space.
+     */
+    private static final class DiskFull extends RuntimeException {
+        DiskFull(Throwable cause) {
+            super("no space left on device", cause);
         }
     }
 
@@ -320,6 +345,9 @@ public class IngestService {
                 state.blob(prepared.blob.durable());
                 timings.add("reader: stage blob", step);
             } catch (IOException e) {
+                if (DiskSpace.isNoSpaceLeft(e)) {
+                    throw new DiskFull(e); // the file is fine: the batch stops, to go on once there is space
+                }
                 Log.warnf("Could not keep a source file's bytes (%s); it is reported as quarantined", e.getClass().getSimpleName());
                 String reason = IngestError.READ_FAILED.message(e.getMessage() != null && e.getMessage().contains("changed")
                         ? "the file changed while it was read" : e.getClass().getSimpleName());
@@ -403,14 +431,20 @@ public class IngestService {
                     }
                 }
             } catch (QuarantineException e) {
+                if (DiskSpace.isNoSpaceLeft(e)) {
+                    throw new DiskFull(e); // an attachment that did not fit: the file is fine, the batch stops
+                }
                 endQuarantined(files, sink, e);
-            } catch (RecordWriter.Aborted e) {
+            } catch (RecordWriter.Aborted | DiskFull e) {
                 throw e;
             } catch (StackOverflowError | OutOfMemoryError e) {
                 sink.dropReferences();
                 Log.errorf("Importer %s exhausted resources on a file; quarantining it: %s", importer.get().format(), e.getClass().getSimpleName());
                 endQuarantined(files, sink, new QuarantineException(IngestError.RESOURCES_EXHAUSTED, e.getClass().getSimpleName()));
             } catch (RuntimeException e) {
+                if (DiskSpace.isNoSpaceLeft(e)) {
+                    throw new DiskFull(e);
+                }
                 // A defect or a pathological file must not stop the batch; the reason names the failure, not the data.
                 Log.errorf("Importer %s failed on a file; quarantining it: %s", importer.get().format(), PhiSafe.describe(e));
                 endQuarantined(files, sink, new QuarantineException(IngestError.READ_FAILED, e.getClass().getSimpleName()));

@@ -31,6 +31,14 @@ public final class ArchiveJar {
         this(workDir, Files.createDirectories(workDir.resolve("archive-data")), Map.of());
     }
 
+    /**
+     * An archive whose data directory is {@code dataDir} (for example on a small file system of its own), with the
+     * runs' output in {@code workDir}, apart from it.
+     */
+    public ArchiveJar(Path workDir, Path dataDir) {
+        this(workDir, dataDir, Map.of());
+    }
+
     private ArchiveJar(Path workDir, Path dataDir, Map<String, String> environment) {
         this.workDir = workDir;
         this.dataDir = dataDir;

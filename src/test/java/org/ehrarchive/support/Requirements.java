@@ -43,6 +43,20 @@ public final class Requirements {
         ofThisRun().browser(CHROMIUM, CHROMEDRIVER);
     }
 
+    /** Root (uid 0), as in CI, for what only root may do: {@code why}, for example mounting a small tmpfs. */
+    public static void root(String why) {
+        ofThisRun().require(isRoot(), "this test is not run as root, which " + why + " needs");
+    }
+
+    private static boolean isRoot() {
+        try {
+            // /proc/self belongs to this process's user: no native call, and no assumption about the user's name.
+            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     Path corpusFolder(String folder) {
         Path path = Fixtures.sharedCorpus().resolve(folder);
         require(Files.isDirectory(path), "the shared corpus folder " + path + " is not present (it lies beside the project, in ../shared/corpus)");
