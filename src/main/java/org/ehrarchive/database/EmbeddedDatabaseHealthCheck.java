@@ -9,13 +9,19 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.smallrye.health.api.HealthGroup;
+
 /**
  * Readiness: the embedded PostgreSQL this server owns runs. DOWN from the moment its postmaster is found dead until
  * it has been restarted (ADR 0015); the data says how often that happened and when last, so that an operator sees
  * a database that came back by itself. A process that watches no embedded server (an external PostgreSQL, a server
  * attached to another's) says so and is UP: the datasource's own check tells whether the database answers.
+ * <p>
+ * Also alone at {@code /q/health/group/database}: readiness as a whole waits for the datasource's check, which
+ * waits for a connection while the database is down; this answers at once.
  */
 @Readiness
+@HealthGroup("database")
 @ApplicationScoped
 public class EmbeddedDatabaseHealthCheck implements HealthCheck {
 
