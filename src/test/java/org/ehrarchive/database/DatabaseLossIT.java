@@ -138,6 +138,8 @@ class DatabaseLossIT {
             System.out.printf("DatabaseLossIT: answering again %d ms after the kill; %d answers, %d of them errors, health DOWN seen: %s%n",
                     Duration.between(killed, recovered).toMillis(), answers.size(), answers.stream().filter(a -> a.status() >= 400).count(),
                     sawDown.get());
+            System.out.printf("DatabaseLossIT: error answers by request: %s%n", answers.stream().filter(a -> a.status() >= 400)
+                    .collect(Collectors.groupingBy(a -> a.kind() + " " + a.status(), Collectors.counting())));
 
             // Requests asked while the database is down wait for a connection (up to the pool's acquisition timeout)
             // and may be answered once it is back; the ones in flight at the kill fail.

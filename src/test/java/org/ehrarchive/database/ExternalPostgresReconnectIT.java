@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.ehrarchive.support.ArchiveJar;
@@ -22,6 +24,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * An external PostgreSQL that goes away and comes back (a restart, a failover to the same address) is reconnected to
  * by the server's pool by itself: readiness is DOWN while it is away, and the server answers again within 30 s of
  * its return, without a restart of the archive. The archive does not restart an external server; its operator does.
+ * Sign-ins that fail meanwhile answer 500 with the request id the log has the failure under.
  */
 class ExternalPostgresReconnectIT {
 
@@ -49,7 +52,15 @@ class ExternalPostgresReconnectIT {
 
             external.close();
             assertThat(status(server, "/q/health/ready")).as("readiness while the database is away").isEqualTo(503);
-            assertThat(admin.get("/api/patients", "name=x").statusCode()).isEqualTo(500);
+            // A sign-in that fails on the missing database: by HTTP Basic (answered before the REST layer) and by the
+            // form. Each answer gives its request id, shows no internals, and the structured log has the failure under it.
+            for (HttpResponse<String> failed : List.of(admin.get("/api/patients", "name=x"), server.signIn("admin", ADMIN_PASSWORD))) {
+                assertThat(failed.statusCode()).isEqualTo(500);
+                String requestId = failed.headers().firstValue("X-Request-Id").orElseThrow();
+                assertThat(failed.body()).contains(requestId).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("org.postgresql");
+                assertThat(Files.readAllLines(archive.logFile())).as("the log line of request %s", requestId)
+                        .anyMatch(line -> line.contains("\"requestId\":\"" + requestId + "\"") && line.contains("\"level\":\"ERROR\""));
+            }
 
             external = start(pgData, port);
             Instant back = Instant.now();
