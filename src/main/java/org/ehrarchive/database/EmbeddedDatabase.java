@@ -16,8 +16,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import org.ehrarchive.PhiSafe;
+import org.jboss.logging.Logger;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -35,6 +39,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * happens under a start lock, {@code <data-dir>/postgres.start-lock}. An attached command that ends on its own
  * ({@code ingest}, {@code reindex}, {@code user}, ...) holds a connection named {@value #COMMAND_MARKER} while it
  * runs, and an owner that is done waits for those before it stops the server, so that it does not end their run.
+ * <p>
+ * An owner that runs until it is stopped (a server) watches its postmaster. When the postmaster dies (killed, the
+ * OOM killer), the owner starts it again on the same port with the same configuration, so the JDBC URL Quarkus was
+ * given stays right, and PostgreSQL recovers from its write-ahead log as after any crash (ADR 0015).
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
@@ -54,11 +62,35 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** How often an owner that is done asks whether attached commands still run (they may run for hours). */
     private static final Duration ATTACHED_POLL = Duration.ofSeconds(1);
 
-    private final EmbeddedPostgres server;
+    /** How often an owning server looks at its postmaster: a lost database is noticed within about a second. */
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * After a kill -9 of the postmaster its backends still hold the shared memory until they notice and exit
+     * (usually at once); PostgreSQL refuses to start beside them. Ones still there after this are killed: their
+     * postmaster is gone, they can do nothing useful, and WAL recovery undoes whatever they were in the middle of.
+     */
+    private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(10);
+    private static final Duration LEFTOVER_WAIT = Duration.ofSeconds(30);
+    private static final Duration RESTART_RETRY = Duration.ofSeconds(2);
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+
+    /** The server this process watches, for the health check; null when it watches none (attached, external, a command). */
+    private static volatile EmbeddedDatabase watched;
+
+    /** The running server when this process owns it; replaced by a restart. Guarded by {@link #serverLock} for changes. */
+    private volatile EmbeddedPostgres server;
     private final int port;
     private final Connection commandMarker;
     private final Path dataDir;
     private final DatabaseCredentials credentials;
+    private final Object serverLock = new Object();
+    private volatile boolean closing;
+    private volatile ProcessHandle postmaster;
+    private final AtomicInteger restarts = new AtomicInteger();
+    private volatile Instant lastRestart;
+    /** When the postmaster was found dead, while it is being restarted; null while it runs. */
+    private volatile Instant downSince;
+    private Thread watcher;
 
     private EmbeddedDatabase(EmbeddedPostgres server, int port, Connection commandMarker, Path dataDir, DatabaseCredentials credentials) {
         this.server = server;
@@ -66,6 +98,21 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.commandMarker = commandMarker;
         this.dataDir = dataDir;
         this.credentials = credentials;
+    }
+
+    /** What the health check tells about the embedded server this process owns and watches. */
+    public record WatchState(boolean running, int restarts, Optional<Instant> lastRestart, Optional<Instant> downSince, int port) {
+    }
+
+    /** The state of the embedded server this process watches, if it watches one (a server that owns it). */
+    public static Optional<WatchState> watchState() {
+        EmbeddedDatabase database = watched;
+        if (database == null) {
+            return Optional.empty();
+        }
+        Instant down = database.downSince;
+        return Optional.of(new WatchState(down == null, database.restarts.get(), Optional.ofNullable(database.lastRestart),
+                Optional.ofNullable(down), database.port));
     }
 
     /**
@@ -86,10 +133,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Path binaries = dataDir.resolve("postgres-binaries").toAbsolutePath();
         Files.createDirectories(pgData);
         Files.createDirectories(binaries);
+        EmbeddedDatabase database;
         try (FileChannel startLock = openStartLock(dataDir); FileLock ignored = waitForLock(startLock, dataDir)) {
             long logBefore = DiskSpace.sizeOf(dataDir.resolve(POSTGRES_LOG));
             try {
-                return startOrAttachHoldingStartLock(pgData, binaries, dataDir, endsOnItsOwn);
+                database = startOrAttachHoldingStartLock(pgData, binaries, dataDir, endsOnItsOwn);
             } catch (IOException | RuntimeException e) {
                 // initdb and the postmaster tell of ENOSPC only in their log; zonky's exception says "failed".
                 boolean saidAlready = e.getMessage() != null && e.getMessage().startsWith(DiskSpace.NO_SPACE);
@@ -99,6 +147,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 throw e;
             }
         }
+        // A command that ends on its own is resumable and stops its server from a shutdown hook, which a watcher would
+        // take for a crash; only a server that runs until it is stopped brings its database back by itself.
+        if (database.isOwner() && !endsOnItsOwn) {
+            database.startWatching(pgData, binaries);
+        }
+        return database;
     }
 
     private static EmbeddedDatabase startOrAttachHoldingStartLock(Path pgData, Path binaries, Path dataDir, boolean endsOnItsOwn)
@@ -113,7 +167,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
         DiskSpace.require(dataDir, DiskSpace.minimum(), "starting the embedded PostgreSQL");
         PostgresBinaries.unpackVerified(binaries);
 
-        EmbeddedPostgres server = EmbeddedPostgres.builder()
+        EmbeddedPostgres server = startServer(pgData, binaries, dataDir, endsOnItsOwn, 0, credentials);
+        DatabaseRoles.prepareArchiveDatabase(server.getPort(), credentials);
+        return new EmbeddedDatabase(server, server.getPort(), null, dataDir, credentials);
+    }
+
+    /**
+     * Starts the server: the one place its configuration is written, for the first start and for a restart alike,
+     * so that the two cannot drift apart. {@code port} 0: any free port.
+     */
+    private static EmbeddedPostgres startServer(Path pgData, Path binaries, Path dataDir, boolean endsOnItsOwn, int port,
+            DatabaseCredentials credentials) throws IOException {
+        return EmbeddedPostgres.builder()
+                .setPort(port)
                 .setDataDirectory(pgData.toFile())
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(binaries.toFile())
@@ -136,8 +202,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .start();
-        DatabaseRoles.prepareArchiveDatabase(server.getPort(), credentials);
-        return new EmbeddedDatabase(server, server.getPort(), null, dataDir, credentials);
     }
 
     /** JDBC URL of the archive database on this server. */
@@ -187,6 +251,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (server == null) {
             return;
         }
+        // From here on a postmaster that stops is being stopped, not lost: the watcher must not start it again. A
+        // restart under way is finished first (the lock), so that the server it started is the one stopped here.
+        closing = true;
+        synchronized (serverLock) {
+            stopWhenNoCommandIsAttached();
+            if (watched == this) {
+                watched = null;
+            }
+        }
+    }
+
+    private void stopWhenNoCommandIsAttached() throws IOException {
         // An attached ingest would lose its connections, and its run, if the owner stopped the server under it.
         // The last check and the stop happen under the start lock, so that nobody attaches in between.
         boolean told = false;
@@ -207,6 +283,165 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 told = true;
             }
             sleep(attached == 0 ? POLL : ATTACHED_POLL);
+        }
+    }
+
+    private void startWatching(Path pgData, Path binaries) throws IOException {
+        postmaster = findPostmaster(pgData)
+                .orElseThrow(() -> new IOException("The embedded PostgreSQL under " + pgData + " started but names no live postmaster"));
+        watcher = new Thread(() -> watch(pgData, binaries), "archive-database-watch");
+        // Daemon: the watcher must never be what keeps a JVM from exiting; close() tells it to stop.
+        watcher.setDaemon(true);
+        watcher.start();
+        watched = this;
+    }
+
+    private void watch(Path pgData, Path binaries) {
+        while (!closing) {
+            try {
+                Thread.sleep(WATCH_INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closing && !isRunning(postmaster)) {
+                restartUntilRunning(pgData, binaries);
+            }
+        }
+    }
+
+    /** Starts the lost server again, on its port, until it runs or this owner closes. */
+    private void restartUntilRunning(Path pgData, Path binaries) {
+        Instant lost = Instant.now();
+        downSince = lost;
+        // The data directory's path is no patient data; the server's own log (postgres.log) says why it ended.
+        LOG.warnf("The embedded PostgreSQL server under %s was lost (postmaster pid %d ended); restarting it on port %d",
+                pgData, postmaster.pid(), port);
+        for (int attempt = 1; !closing; attempt++) {
+            try {
+                synchronized (serverLock) {
+                    if (closing) {
+                        return;
+                    }
+                    restart(pgData, binaries);
+                }
+                lastRestart = Instant.now();
+                int count = restarts.incrementAndGet();
+                downSince = null;
+                LOG.infof("The embedded PostgreSQL server under %s was restarted on port %d and recovered from its write-ahead log, "
+                        + "%d ms after it was lost (restart %d since this server started)", pgData, port,
+                        Duration.between(lost, lastRestart).toMillis(), count);
+                return;
+            } catch (IOException | RuntimeException e) {
+                // Once, then every minute or so: a server that cannot come back must not flood the log.
+                if (attempt == 1 || attempt % 30 == 0) {
+                    LOG.warnf("Restarting the embedded PostgreSQL server under %s failed (attempt %d), trying again: %s", pgData,
+                            attempt, PhiSafe.describe(e));
+                }
+                try {
+                    Thread.sleep(RESTART_RETRY.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Under the start lock, so that a command starting meanwhile waits for the restarted server instead of
+     * attaching to the dead one.
+     */
+    private void restart(Path pgData, Path binaries) throws IOException {
+        try (FileChannel channel = openStartLock(dataDir); FileLock ignored = waitForLock(channel, dataDir)) {
+            awaitLeftoverProcessesGone(binaries);
+            closeLostServer();
+            requireOwnerLockReleased(pgData);
+            DiskSpace.require(dataDir, DiskSpace.minimum(), "restarting the embedded PostgreSQL");
+            server = startServer(pgData, binaries, dataDir, false, port, credentials);
+            postmaster = findPostmaster(pgData)
+                    .orElseThrow(() -> new IOException("The restarted PostgreSQL under " + pgData + " names no live postmaster"));
+        }
+    }
+
+    /**
+     * Releases what the lost server's {@link EmbeddedPostgres} holds: the owner lock on {@code epg-lock}, without
+     * which a second instance in this JVM cannot start. Its {@code pg_ctl stop} fails on the dead server and zonky
+     * logs that as an error with a stack trace; that line would only confuse, so zonky's logger is silenced for it.
+     */
+    private void closeLostServer() {
+        java.util.logging.Logger zonky = java.util.logging.Logger.getLogger(EmbeddedPostgres.class.getName());
+        java.util.logging.Level before = zonky.getLevel();
+        zonky.setLevel(java.util.logging.Level.OFF);
+        try {
+            server.close();
+        } catch (IOException | RuntimeException e) {
+            // nothing runs that could be stopped, and the lock is released before close() can fail
+        } finally {
+            zonky.setLevel(before);
+        }
+    }
+
+    /**
+     * A start attempt that failed inside zonky (after it took {@code epg-lock}) leaves that lock held by an instance
+     * nobody can close; the JVM then refuses every later lock of the file. Such an instance is unreachable, and the
+     * lock and its file descriptor are freed when it is collected: ask for that, and let the next attempt try.
+     */
+    private static void requireOwnerLockReleased(Path pgData) throws IOException {
+        try (FileChannel channel = FileChannel.open(pgData.resolve(OWNER_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lock.release();
+                return;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+            System.gc();
+        }
+        throw new IOException("The owner lock of " + pgData + " is still held by an earlier start attempt");
+    }
+
+    /** Waits for the processes of the lost server to end (they hold its shared memory), killing those that linger. */
+    private static void awaitLeftoverProcessesGone(Path binaries) throws IOException {
+        Path executables = binaries.toRealPath();
+        Instant killAfter = Instant.now().plus(LEFTOVER_GRACE);
+        Instant deadline = Instant.now().plus(LEFTOVER_WAIT);
+        while (true) {
+            List<ProcessHandle> left = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().command().map(c -> Path.of(c).startsWith(executables)).orElse(false))
+                    .filter(EmbeddedDatabase::isRunning)
+                    .toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IOException(left.size() + " process(es) of the lost PostgreSQL server under " + binaries + " did not end");
+            }
+            if (Instant.now().isAfter(killAfter)) {
+                left.forEach(ProcessHandle::destroyForcibly);
+            }
+            sleep(POLL);
+        }
+    }
+
+    /** The postmaster {@code postmaster.pid} names, if it runs. */
+    private static Optional<ProcessHandle> findPostmaster(Path pgData) {
+        return PostmasterPid.read(pgData.resolve("postmaster.pid")).flatMap(pid -> ProcessHandle.of(pid.pid()))
+                .filter(EmbeddedDatabase::isRunning);
+    }
+
+    /**
+     * Alive and not a zombie. A killed postmaster's parent (pg_ctl) has exited, and whoever inherits it may not reap
+     * it at once; {@link ProcessHandle#isAlive()} counts a zombie as alive, {@code /proc} tells them apart.
+     */
+    private static boolean isRunning(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        try {
+            String line = Files.readString(stat, StandardCharsets.US_ASCII);
+            char state = line.charAt(line.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return process.isAlive(); // no /proc (not Linux), or it ended while being read
         }
     }
 

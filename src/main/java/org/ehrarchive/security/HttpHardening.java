@@ -12,6 +12,7 @@ import org.ehrarchive.audit.AccessAudit;
 import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.portal.ErrorPage;
+import org.jboss.logging.MDC;
 
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -93,7 +94,15 @@ public class HttpHardening {
         String id = requestId(context);
         int status = context.statusCode() >= 400 ? context.statusCode() : 500;
         if (status >= 500) {
-            Log.errorf("HTTP request %s failed: %s", id, context.failure() == null ? "status " + status : PhiSafe.describe(context.failure()));
+            // A failure here came before the REST layer (during sign-in, for example with the database down), where
+            // RequestIds has not put the id into the log context yet: put it there, so that the structured log's
+            // requestId field finds the line an error page asks the user to quote.
+            MDC.put("requestId", id);
+            try {
+                Log.errorf("HTTP request %s failed: %s", id, context.failure() == null ? "status " + status : PhiSafe.describe(context.failure()));
+            } finally {
+                MDC.remove("requestId");
+            }
         }
         if (context.response().headWritten()) {
             context.response().close();
