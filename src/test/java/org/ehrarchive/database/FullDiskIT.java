@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -148,7 +147,7 @@ class FullDiskIT {
         // Looked at from here, with the low minimum too: the archive now fills more of the tmpfs than the default leaves.
         System.setProperty(DiskSpace.PROPERTY, LOW_MINIMUM.get(DiskSpace.ENVIRONMENT));
         try (EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(archive.dataDir());
-                Connection db = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER, "")) {
+                Connection db = database.superuserConnection()) {
             assertThat(archive.count(db, "select count(*) from source_file")).isEqualTo(documents);
             assertThat(archive.count(db, "select count(*) from clinical_document")).isEqualTo(documents);
             assertThat(archive.count(db, "select count(*) from patient")).isEqualTo(documents);
