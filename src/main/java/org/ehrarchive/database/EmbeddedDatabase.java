@@ -120,6 +120,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("full_page_writes", "on")
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("max_connections", "100")
+                // postgres.log is a log too: an error's DETAIL, CONTEXT (a COPY line) and statement can quote row values
+                // (file names, patient identifiers). The archive logs what failed itself, without values (PhiSafe).
+                .setServerConfig("log_error_verbosity", "terse")
+                .setServerConfig("log_min_error_statement", "panic")
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .start();
