@@ -110,6 +110,11 @@ public class ArchiveMain implements QuarkusApplication {
                         // may only append where the archive only appends.
                         started.useRoles(System::setProperty);
                         exitCode = runQuarkus(args);
+                    } catch (IOException | RuntimeException e) {
+                        // Thrown by close(): the database could not be stopped (or the marker released). Said, and the
+                        // process still exits below: an exception out of main would leave the JVM to any non-daemon
+                        // thread a library left behind, and an ingest that ran to its end would seem to hang.
+                        exitCode = reportStartFailure("the embedded database did not stop cleanly", e);
                     } finally {
                         databaseStopped.countDown();
                     }
@@ -117,7 +122,11 @@ public class ArchiveMain implements QuarkusApplication {
             }
         } finally {
             if (throwawayDataDir != null) {
-                throwawayDataDir.close();
+                try {
+                    throwawayDataDir.close();
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("could not remove the benchmark's throwaway archive: " + e.getMessage());
+                }
             }
         }
         System.exit(exitCode);

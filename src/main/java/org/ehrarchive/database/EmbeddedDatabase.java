@@ -61,6 +61,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     /** How often an owner that is done asks whether attached commands still run (they may run for hours). */
     private static final Duration ATTACHED_POLL = Duration.ofSeconds(1);
+    /** {@link #attachedCommands()} when the server is there but does not answer the question. */
+    private static final long CANNOT_TELL = -1;
+    /** SQLStates of a server that is gone or going: refused (08001), shut down by an admin or after a crash (57P01, 57P02). */
+    private static final List<String> SERVER_GONE = List.of("08001", "57P01", "57P02");
 
     /** How often an owning server looks at its postmaster: a lost database is noticed within about a second. */
     private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
@@ -199,6 +203,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setConnectConfig("password", credentials.superuserPassword())
                 .setDataDirectoryCustomizer(data -> DatabaseRoles.requirePasswords(data.toPath(), binaries, credentials,
                         dataDir.resolve("postgres.log")))
+                // postgres.log is a log too: an error's DETAIL, CONTEXT (a COPY line) and statement can quote row values
+                // (file names, patient identifiers). The archive logs what failed itself, without values (PhiSafe).
+                .setServerConfig("log_error_verbosity", "terse")
+                .setServerConfig("log_min_error_statement", "panic")
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
                 .start();
@@ -266,19 +274,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
         // An attached ingest would lose its connections, and its run, if the owner stopped the server under it.
         // The last check and the stop happen under the start lock, so that nobody attaches in between.
         boolean told = false;
+        boolean toldUnknown = false;
         while (true) {
             long attached = attachedCommands();
             if (attached == 0) {
                 try (FileChannel channel = openStartLock(dataDir); FileLock ignored = waitForLock(channel, dataDir)) {
                     if (attachedCommands() == 0) {
-                        server.close();
-                        // zonky's stop gives up after 5 s (pg_ctl -t 5) and only logs it, for example while the server
-                        // recovers from a PANIC on a full disk: a postmaster still running now would be left an orphan.
-                        stopOrphanedServer(dataDir.resolve("postgres").toAbsolutePath());
+                        stopServer();
                         return;
                     }
                 }
-            } else if (!told) {
+            } else if (attached == CANNOT_TELL && !toldUnknown) {
+                // Not "none": a server that answers nothing (too many connections, overloaded) may still serve an
+                // attached ingest, and stopping it would end that run half-way.
+                System.out.println("waiting: the embedded database does not say whether other archive commands still use it");
+                toldUnknown = true;
+            } else if (attached > 0 && !told) {
                 System.out.printf("waiting for %d other archive command(s) using this database to finish%n", attached);
                 told = true;
             }
@@ -381,6 +392,32 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
+     * Stops the server and waits until its postmaster has exited. zonky gives {@code pg_ctl stop} 5 seconds; on a
+     * loaded machine a fast shutdown's checkpoint can take longer, and zonky then gives up (and releases its lock)
+     * while the postmaster still runs: this process would exit and leave it behind, still holding the files.
+     */
+    private void stopServer() throws IOException {
+        Optional<PostmasterPid> postmaster = PostmasterPid.read(dataDir.resolve("postgres").resolve("postmaster.pid").toAbsolutePath());
+        server.close();
+        Optional<ProcessHandle> running = postmaster.flatMap(pid -> ProcessHandle.of(pid.pid())).filter(ProcessHandle::isAlive);
+        if (running.isEmpty()) {
+            return;
+        }
+        try {
+            running.get().onExit().get(STARTUP_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            // SIGQUIT is PostgreSQL's immediate shutdown: the next start recovers from the WAL (fsync is on).
+            System.out.println("The embedded PostgreSQL did not stop within " + STARTUP_WAIT.toSeconds() + " s; stopping it at once");
+            new ProcessBuilder(List.of("kill", "-QUIT", Long.toString(running.get().pid()))).inheritIO().start();
+        } catch (ExecutionException e) {
+            // onExit does not fail
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting for the embedded PostgreSQL server to stop", e);
+        }
+    }
+
+    /**
      * A start attempt that failed inside zonky (after it took {@code epg-lock}) leaves that lock held by an instance
      * nobody can close; the JVM then refuses every later lock of the file. Such an instance is unreachable, and the
      * lock and its file descriptor are freed when it is collected: ask for that, and let the next attempt try.
@@ -445,10 +482,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
-    /** How many attached commands hold their marker connection; 0 if the server cannot be asked. */
+    /**
+     * How many attached commands hold their marker connection: 0 when the server is gone (nothing can use it any
+     * more), {@link #CANNOT_TELL} when it is there but does not answer.
+     */
     private long attachedCommands() {
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER,
-                credentials.superuserPassword());
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", USER);
+        properties.setProperty("password", credentials.superuserPassword());
+        // Bounded, so that an owner that is done cannot block on one question for ever.
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("socketTimeout", "30");
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties);
                 var running = connection.prepareStatement(
                         "select count(*) from pg_stat_activity where application_name = ? and pid <> pg_backend_pid()")) {
             running.setString(1, COMMAND_MARKER);
@@ -457,7 +502,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 return result.getLong(1);
             }
         } catch (SQLException e) {
-            return 0;
+            // A server that stopped or died cannot be in use by anybody any more.
+            return SERVER_GONE.contains(e.getSQLState()) ? 0 : CANNOT_TELL;
         }
     }
 

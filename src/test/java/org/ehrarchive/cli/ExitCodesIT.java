@@ -80,4 +80,28 @@ class ExitCodesIT {
         assertThat(archive.output("unwritable-report")).contains("cannot write the report to " + fileInTheWay.resolve("report.json"))
                 .as("it is found before a long batch runs, not after").contains("nothing was ingested").doesNotContain("files:");
     }
+
+    /**
+     * Issue 18, item 7: a failed start of the embedded database once dumped thousands of TRACE and DEBUG lines of
+     * its library to the console. A data directory whose {@code postgres} folder holds a stray file (initdb refuses
+     * it) fails the start at once: one line that says what failed, no library chatter, no stack trace.
+     */
+    @Test
+    void aFailedStartOfTheEmbeddedDatabaseSaysSoInOneLineWithoutTheLibrarysDebugOutput(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        Files.createDirectories(archive.dataDir().resolve("postgres"));
+        Files.writeString(archive.dataDir().resolve("postgres/left-behind.txt"), "not a PostgreSQL cluster");
+        Path input = work.resolve("export");
+        Fixtures.copy("ccda", "undeclared-prefixes.xml", input);
+
+        int exit = archive.run("failed-start", FAILS_WITHIN, "ingest", input.toString());
+
+        String printed = archive.output("failed-start");
+        assertThat(exit).as(printed).isEqualTo(ArchiveCommand.ExitCodes.RUN_FAILED);
+        assertThat(printed).contains("the embedded database did not start").contains("initdb");
+        assertThat(printed).doesNotContain("TRACE").doesNotContain("DEBUG").doesNotContain("io.zonky");
+        assertThat(printed.lines()).as("one clear line, not a stack trace: " + printed)
+                .noneMatch(line -> line.stripLeading().startsWith("at ") || line.startsWith("Caused by"))
+                .hasSizeLessThanOrEqualTo(3);
+    }
 }

@@ -112,13 +112,59 @@ public final class ArchiveJar {
         return awaitExit(name, start(name, args), timeout);
     }
 
-    /** Waits for a process started with {@link #start} to end, and returns its exit code. */
+    /**
+     * Waits for a process started with {@link #start} to end, and returns its exit code. One that does not end in
+     * time is killed, after its threads were dumped to {@code <workDir>/<name>.threads} and into the failure: a
+     * hang seen once in CI must say where it hung.
+     */
     public int awaitExit(String name, Process process, Duration timeout) throws IOException, InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String threads = threadDump(name, process);
             process.destroyForcibly();
-            throw new AssertionError(name + " did not finish within " + timeout + "; output: " + output(name));
+            throw new AssertionError(name + " did not finish within " + timeout + "; output: " + output(name) + "\nthreads: " + threads);
         }
         return process.exitValue();
+    }
+
+    /** {@code jcmd <pid> Thread.print} of a running archive process, also kept in {@code <workDir>/<name>.threads}. */
+    public String threadDump(String name, Process process) throws IOException, InterruptedException {
+        Path dump = workDir.resolve(name + ".threads");
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+        if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
+        }
+        return Files.readString(dump);
+    }
+
+    /**
+     * The embedded postmaster still running on this data directory, if any: after every archive process on it has
+     * exited there must be none (an orphan holds the port and the files until someone stops it).
+     */
+    public java.util.Optional<ProcessHandle> runningPostmaster() throws IOException {
+        Path pidFile = dataDir.resolve("postgres/postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return java.util.Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            return java.util.Optional.empty();
+        }
+        return ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    }
+
+    /** For a test's clean-up after a failure: stops a postmaster left running (fast shutdown), so none outlives the test. */
+    public void stopLeftoverPostmaster() throws IOException, InterruptedException {
+        java.util.Optional<ProcessHandle> postmaster = runningPostmaster();
+        if (postmaster.isPresent()) {
+            new ProcessBuilder("kill", "-INT", Long.toString(postmaster.get().pid())).start().waitFor();
+            try {
+                postmaster.get().onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                postmaster.get().destroyForcibly();
+            }
+        }
     }
 
     /** Runs to the end with {@code input} on standard input, and returns the exit code. */
