@@ -51,8 +51,12 @@ class ConcurrentIngestIT {
     /** Contents both concurrent ingests hold, and contents only one of them holds. */
     private static final int SHARED = 40;
     private static final int OWN = 20;
-    /** An attached ingest that outlives a small owner. */
-    private static final int LARGE = 60;
+    /**
+     * An attached ingest that outlives a small owner. Both boot at the same moment (the attached one starts as soon as
+     * the owner's database is up), so the attached batch must take clearly longer than the owner's boot and 3 files on
+     * a loaded machine: 60 files once ended with the owner's, and the owner had nothing to wait for.
+     */
+    private static final int LARGE = 600;
 
     @Test
     void twoIngestsOfTheSameContentStartedTogetherArchiveEachContentExactlyOnce(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path work)
