@@ -45,13 +45,13 @@ final class DatabaseRoles {
      * Before the server starts: gives the roles the passwords of {@code credentials} unless the server has them
      * already, and writes {@code pg_hba.conf}. Called by zonky after initdb, with the server down.
      */
-    static void requirePasswords(Path pgData, Path binaries, DatabaseCredentials credentials, Path log) {
+    static void requirePasswords(Path pgData, Path unpackedBinaries, DatabaseCredentials credentials, Path log) {
         try {
             Path marker = pgData.resolve(PASSWORDS_MARKER);
             String fingerprint = credentials.fingerprint();
             boolean current = Files.exists(marker) && Files.readString(marker, StandardCharsets.US_ASCII).strip().equals(fingerprint);
             if (!current) {
-                runSingleUser(pgData, postgresExecutable(binaries), passwordStatements(credentials), log);
+                runSingleUser(pgData, unpackedBinaries.resolve("bin").resolve("postgres"), passwordStatements(credentials), log);
                 Files.writeString(marker, fingerprint + "\n", StandardCharsets.US_ASCII);
             }
             Files.writeString(pgData.resolve("pg_hba.conf"), PG_HBA, StandardCharsets.US_ASCII);
@@ -170,14 +170,6 @@ final class DatabaseRoles {
             String reason = said.lines().filter(line -> line.contains("ERROR:") || line.contains("FATAL:")).findFirst()
                     .map(String::strip).orElse(ended ? "exit code " + process.exitValue() : "no answer within 2 minutes");
             throw new IOException("Could not set the embedded PostgreSQL's passwords: " + reason + " (see " + log + ")");
-        }
-    }
-
-    /** The {@code postgres} executable zonky unpacked under {@code binaries}. */
-    private static Path postgresExecutable(Path binaries) throws IOException {
-        try (var unpacked = Files.list(binaries)) {
-            return unpacked.map(version -> version.resolve("bin").resolve("postgres")).filter(Files::isRegularFile).findFirst()
-                    .orElseThrow(() -> new IOException("No PostgreSQL executable under " + binaries));
         }
     }
 }

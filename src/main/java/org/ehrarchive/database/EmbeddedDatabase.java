@@ -87,6 +87,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private final Connection commandMarker;
     private final Path dataDir;
     private final DatabaseCredentials credentials;
+    /** The unpacked binaries of this PostgreSQL version, when this process owns the server (a restart uses them again). */
+    private Path unpacked;
     private final Object serverLock = new Object();
     private volatile boolean closing;
     private volatile ProcessHandle postmaster;
@@ -169,18 +171,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         stopOrphanedServer(pgData);
         DiskSpace.require(dataDir, DiskSpace.minimum(), "starting the embedded PostgreSQL");
-        PostgresBinaries.unpackVerified(binaries);
+        Path unpacked = PostgresBinaries.unpackVerified(binaries);
 
-        EmbeddedPostgres server = startServer(pgData, binaries, dataDir, endsOnItsOwn, 0, credentials);
+        EmbeddedPostgres server = startServer(pgData, binaries, unpacked, dataDir, endsOnItsOwn, 0, credentials);
         DatabaseRoles.prepareArchiveDatabase(server.getPort(), credentials);
-        return new EmbeddedDatabase(server, server.getPort(), null, dataDir, credentials);
+        EmbeddedDatabase database = new EmbeddedDatabase(server, server.getPort(), null, dataDir, credentials);
+        database.unpacked = unpacked;
+        return database;
     }
 
     /**
      * Starts the server: the one place its configuration is written, for the first start and for a restart alike,
      * so that the two cannot drift apart. {@code port} 0: any free port.
      */
-    private static EmbeddedPostgres startServer(Path pgData, Path binaries, Path dataDir, boolean endsOnItsOwn, int port,
+    private static EmbeddedPostgres startServer(Path pgData, Path binaries, Path unpacked, Path dataDir, boolean endsOnItsOwn, int port,
             DatabaseCredentials credentials) throws IOException {
         return EmbeddedPostgres.builder()
                 .setPort(port)
@@ -201,14 +205,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("password_encryption", "scram-sha-256")
                 // zonky waits for the server by signing in as the superuser: with a password now (ADR 0016).
                 .setConnectConfig("password", credentials.superuserPassword())
-                .setDataDirectoryCustomizer(data -> DatabaseRoles.requirePasswords(data.toPath(), binaries, credentials,
-                        dataDir.resolve("postgres.log")))
+                .setDataDirectoryCustomizer(data -> DatabaseRoles.requirePasswords(data.toPath(), unpacked, credentials,
+                        dataDir.resolve(POSTGRES_LOG)))
                 // postgres.log is a log too: an error's DETAIL, CONTEXT (a COPY line) and statement can quote row values
                 // (file names, patient identifiers). The archive logs what failed itself, without values (PhiSafe).
                 .setServerConfig("log_error_verbosity", "terse")
                 .setServerConfig("log_min_error_statement", "panic")
-                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
-                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve("postgres.log").toFile()))
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve(POSTGRES_LOG).toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(dataDir.resolve(POSTGRES_LOG).toFile()))
                 .start();
     }
 
@@ -367,7 +371,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             closeLostServer();
             requireOwnerLockReleased(pgData);
             DiskSpace.require(dataDir, DiskSpace.minimum(), "restarting the embedded PostgreSQL");
-            server = startServer(pgData, binaries, dataDir, false, port, credentials);
+            server = startServer(pgData, binaries, unpacked, dataDir, false, port, credentials);
             postmaster = findPostmaster(pgData)
                     .orElseThrow(() -> new IOException("The restarted PostgreSQL under " + pgData + " names no live postmaster"));
         }

@@ -50,14 +50,17 @@ final class PostgresBinaries {
     private PostgresBinaries() {
     }
 
-    /** Makes sure {@code binaries} holds a complete unpack of the PostgreSQL binaries zonky will use. */
-    static void unpackVerified(Path binaries) throws IOException {
+    /**
+     * Makes sure {@code binaries} holds a complete unpack of the PostgreSQL binaries zonky will use, and returns its
+     * folder (the one of this version: older versions' folders may be beside it).
+     */
+    static Path unpackVerified(Path binaries) throws IOException {
         byte[] archive = archive();
         Path target = binaries.resolve("PG-" + md5(archive));
         removeStaleStaging(binaries);
         String problem = whyIncomplete(target);
         if (problem == null) {
-            return;
+            return target;
         }
         if (Files.exists(target)) {
             System.out.println("The embedded PostgreSQL binaries under " + target + " " + problem + "; unpacking them again");
@@ -77,6 +80,7 @@ final class PostgresBinaries {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             // zonky unpacks again over a marker older than the folder's content; the rename may have touched the folder.
             Files.setLastModifiedTime(target.resolve(MARKER), FileTime.from(Instant.now()));
+            return target;
         } catch (IOException | RuntimeException e) {
             try {
                 deleteRecursively(staging); // nothing half-written is left to look complete, and the space is freed
