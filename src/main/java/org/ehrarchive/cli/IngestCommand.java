@@ -16,6 +16,7 @@ import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.indexing.SearchIndexer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +43,10 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the batch reconciliation as JSON to FILE.")
     Path reportJson;
 
+    @Option(names = "--source-system", paramLabel = "NAME", description = "The legacy system this export came from, "
+            + "as its reconciliation and decommission certificate will name it (default: \"" + SourceSystems.DEFAULT_NAME + "\").")
+    String sourceSystem = SourceSystems.DEFAULT_NAME;
+
     @Option(names = "--quiet", description = "No progress output; the summary is still printed.")
     boolean quiet;
 
@@ -61,6 +66,12 @@ public class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            sourceSystem = SourceSystems.normalizedName(sourceSystem);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ingest failed: --source-system: " + e.getMessage() + "; nothing was ingested");
+            return ArchiveCommand.ExitCodes.USAGE;
+        }
         if (reportJson != null) {
             // Found out now, not after a batch of hours whose report would then be lost.
             String problem = whyTheReportCannotBeWritten();
@@ -71,7 +82,7 @@ public class IngestCommand implements Callable<Integer> {
         }
         IngestService.BatchSummary report;
         try (ConsoleProgress progress = new ConsoleProgress(quiet, config.ingest().progressInterval())) {
-            report = ingest.ingest(input, progress);
+            report = ingest.ingest(input, sourceSystem, progress);
         } catch (IOException e) {
             System.err.println("ingest failed: " + e.getMessage());
             return ArchiveCommand.ExitCodes.RUN_FAILED;
@@ -129,7 +140,7 @@ public class IngestCommand implements Callable<Integer> {
     private void recordInTheAudit(IngestService.BatchSummary report) {
         IngestReport.Totals t = report.totals();
         audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
-                String.format("files %d: archived %d, duplicate %d, quarantined %d; records found %d", t.files(),
+                String.format("source system %s; files %d: archived %d, duplicate %d, quarantined %d; records found %d", report.sourceSystem(), t.files(),
                         t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
     }
 
@@ -140,7 +151,8 @@ public class IngestCommand implements Callable<Integer> {
 
     private void printSummary(IngestService.BatchSummary report) {
         IngestReport.Totals t = report.totals();
-        System.out.printf("batch %d %s (attempt %d)%n", report.batchId(), report.status(), report.attempts());
+        System.out.printf("batch %d %s (attempt %d), source system \"%s\"%n", report.batchId(), report.status(), report.attempts(),
+                report.sourceSystem());
         System.out.printf("files:   %d found, %d archived, %d duplicate, %d quarantined%n",
                 t.files(), t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles());
         System.out.printf("records: %d found = %d archived (%d kept raw) + %d quarantined + %d already archived%n",

@@ -24,6 +24,8 @@ public class IngestBatch extends ArchiveEntity {
     }
 
     public String sourcePath;
+    /** The legacy system this batch came from ({@link SourceSystems}). */
+    public Long sourceSystemId;
     @Enumerated(EnumType.STRING)
     public Status status;
     public Instant startedAt;

@@ -13,9 +13,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * file: its outcome, its source records per record type, and (for documents) per section the entries found,
  * archived, quarantined, kept raw and already archived. Every count satisfies
  * {@code found = archived + quarantined + duplicates}, with {@code keptRaw} a part of {@code archived}.
+ * {@code sourceSystem} names the legacy system the batch came from ({@link SourceSystems}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record IngestReport(String schema, long batchId, String sourcePath, String status, Instant startedAt, Instant finishedAt,
+public record IngestReport(String schema, long batchId, String sourcePath, String sourceSystem, String status, Instant startedAt, Instant finishedAt,
         int attempts, List<FileReport> files, Totals totals) {
 
     /** The {@code $id} of the schema this report follows. */

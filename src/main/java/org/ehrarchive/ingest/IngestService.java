@@ -72,29 +72,39 @@ public class IngestService {
     private final ObjectMapper json;
     private final MeterRegistry metrics;
     private final DataSource dataSource;
+    private final SourceSystems sourceSystems;
 
     public IngestService(Instance<Importer> importers, BlobStore blobs, ArchiveConfig config, ObjectMapper json,
-            MeterRegistry metrics, DataSource dataSource) {
+            MeterRegistry metrics, DataSource dataSource, SourceSystems sourceSystems) {
         this.importers = importers;
         this.blobs = blobs;
         this.config = config;
         this.json = json.copy().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         this.metrics = metrics;
         this.dataSource = dataSource;
+        this.sourceSystems = sourceSystems;
     }
 
     /** The totals of a batch, without its file lines (which {@link #report} and {@link #writeReport} give). */
-    public record BatchSummary(long batchId, String sourcePath, String status, Instant startedAt, Instant finishedAt, int attempts,
-            IngestReport.Totals totals, Map<String, Integer> quarantineReasons) {
+    public record BatchSummary(long batchId, String sourcePath, String sourceSystem, String status, Instant startedAt, Instant finishedAt,
+            int attempts, IngestReport.Totals totals, Map<String, Integer> quarantineReasons) {
+    }
+
+    /** Ingests {@code input} as a batch of the {@linkplain SourceSystems#DEFAULT_NAME default source system}. */
+    public BatchSummary ingest(Path input, IngestProgress progress) throws IOException {
+        return ingest(input, SourceSystems.DEFAULT_NAME, progress);
     }
 
     /**
-     * Ingests {@code input} (a file, or a folder read recursively) and returns the batch's totals.
+     * Ingests {@code input} (a file, or a folder read recursively) as a batch of the source system named
+     * {@code sourceSystem} (created when new) and returns the batch's totals.
      *
+     * @throws IllegalArgumentException when the source system's name cannot be one ({@link SourceSystems#normalizedName})
      * @throws IOException when the input cannot be listed or the run cannot go on (the database or the blob store
      *         failed): the batch stays resumable
      */
-    public BatchSummary ingest(Path input, IngestProgress progress) throws IOException {
+    public BatchSummary ingest(Path input, String sourceSystem, IngestProgress progress) throws IOException {
+        String systemName = SourceSystems.normalizedName(sourceSystem);
         Path root = input.toAbsolutePath().normalize();
         if (!Files.exists(root)) {
             throw new IOException("Nothing to ingest at " + root + ": no such file or folder");
@@ -109,7 +119,13 @@ public class IngestService {
         Path postgresLog = config.dataDir().resolve("postgres.log");
         long postgresLogBefore = DiskSpace.sizeOf(postgresLog);
         try {
-            return runBatch(root, tree, count, progress);
+            long systemId;
+            try {
+                systemId = sourceSystems.named(systemName).id();
+            } catch (SQLException e) {
+                throw new IOException("The database failed during ingest (SQLSTATE " + e.getSQLState() + ")", e);
+            }
+            return runBatch(root, systemId, tree, count, progress);
         } catch (IOException | RuntimeException e) {
             if (DiskSpace.isNoSpaceLeft(e, postgresLog, postgresLogBefore)) {
                 throw DiskSpace.noSpaceLeft(blobs.root(), "the ingest", e);
@@ -118,8 +134,9 @@ public class IngestService {
         }
     }
 
-    private BatchSummary runBatch(Path root, SourceTree tree, SourceTree.Count count, IngestProgress progress) throws IOException {
-        BatchStart start = startOrResumeBatch(root.toString());
+    private BatchSummary runBatch(Path root, long sourceSystemId, SourceTree tree, SourceTree.Count count, IngestProgress progress)
+            throws IOException {
+        BatchStart start = startOrResumeBatch(root.toString(), sourceSystemId);
         MDC.put("batchId", Long.toString(start.batchId()));
         try {
             int alreadyDone = QuarkusTransaction.requiringNew().call(() -> (int) BatchFile.count("batchId = ?1 and status <> ?2",
@@ -744,10 +761,11 @@ public class IngestService {
     private record BatchStart(long batchId, boolean resumed) {
     }
 
-    private BatchStart startOrResumeBatch(String sourcePath) {
+    /** A batch of the same path and source system left RUNNING by a process that is gone is resumed. */
+    private BatchStart startOrResumeBatch(String sourcePath, long sourceSystemId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<IngestBatch> running = IngestBatch.list("sourcePath = ?1 and status = ?2 order by id",
-                    sourcePath, IngestBatch.Status.RUNNING);
+            List<IngestBatch> running = IngestBatch.list("sourcePath = ?1 and status = ?2 and sourceSystemId = ?3 order by id",
+                    sourcePath, IngestBatch.Status.RUNNING, sourceSystemId);
             for (IngestBatch batch : running) {
                 if (isAbandoned(batch)) {
                     batch.attempts++;
@@ -758,6 +776,7 @@ public class IngestService {
             }
             IngestBatch batch = new IngestBatch();
             batch.sourcePath = sourcePath;
+            batch.sourceSystemId = sourceSystemId;
             batch.status = IngestBatch.Status.RUNNING;
             batch.startedAt = Instant.now();
             batch.attempts = 1;
@@ -792,8 +811,13 @@ public class IngestService {
     }
 
     private BatchSummary summary(IngestBatch batch, IngestReport.Totals totals) {
-        return new BatchSummary(batch.id, batch.sourcePath, batch.status.name().toLowerCase(java.util.Locale.ROOT), batch.startedAt,
+        return new BatchSummary(batch.id, batch.sourcePath, sourceSystemName(batch), batch.status.name().toLowerCase(java.util.Locale.ROOT), batch.startedAt,
                 batch.finishedAt, batch.attempts, totals, quarantineReasons(batch.id));
+    }
+
+    private static String sourceSystemName(IngestBatch batch) {
+        return (String) IngestBatch.getEntityManager().createNativeQuery("select name from source_system where id = ?1")
+                .setParameter(1, batch.sourceSystemId).getSingleResult();
     }
 
     /** The totals of a batch, summed by the database over its file lines. */
@@ -850,7 +874,7 @@ public class IngestService {
             for (BatchFile file : BatchFile.ofBatch(batchId)) {
                 files.add(line(file));
             }
-            return new IngestReport(IngestReport.SCHEMA, batch.id, batch.sourcePath, batch.status.name().toLowerCase(java.util.Locale.ROOT),
+            return new IngestReport(IngestReport.SCHEMA, batch.id, batch.sourcePath, sourceSystemName(batch), batch.status.name().toLowerCase(java.util.Locale.ROOT),
                     batch.startedAt, batch.finishedAt, batch.attempts, files, totals(batchId));
         });
     }
@@ -865,6 +889,7 @@ public class IngestService {
                 generator.writeStringField("schema", IngestReport.SCHEMA);
                 generator.writeNumberField("batchId", batch.id);
                 generator.writeStringField("sourcePath", batch.sourcePath);
+                generator.writeStringField("sourceSystem", sourceSystemName(batch));
                 generator.writeStringField("status", batch.status.name().toLowerCase(java.util.Locale.ROOT));
                 generator.writeStringField("startedAt", batch.startedAt.toString());
                 if (batch.finishedAt != null) {

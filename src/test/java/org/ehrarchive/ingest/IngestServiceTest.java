@@ -46,6 +46,8 @@ class IngestServiceTest {
     BlobStore blobs;
     @Inject
     EntityManager entityManager;
+    @Inject
+    SourceSystems sourceSystems;
 
     @Test
     void shouldQuarantineHostileAndBrokenFilesAndArchiveTheRestOfTheBatch(@TempDir Path folder, @TempDir Path outside) throws Exception {
@@ -198,10 +200,12 @@ class IngestServiceTest {
     }
 
     /** A RUNNING batch of this path, as a process on another host would have left it, last heard of at {@code heartbeat}. */
-    private static long runningBatch(Path path, Instant heartbeat) {
+    private long runningBatch(Path path, Instant heartbeat) throws java.sql.SQLException {
+        long system = sourceSystems.named(SourceSystems.DEFAULT_NAME).id();
         return QuarkusTransaction.requiringNew().call(() -> {
             IngestBatch batch = new IngestBatch();
             batch.sourcePath = path.toAbsolutePath().normalize().toString();
+            batch.sourceSystemId = system;
             batch.status = IngestBatch.Status.RUNNING;
             batch.startedAt = heartbeat.minusSeconds(600);
             batch.attempts = 1;
