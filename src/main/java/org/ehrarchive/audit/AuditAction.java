@@ -32,5 +32,13 @@ public enum AuditAction {
     /** Users, roles or settings were changed. */
     ADMIN_CHANGE,
     /** Every original was hashed again and compared with its record ({@code verify-fixity}, or its schedule). */
-    FIXITY_CHECK
+    FIXITY_CHECK,
+    /** A sampling plan was drawn, or a record added to one (decommissioning, issue 13). */
+    SAMPLING_PLAN,
+    /** A sampled record was shown original beside normalized, for review. */
+    VIEW_SAMPLED_RECORD,
+    /** A reviewer marked a sampled record correct, or wrong with a note. */
+    SAMPLE_DECISION,
+    /** A decommission certificate was generated, or downloaded. */
+    CERTIFICATE
 }

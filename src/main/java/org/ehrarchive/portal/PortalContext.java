@@ -10,8 +10,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 @RequestScoped
 public class PortalContext {
 
-    /** The navigation bar's data. */
-    public record Nav(String user, boolean patients, boolean audit, boolean fixity) {
+    /**
+     * The navigation bar's data: {@code sources} and {@code fixity} for admins (decommissioning), {@code sampling}
+     * for admins, who draw samples, and clinicians, who review them.
+     */
+    public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling) {
     }
 
     private final SecurityIdentity identity;
@@ -22,10 +25,11 @@ public class PortalContext {
 
     public Nav nav() {
         if (identity.isAnonymous()) {
-            return new Nav(null, false, false, false);
+            return new Nav(null, false, false, false, false, false);
         }
         return new Nav(identity.getPrincipal().getName(), readsPatients(),
-                identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN));
+                identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN),
+                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN));
     }
 
     public boolean readsPatients() {
