@@ -27,6 +27,11 @@ public record IngestReport(String schema, long batchId, String sourcePath, Strin
 
         public static final Counts NONE = new Counts(0, 0, 0, 0, 0);
 
+        /** Every record found is accounted for once: {@code found = archived + quarantined + duplicates}, kept raw within archived. */
+        public boolean balanced() {
+            return found == archived + quarantined + duplicates && keptRaw >= 0 && keptRaw <= archived;
+        }
+
         public Counts plus(Counts other) {
             return new Counts(found + other.found, archived + other.archived, quarantined + other.quarantined,
                     keptRaw + other.keptRaw, duplicates + other.duplicates);
@@ -61,5 +66,25 @@ public record IngestReport(String schema, long batchId, String sourcePath, Strin
     public record Totals(int files, int archivedFiles, int duplicateFiles, int quarantinedFiles,
             int found, int archived, int quarantined, int keptRaw, int duplicates, Map<String, Counts> records,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Counts> parts) {
+
+        public static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of());
+
+        public Counts counts() {
+            return new Counts(found, archived, quarantined, keptRaw, duplicates);
+        }
+
+        /** These totals and another batch's, as one: what a source system's reconciliation adds up. */
+        public Totals plus(Totals other) {
+            return new Totals(files + other.files, archivedFiles + other.archivedFiles, duplicateFiles + other.duplicateFiles,
+                    quarantinedFiles + other.quarantinedFiles, found + other.found, archived + other.archived,
+                    quarantined + other.quarantined, keptRaw + other.keptRaw, duplicates + other.duplicates,
+                    merged(records, other.records), merged(parts, other.parts));
+        }
+
+        private static Map<String, Counts> merged(Map<String, Counts> one, Map<String, Counts> other) {
+            Map<String, Counts> sum = new java.util.TreeMap<>(one == null ? Map.of() : one);
+            (other == null ? Map.<String, Counts>of() : other).forEach((type, counts) -> sum.merge(type, counts, Counts::plus));
+            return java.util.Collections.unmodifiableMap(sum);
+        }
     }
 }

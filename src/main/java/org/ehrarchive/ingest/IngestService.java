@@ -820,8 +820,8 @@ public class IngestService {
                 .setParameter(1, batch.sourceSystemId).getSingleResult();
     }
 
-    /** The totals of a batch, summed by the database over its file lines. */
-    IngestReport.Totals totals(long batchId) {
+    /** The totals of a batch, summed by the database over its file lines (in the caller's transaction, or a new one). */
+    public IngestReport.Totals totals(long batchId) {
         return QuarkusTransaction.joiningExisting().call(() -> {
             var em = IngestBatch.getEntityManager();
             Object[] sums = (Object[]) em.createNativeQuery("select count(*), count(*) filter (where status = 'ARCHIVED'),"
