@@ -126,7 +126,8 @@ public class Reconciliation {
         }
     }
 
-    private List<BatchLine> batches(long systemId) throws SQLException {
+    /** The source system's batches, oldest first, each with its report's totals. */
+    public List<BatchLine> batches(long systemId) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement("select id, source_path, status, started_at, finished_at, attempts "

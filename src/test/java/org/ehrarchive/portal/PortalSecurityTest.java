@@ -99,7 +99,10 @@ class PortalSecurityTest {
 
     /** Pages that show no patient data. */
     private static final List<String> OTHER_PAGES = List.of("GET /", "GET /login", "POST /login", "GET /login/oidc", "POST /logout", "GET /search", "GET /audit",
-            "GET /fixity"); // fixity: hashes and blob-store paths of the originals, for admins, no patient data
+            "GET /fixity", // fixity: hashes and blob-store paths of the originals, for admins, no patient data
+            // decommissioning, for admins: counts, reasons and paths; the original of a quarantined file is audited (ReconciliationTest)
+            "GET /sources", "GET /sources/{id}", "POST /sources/{id}/counts", "GET /sources/{id}/reconciliation.json",
+            "GET /sources/{id}/reconciliation.csv", "GET /sources/{id}/originals/{sha256}");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

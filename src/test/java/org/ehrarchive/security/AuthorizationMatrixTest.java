@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.PortalSession;
@@ -48,9 +49,12 @@ class AuthorizationMatrixTest {
     SearchIndexer indexer;
     @Inject
     Router router;
+    @Inject
+    SourceSystems sourceSystems;
 
     private long patientId;
     private long documentId;
+    private long sourceSystemId;
 
     /** A route: how to call it, and the status each caller gets (anonymous, clinician, compliance, admin). */
     private record Expected(BiFunction<RequestSpecification, Ids, Response> call, int anonymous, int clinician, int compliance,
@@ -65,7 +69,8 @@ class AuthorizationMatrixTest {
         }
     }
 
-    private record Ids(long patient, long document) {
+    /** What the routes name: an archived patient and document, the default source system and one of its originals. */
+    private record Ids(long patient, long document, long sourceSystem, String original) {
     }
 
     private static final int SIGN_IN = 302; // a page sends an anonymous visitor to the sign-in page
@@ -85,6 +90,16 @@ class AuthorizationMatrixTest {
         routes.put("GET /audit", new Expected((r, ids) -> r.get("/audit"), SIGN_IN, 403, 200, 200));
         // Fixity checks name blob-store paths and hashes: for admins, who run them.
         routes.put("GET /fixity", new Expected((r, ids) -> r.get("/fixity"), SIGN_IN, 403, 403, 200));
+        routes.put("GET /sources", new Expected((r, ids) -> r.get("/sources"), SIGN_IN, 403, 403, 200));
+        routes.put("GET /sources/{id}", new Expected((r, ids) -> r.get("/sources/" + ids.sourceSystem()), SIGN_IN, 403, 403, 200));
+        routes.put("POST /sources/{id}/counts", new Expected((r, ids) -> r.formParam("recordType", "patients").formParam("stated", "1")
+                .post("/sources/" + ids.sourceSystem() + "/counts"), SIGN_IN, 403, 403, 303));
+        routes.put("GET /sources/{id}/reconciliation.json",
+                new Expected((r, ids) -> r.get("/sources/" + ids.sourceSystem() + "/reconciliation.json"), SIGN_IN, 403, 403, 200));
+        routes.put("GET /sources/{id}/reconciliation.csv",
+                new Expected((r, ids) -> r.get("/sources/" + ids.sourceSystem() + "/reconciliation.csv"), SIGN_IN, 403, 403, 200));
+        routes.put("GET /sources/{id}/originals/{sha256}", new Expected((r, ids) -> r.get("/sources/" + ids.sourceSystem() + "/originals/"
+                + ids.original()), SIGN_IN, 403, 403, 200));
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
@@ -116,6 +131,7 @@ class AuthorizationMatrixTest {
         ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
         patientId = archived.patientId();
         documentId = archived.documentId();
+        sourceSystemId = sourceSystems.named(SourceSystems.DEFAULT_NAME).id();
     }
 
     @Test
@@ -132,7 +148,8 @@ class AuthorizationMatrixTest {
 
     @Test
     void everyCallerGetsExactlyTheAnswerTheTableSays() {
-        Ids ids = new Ids(patientId, documentId);
+        Ids ids = new Ids(patientId, documentId, sourceSystemId, org.ehrarchive.blob.BlobStore.sha256Of(
+                org.ehrarchive.support.Fixtures.bytes("ccda", "full-ccd.xml")));
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Expected> route : routes().entrySet()) {
             boolean machine = ArchiveAuthentication.isMachinePath(route.getKey().substring(route.getKey().indexOf(' ') + 1));
