@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
 @Command(mixinStandardHelpOptions = true, name = "demo", description = "Start a demo archive with synthetic patients and demo logins.")
 public class DemoCommand implements Callable<Integer> {
 
+    /** The source system the demo's synthetic patients belong to, as the Source systems page shows it. */
+    static final String DEMO_SOURCE_SYSTEM = "Demo EHR (synthetic patients)";
+
     /** Demo logins: role to password. Demo only: a real archive creates users with `user add`. */
     static final Map<String, String> LOGINS = Map.of("clinician", "demo-clinician", "compliance", "demo-compliance");
     public static final String ADMIN_PASSWORD = "demo-admin";
@@ -64,7 +67,7 @@ public class DemoCommand implements Callable<Integer> {
                 Files.copy(example, folder.resolve("demo-ccd.xml"));
             }
             new CcdaGenerator(2026, 4).writeDocuments(folder.resolve("generated"), patients);
-            IngestService.BatchSummary report = ingest.ingest(folder, IngestProgress.NONE);
+            IngestService.BatchSummary report = ingest.ingest(folder, DEMO_SOURCE_SYSTEM, IngestProgress.NONE);
             audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
                     "demo data: " + report.totals().files() + " files"));
             System.out.printf("demo: %d documents (%d new), %d records archived%n", report.totals().files(),

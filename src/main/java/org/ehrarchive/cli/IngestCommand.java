@@ -24,8 +24,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.quarkus.logging.Log;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ingest <file-or-folder>}: archives every file found, with a progress bar (plain lines when the output
@@ -43,9 +46,21 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--report-json", paramLabel = "FILE", description = "Also write the batch reconciliation as JSON to FILE.")
     Path reportJson;
 
+    @Spec
+    CommandSpec spec;
+
+    /** The legacy system this export came from; checked while the command line is read, before a database starts. */
+    String sourceSystem = SourceSystems.DEFAULT_NAME;
+
     @Option(names = "--source-system", paramLabel = "NAME", description = "The legacy system this export came from, "
             + "as its reconciliation and decommission certificate will name it (default: \"" + SourceSystems.DEFAULT_NAME + "\").")
-    String sourceSystem = SourceSystems.DEFAULT_NAME;
+    void sourceSystem(String name) {
+        try {
+            sourceSystem = SourceSystems.normalizedName(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--source-system': " + e.getMessage());
+        }
+    }
 
     @Option(names = "--quiet", description = "No progress output; the summary is still printed.")
     boolean quiet;
@@ -66,12 +81,6 @@ public class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            sourceSystem = SourceSystems.normalizedName(sourceSystem);
-        } catch (IllegalArgumentException e) {
-            System.err.println("ingest failed: --source-system: " + e.getMessage() + "; nothing was ingested");
-            return ArchiveCommand.ExitCodes.USAGE;
-        }
         if (reportJson != null) {
             // Found out now, not after a batch of hours whose report would then be lost.
             String problem = whyTheReportCannotBeWritten();

@@ -32,6 +32,7 @@ class ExitCodesIT {
         int unknownOption = archive.run("unknown-option", USAGE_ERROR_WITHIN, "ingest", "--no-such-option", work.toString());
         int missingArgument = archive.run("missing-argument", USAGE_ERROR_WITHIN, "ingest");
         int missingRole = archive.run("missing-role", USAGE_ERROR_WITHIN, "user", "add", "someone");
+        int blankSourceSystem = archive.run("blank-source-system", USAGE_ERROR_WITHIN, "ingest", "--source-system", " ", work.toString());
 
         assertThat(unknownOption).as(archive.output("unknown-option")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
         assertThat(archive.output("unknown-option")).contains("Unknown option: '--no-such-option'").contains("Usage: ehr-archive ingest");
@@ -39,6 +40,8 @@ class ExitCodesIT {
         assertThat(archive.output("missing-argument")).contains("Missing required parameter: '<file-or-folder>'");
         assertThat(missingRole).as(archive.output("missing-role")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
         assertThat(archive.output("missing-role")).contains("Missing required option: '--role=<role>'");
+        assertThat(blankSourceSystem).as(archive.output("blank-source-system")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
+        assertThat(archive.output("blank-source-system")).contains("Invalid value for option '--source-system': a source system needs a name");
         assertThat(archive.dataDir().resolve("postgres")).as("a mistyped command starts no database").doesNotExist();
     }
 

@@ -56,11 +56,14 @@ class IngestCommandIT {
         Fixtures.copy("ccda", "truncated.xml", input);
         Path report = work.resolve("reports/first.json");
 
-        int exit = archive.run("first", RUN_LIMIT, "ingest", input.toString(), "--report-json", report.toString());
+        int exit = archive.run("first", RUN_LIMIT, "ingest", input.toString(), "--report-json", report.toString(),
+                "--source-system", "  Old   EHR ");
 
         assertThat(exit).as(archive.output("first")).isZero();
+        assertThat(archive.output("first")).contains("source system \"Old EHR\"");
         JsonNode json = new ObjectMapper().readTree(report.toFile());
         assertThat(json.get("schema").asText()).isEqualTo("urn:ehrarchive:archive-schemas:ingest-report:2");
+        assertThat(json.get("sourceSystem").asText()).as("the name as kept: trimmed, one space").isEqualTo("Old EHR");
         // The document, its header encounter and its twelve section entries: fourteen records.
         assertThat(json.get("totals").get("found").asInt()).isEqualTo(14);
         assertThat(json.get("totals").get("archived").asInt()).isEqualTo(14);
