@@ -199,9 +199,29 @@ class IngestServiceTest {
                 assertThat(IngestBatch.<IngestBatch>findById(beatingBatch).status).isEqualTo(IngestBatch.Status.RUNNING));
     }
 
+    @Test
+    void anAbandonedBatchIsResumedOnlyForItsOwnSourceSystem(@TempDir Path export) throws Exception {
+        CcdaDocuments.forNewPatient().writeTo(export, "a.xml");
+        String system = "Resumed " + java.util.UUID.randomUUID();
+        long abandoned = runningBatch(export, Instant.now().minus(IngestService.ABANDONED_AFTER).minusSeconds(60), system);
+
+        IngestService.BatchSummary other = ingest.ingest(export, "Another " + system, IngestProgress.NONE);
+        IngestService.BatchSummary own = ingest.ingest(export, system, IngestProgress.NONE);
+
+        assertThat(other.batchId()).as("another source system's ingest of the same path starts its own batch").isNotEqualTo(abandoned);
+        assertThat(other.sourceSystem()).isEqualTo("Another " + system);
+        assertThat(own.batchId()).isEqualTo(abandoned);
+        assertThat(own.attempts()).isEqualTo(2);
+        assertThat(own.sourceSystem()).isEqualTo(system);
+    }
+
     /** A RUNNING batch of this path, as a process on another host would have left it, last heard of at {@code heartbeat}. */
     private long runningBatch(Path path, Instant heartbeat) throws java.sql.SQLException {
-        long system = sourceSystems.named(SourceSystems.DEFAULT_NAME).id();
+        return runningBatch(path, heartbeat, SourceSystems.DEFAULT_NAME);
+    }
+
+    private long runningBatch(Path path, Instant heartbeat, String sourceSystem) throws java.sql.SQLException {
+        long system = sourceSystems.named(sourceSystem).id();
         return QuarkusTransaction.requiringNew().call(() -> {
             IngestBatch batch = new IngestBatch();
             batch.sourcePath = path.toAbsolutePath().normalize().toString();
