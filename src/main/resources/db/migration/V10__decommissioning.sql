@@ -87,23 +87,15 @@ begin
     raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'insufficient_privilege';
 end
 $$;
-create trigger source_count_append_only before update or delete on source_count
-    for each row execute function refuse_decommission_change();
-create trigger source_count_no_truncate before truncate on source_count
-    for each statement execute function refuse_decommission_change();
-create trigger sample_plan_append_only before update or delete on sample_plan
-    for each row execute function refuse_decommission_change();
-create trigger sample_plan_no_truncate before truncate on sample_plan
-    for each statement execute function refuse_decommission_change();
-create trigger sample_item_append_only before update or delete on sample_item
-    for each row execute function refuse_decommission_change();
-create trigger sample_item_no_truncate before truncate on sample_item
-    for each statement execute function refuse_decommission_change();
-create trigger sample_review_append_only before update or delete on sample_review
-    for each row execute function refuse_decommission_change();
-create trigger sample_review_no_truncate before truncate on sample_review
-    for each statement execute function refuse_decommission_change();
-create trigger decommission_certificate_append_only before update or delete on decommission_certificate
-    for each row execute function refuse_decommission_change();
-create trigger decommission_certificate_no_truncate before truncate on decommission_certificate
-    for each statement execute function refuse_decommission_change();
+do $$
+declare
+    evidence text;
+begin
+    foreach evidence in array array['source_count', 'sample_plan', 'sample_item', 'sample_review', 'decommission_certificate'] loop
+        execute format('create trigger %I before update or delete on %I for each row execute function refuse_decommission_change()',
+                evidence || '_append_only', evidence);
+        execute format('create trigger %I before truncate on %I for each statement execute function refuse_decommission_change()',
+                evidence || '_no_truncate', evidence);
+    end loop;
+end
+$$;
