@@ -16,6 +16,9 @@ import jakarta.inject.Inject;
 
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.sampling.SampledFixtures;
+import org.ehrarchive.sampling.SamplingPlans;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.PortalSession;
@@ -48,9 +51,14 @@ class AuthorizationMatrixTest {
     SearchIndexer indexer;
     @Inject
     Router router;
+    @Inject
+    SamplingPlans plans;
+    @Inject
+    SourceSystems systems;
 
     private long patientId;
     private long documentId;
+    private SampledFixtures.Item sample;
 
     /** A route: how to call it, and the status each caller gets (anonymous, clinician, compliance, admin). */
     private record Expected(BiFunction<RequestSpecification, Ids, Response> call, int anonymous, int clinician, int compliance,
@@ -65,7 +73,7 @@ class AuthorizationMatrixTest {
         }
     }
 
-    private record Ids(long patient, long document) {
+    private record Ids(long patient, long document, SampledFixtures.Item sample) {
     }
 
     private static final int SIGN_IN = 302; // a page sends an anonymous visitor to the sign-in page
@@ -85,6 +93,18 @@ class AuthorizationMatrixTest {
         routes.put("GET /audit", new Expected((r, ids) -> r.get("/audit"), SIGN_IN, 403, 200, 200));
         // Fixity checks name blob-store paths and hashes: for admins, who run them.
         routes.put("GET /fixity", new Expected((r, ids) -> r.get("/fixity"), SIGN_IN, 403, 403, 200));
+        // Sampling (issue 13): admins draw plans, clinicians review; plan pages show no patient data, the review page does.
+        routes.put("GET /sampling", new Expected((r, ids) -> r.get("/sampling"), SIGN_IN, 200, 403, 200));
+        routes.put("POST /sampling", new Expected((r, ids) -> r.formParam("sourceSystem", ids.sample().sourceSystemId())
+                .formParam("seed", "1").formParam("size", "fixed").formParam("perType", "1").post("/sampling"), SIGN_IN, 403, 403, 303));
+        routes.put("GET /sampling/{plan}", new Expected((r, ids) -> r.get("/sampling/" + ids.sample().planId()), SIGN_IN, 200, 403, 200));
+        // 400 for the clinician: past the role check, the form is checked (a record id is needed).
+        routes.put("POST /sampling/{plan}/items", new Expected((r, ids) -> r.formParam("record", "").post("/sampling/" + ids.sample().planId()
+                + "/items"), SIGN_IN, 400, 403, 403));
+        routes.put("GET /sampling/{plan}/items/{item}", new Expected((r, ids) -> r.get("/sampling/" + ids.sample().planId() + "/items/"
+                + ids.sample().itemId()), SIGN_IN, 200, 403, 403));
+        routes.put("POST /sampling/{plan}/items/{item}", new Expected((r, ids) -> r.formParam("decision", "correct").post("/sampling/"
+                + ids.sample().planId() + "/items/" + ids.sample().itemId()), SIGN_IN, 303, 403, 403));
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
@@ -116,6 +136,7 @@ class AuthorizationMatrixTest {
         ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
         patientId = archived.patientId();
         documentId = archived.documentId();
+        sample = SampledFixtures.itemOfDocument(plans, systems, documentId);
     }
 
     @Test
@@ -132,7 +153,7 @@ class AuthorizationMatrixTest {
 
     @Test
     void everyCallerGetsExactlyTheAnswerTheTableSays() {
-        Ids ids = new Ids(patientId, documentId);
+        Ids ids = new Ids(patientId, documentId, sample);
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Expected> route : routes().entrySet()) {
             boolean machine = ArchiveAuthentication.isMachinePath(route.getKey().substring(route.getKey().indexOf(' ') + 1));
