@@ -28,6 +28,9 @@ import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.audit.AuditRecord;
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.sampling.SampledFixtures;
+import org.ehrarchive.sampling.SamplingPlans;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
@@ -65,9 +68,15 @@ class PortalSecurityTest {
     SearchIndexer indexer;
     @Inject
     AccessAudit audit;
+    @Inject
+    SamplingPlans plans;
+    @Inject
+    SourceSystems systems;
 
     private long patientId;
     private long documentId;
+    private SampledFixtures.Item sample;
+    private long sampledRecord;
 
     @BeforeEach
     void archiveAPatientAndCreateUsers() throws Exception {
@@ -75,6 +84,8 @@ class PortalSecurityTest {
         ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, FIXTURE);
         patientId = archived.patientId();
         documentId = archived.documentId();
+        sample = SampledFixtures.itemOfDocument(plans, systems, documentId);
+        sampledRecord = plans.sourceRecordOfDocument(documentId).orElseThrow();
     }
 
     /**
@@ -94,6 +105,9 @@ class PortalSecurityTest {
                 page -> Set.of(patientId)));
         pages.put("POST /search", new PortalRead("SEARCH_TEXT", "text-search", null, "thirst",
                 r -> r.formParam("words", "thirst").post("/search"), PortalSecurityTest::patientsOfTextHits));
+        pages.put("GET /sampling/{plan}/items/{item}", new PortalRead("VIEW_SAMPLED_RECORD", "source_record", Long.toString(sampledRecord),
+                "plan " + sample.planId() + " item " + sample.itemId(), r -> r.get("/sampling/" + sample.planId() + "/items/" + sample.itemId()),
+                page -> Set.of(patientId)));
         return pages;
     }
 
@@ -102,7 +116,9 @@ class PortalSecurityTest {
             "GET /fixity", // fixity: hashes and blob-store paths of the originals, for admins, no patient data
             // decommissioning, for admins: counts, reasons and paths; the original of a quarantined file is audited (ReconciliationTest)
             "GET /sources", "GET /sources/{id}", "POST /sources/{id}/counts", "GET /sources/{id}/reconciliation.json",
-            "GET /sources/{id}/reconciliation.csv", "GET /sources/{id}/originals/{sha256}");
+            "GET /sources/{id}/reconciliation.csv", "GET /sources/{id}/originals/{sha256}",
+            // sampling: plans show record types and counts; the forms answer with a redirect (the review page is above)
+            "GET /sampling", "POST /sampling", "GET /sampling/{plan}", "POST /sampling/{plan}/items", "POST /sampling/{plan}/items/{item}");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

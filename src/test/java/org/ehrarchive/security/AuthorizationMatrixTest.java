@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.sampling.SampledFixtures;
+import org.ehrarchive.sampling.SamplingPlans;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.PortalSession;
@@ -50,11 +52,14 @@ class AuthorizationMatrixTest {
     @Inject
     Router router;
     @Inject
-    SourceSystems sourceSystems;
+    SamplingPlans plans;
+    @Inject
+    SourceSystems systems;
 
     private long patientId;
     private long documentId;
     private long sourceSystemId;
+    private SampledFixtures.Item sample;
 
     /** A route: how to call it, and the status each caller gets (anonymous, clinician, compliance, admin). */
     private record Expected(BiFunction<RequestSpecification, Ids, Response> call, int anonymous, int clinician, int compliance,
@@ -69,8 +74,8 @@ class AuthorizationMatrixTest {
         }
     }
 
-    /** What the routes name: an archived patient and document, the default source system and one of its originals. */
-    private record Ids(long patient, long document, long sourceSystem, String original) {
+    /** What the routes name: an archived patient and document, the default source system and one of its originals, a sampled record. */
+    private record Ids(long patient, long document, long sourceSystem, String original, SampledFixtures.Item sample) {
     }
 
     private static final int SIGN_IN = 302; // a page sends an anonymous visitor to the sign-in page
@@ -100,6 +105,18 @@ class AuthorizationMatrixTest {
                 new Expected((r, ids) -> r.get("/sources/" + ids.sourceSystem() + "/reconciliation.csv"), SIGN_IN, 403, 403, 200));
         routes.put("GET /sources/{id}/originals/{sha256}", new Expected((r, ids) -> r.get("/sources/" + ids.sourceSystem() + "/originals/"
                 + ids.original()), SIGN_IN, 403, 403, 200));
+        // Sampling (issue 13): admins draw plans, clinicians review; plan pages show no patient data, the review page does.
+        routes.put("GET /sampling", new Expected((r, ids) -> r.get("/sampling"), SIGN_IN, 200, 403, 200));
+        routes.put("POST /sampling", new Expected((r, ids) -> r.formParam("sourceSystem", ids.sample().sourceSystemId())
+                .formParam("seed", "1").formParam("size", "fixed").formParam("perType", "1").post("/sampling"), SIGN_IN, 403, 403, 303));
+        routes.put("GET /sampling/{plan}", new Expected((r, ids) -> r.get("/sampling/" + ids.sample().planId()), SIGN_IN, 200, 403, 200));
+        // 400 for the clinician: past the role check, the form is checked (a record id is needed).
+        routes.put("POST /sampling/{plan}/items", new Expected((r, ids) -> r.formParam("record", "").post("/sampling/" + ids.sample().planId()
+                + "/items"), SIGN_IN, 400, 403, 403));
+        routes.put("GET /sampling/{plan}/items/{item}", new Expected((r, ids) -> r.get("/sampling/" + ids.sample().planId() + "/items/"
+                + ids.sample().itemId()), SIGN_IN, 200, 403, 403));
+        routes.put("POST /sampling/{plan}/items/{item}", new Expected((r, ids) -> r.formParam("decision", "correct").post("/sampling/"
+                + ids.sample().planId() + "/items/" + ids.sample().itemId()), SIGN_IN, 303, 403, 403));
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
@@ -131,7 +148,8 @@ class AuthorizationMatrixTest {
         ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
         patientId = archived.patientId();
         documentId = archived.documentId();
-        sourceSystemId = sourceSystems.named(SourceSystems.DEFAULT_NAME).id();
+        sourceSystemId = systems.named(SourceSystems.DEFAULT_NAME).id();
+        sample = SampledFixtures.itemOfDocument(plans, systems, documentId);
     }
 
     @Test
@@ -149,7 +167,7 @@ class AuthorizationMatrixTest {
     @Test
     void everyCallerGetsExactlyTheAnswerTheTableSays() {
         Ids ids = new Ids(patientId, documentId, sourceSystemId, org.ehrarchive.blob.BlobStore.sha256Of(
-                org.ehrarchive.support.Fixtures.bytes("ccda", "full-ccd.xml")));
+                org.ehrarchive.support.Fixtures.bytes("ccda", "full-ccd.xml")), sample);
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Expected> route : routes().entrySet()) {
             boolean machine = ArchiveAuthentication.isMachinePath(route.getKey().substring(route.getKey().indexOf(' ') + 1));
