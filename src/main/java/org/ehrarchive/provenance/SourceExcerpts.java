@@ -2,25 +2,50 @@ package org.ehrarchive.provenance;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.ingest.ccda.HardenedXml;
+import org.ehrarchive.ingest.ccda.XmlLocator;
 
 /**
- * PLACEHOLDER for the sampling branch: the real class (the part of an original that a source record's locator
- * names) is written in another branch with this API and replaces this file on merge. This one shows the start of the
- * whole original, without resolving the locator.
+ * The part of an original that a source record's (or a normalized row's) locator names, as text: what a reviewer reads
+ * beside what the archive shows, to see that nothing was changed or lost on the way ("original beside normalized").
+ * Each format's locators are the ones its importer writes:
+ * <ul>
+ *   <li>{@code ccda}: an absolute XPath ({@link XmlLocator}), such as
+ *       {@code /ClinicalDocument/component/structuredBody/component[3]/section/entry[2]/act}: that element and everything
+ *       in it. The document itself ({@code /ClinicalDocument}) is its header: its body is left out, its sections and
+ *       entries being records of their own;</li>
+ *   <li>{@code hl7v2}: {@code /message[N]}, {@code /message[N]@OFFSET}, {@code /message[N]/OBX[2]} and deeper (see
+ *       {@link Hl7v2Excerpts});</li>
+ *   <li>{@code fhir}: NDJSON lines, JSON pointers into bundles, XML bundle entries (see {@link FhirExcerpts}).</li>
+ * </ul>
+ * The original is streamed from the blob store (originals can be gigabytes) and read no further than the fragment's end;
+ * the excerpt holds at most {@link #MAX_CHARACTERS} characters, and is marked truncated when the fragment is longer.
+ * What the importer could not read in its format (a quarantined message or line) is shown as the text it is.
  */
 @ApplicationScoped
 public class SourceExcerpts {
 
-    private static final int MAX_BYTES = 64 * 1024;
+    /** The most an excerpt holds (256 KiB of ASCII): more than any entry or message, little enough for one page. */
+    static final int MAX_CHARACTERS = 256 * 1024;
 
-    /** An excerpt of an original; {@code syntax} is "xml", "hl7v2", "json" or "text". */
+    /**
+     * A fragment of an original. {@code syntax} is how to read the text: {@code xml}, {@code hl7v2} (one segment a line),
+     * {@code json} (pretty-printed) or {@code text} (as it is in the original, which could not be read in its format);
+     * {@code note} says which part of the text the locator means, or why the text is what it is; it may be null.
+     */
     public record Excerpt(String text, String syntax, boolean truncated, String note) {
+    }
+
+    /** Where an original's bytes come from; opened again from the start whenever it must be read again. */
+    interface Original {
+        InputStream open() throws IOException;
     }
 
     private final BlobStore blobs;
@@ -29,24 +54,35 @@ public class SourceExcerpts {
         this.blobs = blobs;
     }
 
-    /** The excerpt of the original {@code sha256} (of {@code format}) at {@code locator}; empty when the original is missing. */
+    /**
+     * The fragment {@code locator} names in the original with this SHA-256, read as {@code format} (its
+     * {@code source_file.format}); empty when the blob store does not hold the original, or the locator names nothing
+     * in it. Throws IOException when the original cannot be read as its format up to the fragment.
+     */
     public Optional<Excerpt> excerpt(String sha256, String format, String locator) throws IOException {
-        Optional<InputStream> opened = blobs.open(sha256);
-        if (opened.isEmpty()) {
+        if (!blobs.contains(sha256)) {
             return Optional.empty();
         }
-        byte[] bytes;
-        try (InputStream in = opened.get()) {
-            bytes = in.readNBytes(MAX_BYTES + 1);
-        }
-        boolean truncated = bytes.length > MAX_BYTES;
-        String text = new String(bytes, 0, Math.min(bytes.length, MAX_BYTES), StandardCharsets.UTF_8);
-        String syntax = switch (format == null ? "" : format) {
-            case "ccda" -> "xml";
-            case "hl7v2" -> "hl7v2";
-            case "fhir" -> text.stripLeading().startsWith("<") ? "xml" : "json";
-            default -> "text";
+        return excerpt(() -> blobs.open(sha256).orElseThrow(() -> new NoSuchFileException("blob " + sha256)), format, locator);
+    }
+
+    /** The same for any original (tests read fixtures with it). */
+    static Optional<Excerpt> excerpt(Original original, String format, String locator) throws IOException {
+        return switch (format) {
+            case "ccda" -> ccda(original, locator);
+            case "hl7v2" -> Hl7v2Excerpts.excerpt(original, locator);
+            case "fhir" -> FhirExcerpts.excerpt(original, locator);
+            default -> throw new IllegalArgumentException("no excerpts of originals of format " + format);
         };
-        return Optional.of(new Excerpt(text, syntax, truncated, "the whole original, from its start (locator " + locator + " not resolved)"));
+    }
+
+    private static Optional<Excerpt> ccda(Original original, String locator) throws IOException {
+        Optional<List<XmlLocator.Step>> path = XmlLocator.steps(locator, HardenedXml.CDA_NS);
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean document = path.get().size() == 1;
+        return XmlExcerpts.excerpt(original, path.get(), HardenedXml.CDA_NS, document,
+                document ? "the document's header: its body is shown section by section" : null);
     }
 }

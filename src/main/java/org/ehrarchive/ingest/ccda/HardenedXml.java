@@ -46,7 +46,7 @@ public final class HardenedXml {
 
     static final String XSI_NS = XMLConstants.W3C_XML_SCHEMA_INSTANCE_NS_URI;
     static final String SDTC_NS = "urn:hl7-org:sdtc";
-    static final String CDA_NS = "urn:hl7-org:v3";
+    public static final String CDA_NS = "urn:hl7-org:v3";
 
     /** Deep enough for any real C-CDA (about 30 levels), shallow enough that no mapper recursion can overflow. */
     static final int MAX_ELEMENT_DEPTH = 256;
@@ -83,7 +83,7 @@ public final class HardenedXml {
     public static Shape shape(Source source) throws QuarantineException {
         Map<String, String> repaired = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
-        for (int attempt = 0; ; attempt++) {
+        while (true) {
             try (InputStream in = open(source, repaired)) {
                 XMLStreamReader reader = FACTORY.createXMLStreamReader(in);
                 try {
@@ -92,19 +92,57 @@ public final class HardenedXml {
                     reader.close();
                 }
             } catch (XMLStreamException e) {
-                String message = String.valueOf(e.getMessage());
-                Matcher unbound = UNBOUND_PREFIX.matcher(message);
-                if (unbound.find() && attempt < MAX_PREFIX_REPAIRS && !repaired.containsKey(unbound.group(1))) {
-                    String prefix = unbound.group(1);
-                    repaired.put(prefix, namespaceFor(prefix));
-                    warnings.add("undeclared namespace prefix '" + prefix + "' read as " + namespaceFor(prefix));
-                    continue;
+                String prefix = repair(e, repaired);
+                if (prefix == null) {
+                    throw refusal(e);
                 }
-                throw refusal(e);
+                warnings.add("undeclared namespace prefix '" + prefix + "' read as " + namespaceFor(prefix));
             } catch (IOException e) {
                 throw new QuarantineException(IngestError.READ_FAILED, e.getClass().getSimpleName());
             }
         }
+    }
+
+    /** What a caller of {@link #read} does with the reader; it may stop anywhere, the rest of the file is not read. */
+    public interface Reading<T> {
+        T read(XMLStreamReader reader) throws XMLStreamException;
+    }
+
+    /**
+     * Reads a source with the hardened parser and as leniently as {@link #shape}, for a caller that needs only a part of
+     * the file (the excerpt of one element) and so must not read it whole first: when the parser meets a prefix the file
+     * uses without declaring it, the source is read again from its start with that prefix declared on its root.
+     */
+    public static <T> T read(Source source, Reading<T> reading) throws IOException, XMLStreamException {
+        Map<String, String> repaired = new LinkedHashMap<>();
+        while (true) {
+            try (InputStream in = open(source, repaired)) {
+                XMLStreamReader reader = FACTORY.createXMLStreamReader(in);
+                try {
+                    return reading.read(reader);
+                } finally {
+                    reader.close();
+                }
+            } catch (XMLStreamException e) {
+                if (repair(e, repaired) == null) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * When a parse error is an undeclared prefix not declared before, and there were not too many already: declares it
+     * and returns it; otherwise null (the error stands).
+     */
+    private static String repair(XMLStreamException e, Map<String, String> repaired) {
+        Matcher unbound = UNBOUND_PREFIX.matcher(String.valueOf(e.getMessage()));
+        if (!unbound.find() || repaired.size() >= MAX_PREFIX_REPAIRS || repaired.containsKey(unbound.group(1))) {
+            return null;
+        }
+        String prefix = unbound.group(1);
+        repaired.put(prefix, namespaceFor(prefix));
+        return prefix;
     }
 
     /** A reader for the mapping pass, over the same (repaired) bytes the shape was taken from. */

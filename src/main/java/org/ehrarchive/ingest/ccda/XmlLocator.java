@@ -1,5 +1,8 @@
 package org.ehrarchive.ingest.ccda;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,23 +33,52 @@ public final class XmlLocator {
         return repeated ? name + "[" + position + "]" : name;
     }
 
+    /**
+     * One step of a locator as it is read: the element's namespace (the default one when the step has no prefix,
+     * {@code sdtc:} otherwise), its local name, and its 1-based position among the siblings of that name.
+     */
+    public record Step(String namespace, String localName, int position) {
+
+        /** Whether an element is one of those this step counts; an element in no namespace counts as in the default one. */
+        public boolean names(String elementNamespace, String elementLocalName, String defaultNamespace) {
+            return localName.equals(elementLocalName) && (namespace.equals(elementNamespace)
+                    || ((elementNamespace == null || elementNamespace.isEmpty()) && namespace.equals(defaultNamespace)));
+        }
+    }
+
+    /**
+     * The steps of a locator whose unprefixed names are in {@code defaultNamespace} (the CDA one for C-CDA); empty
+     * when the text is no locator of this form.
+     */
+    public static Optional<List<Step>> steps(String locator, String defaultNamespace) {
+        if (!locator.startsWith("/") || locator.length() == 1) {
+            return Optional.empty();
+        }
+        List<Step> steps = new ArrayList<>();
+        for (String step : locator.substring(1).split("/", -1)) {
+            Matcher m = STEP.matcher(step);
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            String namespace = m.group(1) == null ? defaultNamespace : HardenedXml.SDTC_NS;
+            steps.add(new Step(namespace, m.group(2), m.group(3) == null ? 1 : Integer.parseInt(m.group(3))));
+        }
+        return Optional.of(steps);
+    }
+
     /** Finds the element a locator names in a parsed document, or null when it names nothing. */
     public static Element resolve(Document document, String locator) {
-        String[] steps = locator.substring(1).split("/");
+        Optional<List<Step>> steps = steps(locator, HardenedXml.CDA_NS);
+        if (steps.isEmpty()) {
+            return null;
+        }
         Element current = null;
-        for (int i = 0; i < steps.length; i++) {
-            Matcher m = STEP.matcher(steps[i]);
-            if (!m.matches()) {
-                return null;
-            }
-            String namespace = m.group(1) == null ? HardenedXml.CDA_NS : HardenedXml.SDTC_NS;
-            String name = m.group(2);
-            int position = m.group(3) == null ? 1 : Integer.parseInt(m.group(3));
-            if (i == 0) {
+        for (Step step : steps.get()) {
+            if (current == null) {
                 Element root = document.getDocumentElement();
-                current = matches(root, namespace, name) ? root : null;
+                current = matches(root, step) ? root : null;
             } else {
-                current = nthChild(current, namespace, name, position);
+                current = nthChild(current, step);
             }
             if (current == null) {
                 return null;
@@ -62,15 +94,14 @@ public final class XmlLocator {
         return HardenedXml.SDTC_NS.equals(namespace) ? "sdtc:" : (prefix == null || prefix.isEmpty() ? "" : prefix + ":");
     }
 
-    private static boolean matches(Element element, String namespace, String name) {
-        return name.equals(element.getLocalName())
-                && (namespace.equals(element.getNamespaceURI()) || (element.getNamespaceURI() == null && namespace.equals(HardenedXml.CDA_NS)));
+    private static boolean matches(Element element, Step step) {
+        return step.names(element.getNamespaceURI(), element.getLocalName(), HardenedXml.CDA_NS);
     }
 
-    private static Element nthChild(Element parent, String namespace, String name, int position) {
+    private static Element nthChild(Element parent, Step step) {
         int seen = 0;
         for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-            if (node instanceof Element child && matches(child, namespace, name) && ++seen == position) {
+            if (node instanceof Element child && matches(child, step) && ++seen == step.position()) {
                 return child;
             }
         }

@@ -1,5 +1,6 @@
 package org.ehrarchive.ingest.fhir;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,9 @@ import org.ehrarchive.ingest.QuarantineException;
 import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.SourceSniff;
 import org.ehrarchive.ingest.SourceUnit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.PerformanceOptionsEnum;
@@ -63,6 +67,26 @@ public class FhirImporter implements Importer {
 
     static FhirContext context() {
         return CONTEXT;
+    }
+
+    /** The bytes of a FHIR file as the importer reads them: inflated when they are gzip-compressed (by their magic bytes). */
+    public static InputStream content(InputStream original) throws IOException {
+        InputStream in = new BufferedInputStream(original, 1 << 16);
+        in.mark(2);
+        int first = in.read();
+        int second = in.read();
+        in.reset();
+        if (first == 0x1F && second == 0x8B) {
+            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        }
+        return in;
+    }
+
+    /** JSON read within the importer's limits: nesting, and the length of one string (a resource's inline data). */
+    public static JsonFactory jsonFactory() {
+        return JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).maxStringLength(MAX_RESOURCE_BYTES).build())
+                .build();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.ehrarchive.ingest.fhir;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.zip.GZIPInputStream;
 
 import org.ehrarchive.ingest.ContentHash;
 import org.ehrarchive.ingest.ImportedEntry;
@@ -33,11 +31,9 @@ import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -71,10 +67,7 @@ final class FhirReading {
      * Every resource's JSON is read by this mapper first, within its limits (nesting, string length), decimals exact as
      * written (as HAPI reads them); HAPI then builds its model from the same tree, which it does not read again.
      */
-    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(FhirImporter.MAX_NESTING)
-                    .maxStringLength(FhirImporter.MAX_RESOURCE_BYTES).build())
-            .build())
+    private static final ObjectMapper JSON = JsonMapper.builder(FhirImporter.jsonFactory())
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
             .build();
@@ -142,15 +135,7 @@ final class FhirReading {
 
     /** The file's bytes, inflated when it is gzip-compressed. */
     private InputStream open(SourceUnit.File file) throws IOException {
-        InputStream in = new BufferedInputStream(unit.open(file), 1 << 16);
-        in.mark(2);
-        int first = in.read();
-        int second = in.read();
-        in.reset();
-        if (first == 0x1F && second == 0x8B) {
-            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-        }
-        return in;
+        return FhirImporter.content(unit.open(file));
     }
 
     // ---- NDJSON ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Splits an HL7 v2 message archive into messages, as a stream: memory is bounded by the largest message
@@ -28,7 +29,7 @@ import java.util.List;
  * {@link Message#problem() problem} and no segments, so that they are counted and quarantined while the rest of the
  * file goes on.
  */
-final class MessageReader {
+public final class MessageReader {
 
     /**
      * One message: its position in the file, its segments (decoded, without terminators), or why it cannot be read
@@ -71,6 +72,29 @@ final class MessageReader {
     MessageReader(InputStream in, int maxMessageBytes) {
         this.in = in;
         this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /**
+     * A message of a file as the importer read it, for showing it beside what the archive made of it: its segments
+     * (decoded, without terminators; none when it could not be read), where its bytes start, and where the bytes of what
+     * follows it start (the file's length after the last message).
+     */
+    public record Located(List<String> segments, long offset, long end) {
+    }
+
+    /**
+     * Message {@code number} (from 1, as locators number them) of a file, split exactly as the importer splits it;
+     * empty when the file holds fewer. Reads no further than that message and the first line after it.
+     */
+    public static Optional<Located> locate(InputStream in, int number) throws IOException {
+        MessageReader reader = new MessageReader(in, Hl7v2Importer.MAX_MESSAGE_BYTES);
+        for (Message message = reader.next(); message != null; message = reader.next()) {
+            if (message.index() + 1 == number) {
+                long end = reader.pending != null ? reader.pending.offset : reader.consumed;
+                return Optional.of(new Located(message.segments(), message.offset(), end));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Warnings about the file as a whole (envelopes, its end), complete once {@link #next()} returned null. */
