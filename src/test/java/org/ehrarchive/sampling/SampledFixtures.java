@@ -18,11 +18,13 @@ import org.ehrarchive.support.Fixtures;
  */
 public final class SampledFixtures {
 
-    /** The C-CDA document's identifiers to make unique; the HL7 v2 archives get theirs rewritten by segment. */
+    /** Identifiers to make unique in the C-CDA document and the FHIR bundle; the HL7 v2 archives get theirs rewritten by segment. */
     private static final Map<String, Map<String, String>> FILES = Map.of(
             "ccda/full-ccd.xml", Map.of("MRN-4711", "MRN-4711-", "999-00-4711", "999-00-4711-", "DOC-0001", "DOC-0001-", "SET-0001", "SET-0001-"),
             "hl7v2/oru-r01-values.hl7", Map.of(),
-            "hl7v2/adt-a04-then-a08.hl7", Map.of());
+            "hl7v2/adt-a04-then-a08.hl7", Map.of(),
+            // its Patient's identifier made unique gives every resource of the bundle a new patient, so a new record
+            "fhir/bundle-transaction.json", Map.of("B-100", "B-100-"));
 
     private SampledFixtures() {
     }

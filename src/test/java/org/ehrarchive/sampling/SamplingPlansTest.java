@@ -22,13 +22,14 @@ import javax.sql.DataSource;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.PortalSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Drawing, picking and deciding on real archived fixtures (C-CDA and HL7 v2), each test with source systems of its own. */
+/** Drawing, picking, reviewing and deciding on real archived fixtures (C-CDA, HL7 v2, FHIR), each test with source systems of its own. */
 @QuarkusTest
 @WithTestResource(ArchiveTestDatabase.class)
 class SamplingPlansTest {
@@ -53,6 +54,44 @@ class SamplingPlansTest {
         String run = UUID.randomUUID().toString();
         system = SampledFixtures.archive(ingest, systems, "Sampled EHR " + run);
         other = SampledFixtures.archive(ingest, systems, "Other EHR " + run);
+    }
+
+    /**
+     * The review page shows every sampled record original beside normalized, whatever its format: a record of each
+     * type of the C-CDA document, the HL7 v2 archives and the FHIR bundle finds its fragment in its original.
+     */
+    @Test
+    void everySampledRecordOfEveryFormatIsShownOriginalBesideNormalized() throws Exception {
+        org.ehrarchive.support.ArchivedFixture.usersOfEveryRole("review-", "review-test-password");
+        PortalSession clinician = PortalSession.signIn("review-clinician", "review-test-password");
+        long plan = plans.draw(system, 7, 1, null, null, ADMIN);
+        Map<String, Set<String>> typesByFormat = new TreeMap<>();
+        for (SamplingPlans.ItemResult item : plans.items(plan)) {
+            String page = clinician.get("/sampling/" + plan + "/items/" + item.itemId()).then().statusCode(200).extract().asString();
+            org.jsoup.nodes.Document html = org.jsoup.Jsoup.parse(page);
+            assertThat(html.getElementById("original-missing")).as("item %d (%s): its original is found", item.itemId(), item.recordType()).isNull();
+            assertThat(html.getElementById("excerpt")).as("item %d (%s): the fragment its locator names", item.itemId(), item.recordType())
+                    .isNotNull();
+            assertThat(html.getElementById("excerpt").text()).isNotBlank();
+            assertThat(html.select("#normalized table.fields td")).as("item %d (%s): what the archive shows", item.itemId(), item.recordType())
+                    .isNotEmpty();
+            typesByFormat.computeIfAbsent(formatOf(item.sourceRecordId()), f -> new java.util.TreeSet<>()).add(item.recordType());
+        }
+        assertThat(typesByFormat).containsKeys("ccda", "hl7v2", "fhir");
+        assertThat(typesByFormat.get("fhir")).contains("Patient", "Condition");
+        assertThat(typesByFormat.get("hl7v2")).contains("ORU^R01", "result");
+        assertThat(typesByFormat.get("ccda")).contains("document", "entry");
+    }
+
+    private String formatOf(long sourceRecord) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(
+                "select f.format from source_record r join source_file f on f.id = r.source_file_id where r.id = ?")) {
+            query.setLong(1, sourceRecord);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getString(1);
+            }
+        }
     }
 
     @Test
