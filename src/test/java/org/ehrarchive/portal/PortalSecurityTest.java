@@ -99,7 +99,10 @@ class PortalSecurityTest {
 
     /** Pages that show no patient data. */
     private static final List<String> OTHER_PAGES = List.of("GET /", "GET /login", "POST /login", "GET /login/oidc", "POST /logout", "GET /search", "GET /audit",
-            "GET /fixity"); // fixity: hashes and blob-store paths of the originals, for admins, no patient data
+            "GET /fixity", // fixity: hashes and blob-store paths of the originals, for admins, no patient data
+            // decommission certificates: the list shows hashes and dates; issuing and each download are audited (CERTIFICATE)
+            "GET /sources/{id}/certificates", "POST /sources/{id}/certificates", "GET /sources/{id}/certificates/{cid}/certificate.json",
+            "GET /sources/{id}/certificates/{cid}/certificate.pdf");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

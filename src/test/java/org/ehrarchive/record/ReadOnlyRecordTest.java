@@ -48,6 +48,12 @@ public class ReadOnlyRecordTest {
             Map.entry("access_audit", "append-only by its own triggers (V3, AccessAuditTest)"),
             Map.entry("fixity_check", "append-only by its own triggers (V9, FixityCheckTest)"),
             Map.entry("fixity_problem", "append-only by its own triggers (V9, FixityCheckTest)"),
+            Map.entry("source_system", "the legacy systems batches came from (V10), not clinical data"),
+            Map.entry("source_count", "append-only by its own triggers (V10)"),
+            Map.entry("sample_plan", "append-only by its own triggers (V10)"),
+            Map.entry("sample_item", "append-only by its own triggers (V10)"),
+            Map.entry("sample_review", "append-only by its own triggers (V10)"),
+            Map.entry("decommission_certificate", "append-only by its own triggers (V10)"),
             Map.entry("flyway_schema_history", "Flyway's own table"));
 
     @Inject

@@ -48,9 +48,16 @@ class AuthorizationMatrixTest {
     SearchIndexer indexer;
     @Inject
     Router router;
+    @Inject
+    org.ehrarchive.ingest.SourceSystems sourceSystems;
+    @Inject
+    org.ehrarchive.decommission.Certificates certificates;
 
     private long patientId;
     private long documentId;
+    /** A small source system of its own, with one certificate (issuing one over the shared default system would be slow). */
+    private static long sourceId;
+    private static long certificateId;
 
     /** A route: how to call it, and the status each caller gets (anonymous, clinician, compliance, admin). */
     private record Expected(BiFunction<RequestSpecification, Ids, Response> call, int anonymous, int clinician, int compliance,
@@ -65,7 +72,7 @@ class AuthorizationMatrixTest {
         }
     }
 
-    private record Ids(long patient, long document) {
+    private record Ids(long patient, long document, long source, long certificate) {
     }
 
     private static final int SIGN_IN = 302; // a page sends an anonymous visitor to the sign-in page
@@ -85,6 +92,15 @@ class AuthorizationMatrixTest {
         routes.put("GET /audit", new Expected((r, ids) -> r.get("/audit"), SIGN_IN, 403, 200, 200));
         // Fixity checks name blob-store paths and hashes: for admins, who run them.
         routes.put("GET /fixity", new Expected((r, ids) -> r.get("/fixity"), SIGN_IN, 403, 403, 200));
+        // Decommission certificates: for admins, who issue them; issuing is a form with its CSRF token.
+        routes.put("GET /sources/{id}/certificates", new Expected((r, ids) -> r.get("/sources/" + ids.source() + "/certificates"), SIGN_IN, 403,
+                403, 200));
+        routes.put("POST /sources/{id}/certificates", new Expected((r, ids) -> r.post("/sources/" + ids.source() + "/certificates"), SIGN_IN,
+                403, 403, 303));
+        for (String kind : List.of("json", "pdf")) {
+            routes.put("GET /sources/{id}/certificates/{cid}/certificate." + kind, new Expected((r, ids) -> r.get("/sources/" + ids.source()
+                    + "/certificates/" + ids.certificate() + "/certificate." + kind), SIGN_IN, 403, 403, 200));
+        }
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
@@ -116,6 +132,15 @@ class AuthorizationMatrixTest {
         ArchivedFixture.Archived archived = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml");
         patientId = archived.patientId();
         documentId = archived.documentId();
+        if (certificateId == 0) {
+            java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("matrix-source");
+            org.ehrarchive.support.CcdaDocuments.forNewPatient().writeTo(folder, "matrix.xml");
+            String name = "Matrix source " + java.util.UUID.randomUUID();
+            ingest.ingest(folder, name, org.ehrarchive.ingest.IngestProgress.NONE);
+            var system = sourceSystems.byName(name).orElseThrow();
+            sourceId = system.id();
+            certificateId = certificates.issue(system, "matrix-test").id();
+        }
     }
 
     @Test
@@ -132,7 +157,7 @@ class AuthorizationMatrixTest {
 
     @Test
     void everyCallerGetsExactlyTheAnswerTheTableSays() {
-        Ids ids = new Ids(patientId, documentId);
+        Ids ids = new Ids(patientId, documentId, sourceId, certificateId);
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Expected> route : routes().entrySet()) {
             boolean machine = ArchiveAuthentication.isMachinePath(route.getKey().substring(route.getKey().indexOf(' ') + 1));
