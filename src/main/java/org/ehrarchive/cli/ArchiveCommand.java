@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ehr-archive", mixinStandardHelpOptions = true, version = "ehr-archive 0.1.0",
         description = "Legacy EHR record archive: ingest legacy exports, keep originals byte-exact, serve them.",
         subcommands = { ServeCommand.class, DemoCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class, TokenCommand.class,
-                VerifyAuditCommand.class, VerifyFixityCommand.class, BenchCommand.class })
+                VerifyAuditCommand.class, VerifyFixityCommand.class, CertificateCommand.class, BenchCommand.class })
 public class ArchiveCommand implements Runnable {
 
     private final ServeCommand serve;

@@ -227,6 +227,22 @@ public class Reconciliation {
             """;
 
     /**
+     * Hands every quarantine line of the source system to {@code sink}, files first, then records, streamed from the
+     * database (for the certificate, which lists them all); returns how many there were.
+     */
+    public long eachQuarantineLine(SourceSystem system, java.util.function.Consumer<QuarantineLine> sink) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false); // the driver streams (fetch size) only inside a transaction
+            try {
+                return quarantine(connection, system.id(), -1, sink)[0];
+            } finally {
+                connection.commit();
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
      * Hands every quarantine line of the source system to {@code sink} (files first, then records), at most
      * {@code limit} (negative: all), and returns {all, open} counted over every line.
      */

@@ -27,8 +27,8 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Fixity (issue 13, issue 18): every original and embedded attachment the database records is read again from the
- * blob store and hashed, and compared with its recorded SHA-256 and size. What the store lacks is <em>missing</em>,
+ * Fixity (issue 13, issue 18): every original and embedded attachment the database records, and both files of every
+ * decommission certificate, is read again from the blob store and hashed, and compared with its recorded SHA-256 and size. What the store lacks is <em>missing</em>,
  * what hashes otherwise is <em>changed</em>, and a file the database does not record is <em>unexpected</em>. Each run
  * is one PREMIS-style "fixity check" event ({@code fixity_check}) with one {@code fixity_problem} row per finding, and
  * one audit event.
@@ -71,13 +71,22 @@ public class FixityCheck {
 
     static final int PROBLEMS_KEPT = 100;
     private static final int PAGE = 1000;
-    /** The recorded originals: every source file and every attachment stored in the blob store, once per hash. */
-    private static final String RECORDED = """
-            select sha256, max(size_bytes) from (
+    /**
+     * Every file the blob store is meant to hold, with its recorded size: each source file, each attachment, and both
+     * files of each decommission certificate (which vouch for the rest, so they are checked like originals).
+     */
+    private static final String RECORDED_FILES = """
                 select sha256, size_bytes from source_file
                 union all
                 select sha256, size_bytes from document_attachment where sha256 is not null
-            ) recorded where sha256 collate "C" > ? group by sha256 order by sha256 collate "C" limit\s""" + PAGE;
+                union all
+                select json_sha256, json_bytes from decommission_certificate
+                union all
+                select pdf_sha256, pdf_bytes from decommission_certificate
+            """;
+    /** The recorded originals, once per hash, a page at a time in hash order. */
+    private static final String RECORDED = "select sha256, max(size_bytes) from (" + RECORDED_FILES
+            + ") recorded where sha256 collate \"C\" > ? group by sha256 order by sha256 collate \"C\" limit " + PAGE;
 
     private final DataSource dataSource;
     private final BlobStore blobs;
@@ -112,8 +121,7 @@ public class FixityCheck {
         Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try (Connection connection = dataSource.getConnection()) {
             long checkId = single(connection, "select nextval('fixity_check_id')");
-            progress.started(single(connection, "select count(distinct sha256) from (select sha256 from source_file union all "
-                    + "select sha256 from document_attachment where sha256 is not null) recorded"));
+            progress.started(single(connection, "select count(distinct sha256) from (" + RECORDED_FILES + ") recorded"));
             Tally tally = new Tally(connection, checkId, progress);
             BlobWalk stored = new BlobWalk(blobs.contentRoot());
             BlobWalk.Found file = stored.hasNext() ? stored.next() : null;

@@ -38,11 +38,16 @@ class FixityIT {
         }
         assertThat(archive.run("ingest", RUN_LIMIT, "ingest", input.toString())).as(archive.output("ingest")).isZero();
 
+        // A decommission certificate's two files are in the blob store too: recorded, so checked, never "unexpected".
+        assertThat(archive.run("certificate", RUN_LIMIT, "certificate", "--source-system", "Unnamed source system", "--out",
+                work.resolve("certificate").toString())).as(archive.output("certificate")).isZero();
+
         assertThat(archive.run("intact", RUN_LIMIT, "verify-fixity")).as(archive.output("intact")).isZero();
         List<Path> blobs = blobs(archive);
         assertThat(archive.output("intact")).contains("fixity intact (check 1): " + blobs.size() + " originals, " + blobs.size() + " matched, "
                 + "0 changed, 0 missing, 0 unexpected");
-        assertThat(blobs).as("the originals, the quarantined one and the embedded attachment").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(blobs).as("the originals, the quarantined one, the embedded attachment and the certificate's two files")
+                .hasSizeGreaterThanOrEqualTo(7).contains(archive.dataDir().resolve("blobs").resolve(blobPath(work.resolve("certificate/certificate.pdf"))));
 
         Path changed = blobs.get(0);
         Path missing = blobs.get(1);
@@ -81,6 +86,11 @@ class FixityIT {
                 assertThat(audited.getLong(1)).as("each run audited").isEqualTo(2);
             }
         }
+    }
+
+    private static String blobPath(Path file) throws Exception {
+        String sha256 = org.ehrarchive.blob.BlobStore.sha256Of(Files.readAllBytes(file));
+        return "sha256/" + sha256.substring(0, 2) + "/" + sha256.substring(2, 4) + "/" + sha256;
     }
 
     private static List<Path> blobs(ArchiveJar archive) throws Exception {

@@ -118,7 +118,10 @@ class PortalSecurityTest {
             "GET /sources", "GET /sources/{id}", "POST /sources/{id}/counts", "GET /sources/{id}/reconciliation.json",
             "GET /sources/{id}/reconciliation.csv", "GET /sources/{id}/originals/{sha256}",
             // sampling: plans show record types and counts; the forms answer with a redirect (the review page is above)
-            "GET /sampling", "POST /sampling", "GET /sampling/{plan}", "POST /sampling/{plan}/items", "POST /sampling/{plan}/items/{item}");
+            "GET /sampling", "POST /sampling", "GET /sampling/{plan}", "POST /sampling/{plan}/items", "POST /sampling/{plan}/items/{item}",
+            // decommission certificates: the list shows hashes and dates; issuing and each download are audited (CERTIFICATE)
+            "GET /sources/{id}/certificates", "POST /sources/{id}/certificates", "GET /sources/{id}/certificates/{cid}/certificate.json",
+            "GET /sources/{id}/certificates/{cid}/certificate.pdf");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

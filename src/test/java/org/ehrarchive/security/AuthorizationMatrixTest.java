@@ -55,11 +55,16 @@ class AuthorizationMatrixTest {
     SamplingPlans plans;
     @Inject
     SourceSystems systems;
+    @Inject
+    org.ehrarchive.decommission.Certificates certificates;
 
     private long patientId;
     private long documentId;
     private long sourceSystemId;
     private SampledFixtures.Item sample;
+    /** A small source system of its own, with one certificate (issuing one over the shared default system would be slow). */
+    private static long certifiedSystemId;
+    private static long certificateId;
 
     /** A route: how to call it, and the status each caller gets (anonymous, clinician, compliance, admin). */
     private record Expected(BiFunction<RequestSpecification, Ids, Response> call, int anonymous, int clinician, int compliance,
@@ -74,8 +79,12 @@ class AuthorizationMatrixTest {
         }
     }
 
-    /** What the routes name: an archived patient and document, the default source system and one of its originals, a sampled record. */
-    private record Ids(long patient, long document, long sourceSystem, String original, SampledFixtures.Item sample) {
+    /**
+     * What the routes name: an archived patient and document, the default source system and one of its originals, a
+     * sampled record, and a small source system with a certificate.
+     */
+    private record Ids(long patient, long document, long sourceSystem, String original, SampledFixtures.Item sample, long certifiedSystem,
+            long certificate) {
     }
 
     private static final int SIGN_IN = 302; // a page sends an anonymous visitor to the sign-in page
@@ -117,6 +126,15 @@ class AuthorizationMatrixTest {
                 + ids.sample().itemId()), SIGN_IN, 200, 403, 403));
         routes.put("POST /sampling/{plan}/items/{item}", new Expected((r, ids) -> r.formParam("decision", "correct").post("/sampling/"
                 + ids.sample().planId() + "/items/" + ids.sample().itemId()), SIGN_IN, 303, 403, 403));
+        // Decommission certificates: for admins, who issue them; issuing is a form with its CSRF token.
+        routes.put("GET /sources/{id}/certificates", new Expected((r, ids) -> r.get("/sources/" + ids.certifiedSystem() + "/certificates"), SIGN_IN, 403,
+                403, 200));
+        routes.put("POST /sources/{id}/certificates", new Expected((r, ids) -> r.post("/sources/" + ids.certifiedSystem() + "/certificates"), SIGN_IN,
+                403, 403, 303));
+        for (String kind : List.of("json", "pdf")) {
+            routes.put("GET /sources/{id}/certificates/{cid}/certificate." + kind, new Expected((r, ids) -> r.get("/sources/" + ids.certifiedSystem()
+                    + "/certificates/" + ids.certificate() + "/certificate." + kind), SIGN_IN, 403, 403, 200));
+        }
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
@@ -150,6 +168,15 @@ class AuthorizationMatrixTest {
         documentId = archived.documentId();
         sourceSystemId = systems.named(SourceSystems.DEFAULT_NAME).id();
         sample = SampledFixtures.itemOfDocument(plans, systems, documentId);
+        if (certificateId == 0) {
+            java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("matrix-source");
+            org.ehrarchive.support.CcdaDocuments.forNewPatient().writeTo(folder, "matrix.xml");
+            String name = "Matrix source " + java.util.UUID.randomUUID();
+            ingest.ingest(folder, name, org.ehrarchive.ingest.IngestProgress.NONE);
+            var system = systems.byName(name).orElseThrow();
+            certifiedSystemId = system.id();
+            certificateId = certificates.issue(system, "matrix-test").id();
+        }
     }
 
     @Test
@@ -167,7 +194,7 @@ class AuthorizationMatrixTest {
     @Test
     void everyCallerGetsExactlyTheAnswerTheTableSays() {
         Ids ids = new Ids(patientId, documentId, sourceSystemId, org.ehrarchive.blob.BlobStore.sha256Of(
-                org.ehrarchive.support.Fixtures.bytes("ccda", "full-ccd.xml")), sample);
+                org.ehrarchive.support.Fixtures.bytes("ccda", "full-ccd.xml")), sample, certifiedSystemId, certificateId);
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Expected> route : routes().entrySet()) {
             boolean machine = ArchiveAuthentication.isMachinePath(route.getKey().substring(route.getKey().indexOf(' ') + 1));
