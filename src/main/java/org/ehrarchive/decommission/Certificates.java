@@ -43,7 +43,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
- * The decommission certificate of a source system (issue 13, docs/decommissioning-certificate.md): what an admin
+ * The decommission certificate of a source system (issue 13, docs/decommissioning.md): what an admin
  * shows before the old system is switched off, that nothing was lost. Two files, {@code certificate.json} (every
  * fact, schema {@value #SCHEMA}) and {@code certificate.pdf} (the same for a person to read, naming the JSON's
  * SHA-256), both kept in the blob store by their hash and recorded in {@code decommission_certificate}, where

@@ -41,7 +41,7 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * Record-level sampling before a source system is switched off (issue 13, docs/decommissioning-sampling.md): admins
+ * Record-level sampling before a source system is switched off (issue 13, docs/decommissioning.md): admins
  * draw plans, clinicians review the sampled records, original beside normalized, and mark each correct or wrong.
  * The plan pages show record types, counts and who decided, never patient data (admins do not read charts); only the
  * review page shows a record, to clinicians, and each view of it is audited.
