@@ -159,7 +159,14 @@ class CertificateTest {
         JsonNode plan = certificate.path("sampling").get(0);
         assertThat(plan.path("planId").asLong()).isEqualTo(planId);
         assertThat(plan.path("reviewers")).extracting(JsonNode::asText).containsExactly("reviewer-one");
-        assertThat(plan.path("types").get(0).path("correct").asInt()).isEqualTo(1);
+        JsonNode documents = null;
+        for (JsonNode type : plan.path("types")) {
+            documents = type.path("recordType").asText().equals("document") ? type : documents;
+        }
+        assertThat(documents).as("the plan's line for documents").isNotNull();
+        assertThat(documents.path("sampled").asInt()).isEqualTo(1);
+        assertThat(documents.path("correct").asInt()).as("the newest decision counts").isEqualTo(1);
+        assertThat(documents.path("wrong").asInt()).isZero();
         assertThat(plan.path("items").get(0).path("decision").asText()).isEqualTo("correct");
         assertThat(certificate.path("fixity").path("checkId").asLong()).isEqualTo(check.checkId());
         assertThat(certificate.path("auditChain").path("intact").asBoolean()).isTrue();
