@@ -231,15 +231,23 @@ public class Reconciliation {
      * database (for the certificate, which lists them all); returns how many there were.
      */
     public long eachQuarantineLine(SourceSystem system, java.util.function.Consumer<QuarantineLine> sink) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false); // the driver streams (fetch size) only inside a transaction
+        try (Connection connection = streaming()) {
             try {
                 return quarantine(connection, system.id(), -1, sink)[0];
             } finally {
                 connection.commit();
-                connection.setAutoCommit(true);
             }
         }
+    }
+
+    /**
+     * A connection in a transaction of its own: the driver streams a result by its fetch size only inside one, so
+     * that millions of file or quarantine lines are read a thousand at a time. The caller commits (it only reads).
+     */
+    private Connection streaming() throws SQLException {
+        Connection connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+        return connection;
     }
 
     /**
@@ -382,7 +390,7 @@ public class Reconciliation {
     public void writeJson(SourceSystem system, OutputStream out) throws SQLException, IOException {
         Summary summary = summary(system);
         try (JsonGenerator g = json.copy().enable(SerializationFeature.INDENT_OUTPUT).getFactory().createGenerator(out);
-                Connection connection = dataSource.getConnection()) {
+                Connection connection = streaming()) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("schema", SCHEMA);
@@ -435,6 +443,7 @@ public class Reconciliation {
             });
             g.writeEndArray();
             g.writeEndObject();
+            connection.commit();
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -462,7 +471,7 @@ public class Reconciliation {
                 csv.counts("batch", batch.batchId(), batch.sourcePath(), type.getKey(), batch.status(), type.getValue());
             }
         }
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = streaming()) {
             files(connection, system.id(), (batchId, path, sha256, status, reason, format, counts, records) -> {
                 if (records.isEmpty()) {
                     csv.counts("file", batchId, path, "(none)", status, counts);
@@ -480,6 +489,7 @@ public class Reconciliation {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
+            connection.commit();
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -496,13 +506,12 @@ public class Reconciliation {
                 Map<String, Counts> records) throws IOException;
     }
 
-    /** Every file line of the source system's batches, by batch and path, with its counts per record type. */
+    /** Every file line of the source system's batches, by batch and path, with its counts per record type ({@link #streaming}). */
     private void files(Connection connection, long systemId, FileLines sink) throws SQLException, IOException {
         try (PreparedStatement query = connection.prepareStatement("select f.batch_id, f.path, f.sha256, f.status, f.reason, "
                 + "f.outcome->>'format', f.found, f.archived, f.quarantined, f.kept_raw, f.duplicates, f.outcome->'records' "
                 + "from batch_file f join ingest_batch b on b.id = f.batch_id where b.source_system_id = ? and f.status <> 'READING' "
                 + "order by f.batch_id, f.path")) {
-            connection.setAutoCommit(false); // the driver streams (fetch size) only inside a transaction
             query.setLong(1, systemId);
             query.setFetchSize(1000);
             try (ResultSet rows = query.executeQuery()) {
@@ -517,9 +526,6 @@ public class Reconciliation {
                             rows.getString(5), rows.getString(6), new Counts(rows.getInt(7), rows.getInt(8), rows.getInt(9), rows.getInt(10),
                                     rows.getInt(11)), records);
                 }
-            } finally {
-                connection.commit();
-                connection.setAutoCommit(true);
             }
         }
     }
