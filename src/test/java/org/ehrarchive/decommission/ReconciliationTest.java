@@ -151,6 +151,8 @@ class ReconciliationTest {
         PortalSession admin = PortalSession.signIn("recon-admin", PASSWORD);
         String page = admin.get("/sources/" + system.id()).then().statusCode(200).extract().asString();
         assertThat(page).contains(name).contains("ingested again in batch " + fix + ": archived").contains("Nothing is left to put right");
+        assertThat(org.jsoup.Jsoup.parse(page).select("form#issue-certificate").attr("action")).as("the certificate is one button away")
+                .isEqualTo("/sources/" + system.id() + "/certificates");
     }
 
     @Test
