@@ -149,7 +149,7 @@ public class IngestCommand implements Callable<Integer> {
     private void recordInTheAudit(IngestService.BatchSummary report) {
         IngestReport.Totals t = report.totals();
         audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
-                String.format("source system %s; files %d: archived %d, duplicate %d, quarantined %d; records found %d", report.sourceSystem(), t.files(),
+                String.format("source system \"%s\"; files %d: archived %d, duplicate %d, quarantined %d; records found %d", report.sourceSystem(), t.files(),
                         t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
     }
 

@@ -86,7 +86,8 @@ class CommandAuditTest {
         assertThat(totals.get("archivedFiles").asInt()).isEqualTo(2);
         assertThat(totals.get("quarantinedFiles").asInt()).isEqualTo(1);
         assertCommandLineEvent(newest(), "INGEST_BATCH", "ingest_batch", report.get("batchId").asText(),
-                String.format("files %d: archived %d, duplicate %d, quarantined %d; records found %d", totals.get("files").asInt(),
+                String.format("source system \"%s\"; files %d: archived %d, duplicate %d, quarantined %d; records found %d",
+                        report.get("sourceSystem").asText(), totals.get("files").asInt(),
                         totals.get("archivedFiles").asInt(), totals.get("duplicateFiles").asInt(), totals.get("quarantinedFiles").asInt(),
                         totals.get("found").asInt()));
     }
