@@ -44,6 +44,22 @@ public interface ArchiveConfig {
     /** The access audit's periodic check and its anchor outside the database (docs/security.md#the-access-audit). */
     Audit audit();
 
+    /** How the portal shows dates (docs/portal.md#dates). */
+    Portal portal();
+
+    /** Portal settings. */
+    interface Portal {
+        /** The site's locale, a BCP 47 tag ({@code en-US}, {@code de-DE}): dates are written as it writes them. */
+        @WithDefault("en-US")
+        String locale();
+
+        /**
+         * The site's time zone ({@code America/Chicago}); default the machine's. A time is shown in the offset its source
+         * gave, and that offset is named only when it differs from the site's.
+         */
+        java.util.Optional<String> timeZone();
+    }
+
     /** Access audit settings. */
     interface Audit {
         /** Where the newest verified head of the audit chain is kept; default {@code <data-dir>/audit-anchor}. */

@@ -40,5 +40,7 @@ public enum AuditAction {
     /** A reviewer marked a sampled record correct, or wrong with a note. */
     SAMPLE_DECISION,
     /** A decommission certificate was generated, or downloaded. */
-    CERTIFICATE
+    CERTIFICATE,
+    /** A print view of patient data (chart summary, a trend, a document) was rendered for printing. */
+    PRINT
 }

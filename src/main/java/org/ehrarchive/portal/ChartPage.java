@@ -1,7 +1,13 @@
 package org.ehrarchive.portal;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -9,34 +15,75 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.chart.ChartReads;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.PatientChart;
+import org.ehrarchive.chart.Trends;
 import org.ehrarchive.record.ChartService;
+import org.ehrarchive.record.EntryKind;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
-/** A patient's chart: demographics and identifiers by source, encounters, every entry section, documents. */
+/**
+ * A patient's chart for clinicians: the banner, the summary (active problems, current medications, allergies,
+ * recent results, immunizations, encounters), then each kind of entry with repeats folded; one fact with every
+ * occurrence and version; trends by test; the encounter timeline and each visit; print views. Every page is a read
+ * of patient data and is audited (printing as {@code PRINT}).
+ */
 @Path("/patients/{id}")
 @RolesAllowed({ Roles.CLINICIAN, Roles.COMPLIANCE })
 public class ChartPage {
 
     private final ChartService charts;
+    private final ChartReads reads;
+    private final ClinicalDates dates;
     private final AuditedReads audit;
     private final PortalContext portal;
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance chart(PortalContext.Nav nav, long patientId, String name, List<PortalViews.SourceDemographics> sources,
-                List<PortalViews.IdentifierRow> identifiers, List<PortalViews.EntryRow> encounters,
-                List<PortalViews.EntryGroup> groups, List<PortalViews.DocumentRow> documents);
+        static native TemplateInstance chart(PortalContext.Nav nav, ChartViews.Banner banner, ChartViews.Summary summary,
+                List<ChartViews.TrendView> trends, List<ChartViews.SectionView> sections, List<PortalViews.SourceDemographics> sources,
+                List<PortalViews.DocumentRow> documents);
+
+        static native TemplateInstance section(PortalContext.Nav nav, ChartViews.Banner banner, String title, String kind, ChartViews.Page page);
+
+        static native TemplateInstance fact(PortalContext.Nav nav, ChartViews.Banner banner, String kindTitle, ChartViews.FactRow fact,
+                List<ChartViews.OccurrenceRow> occurrences);
+
+        static native TemplateInstance trends(PortalContext.Nav nav, ChartViews.Banner banner, List<ChartViews.TrendView> trends);
+
+        static native TemplateInstance trend(PortalContext.Nav nav, ChartViews.Banner banner, ChartViews.TrendView trend, boolean print,
+                String printed);
+
+        static native TemplateInstance encounters(PortalContext.Nav nav, ChartViews.Banner banner, List<EncounterYear> years, int total,
+                int shown, List<String> types, List<String> sources, String type, String source, String from, String to, List<String> problems);
+
+        static native TemplateInstance encounter(PortalContext.Nav nav, ChartViews.Banner banner, ChartViews.FactRow encounter,
+                List<ChartViews.SectionView> sections, List<PortalViews.DocumentRow> documents);
+
+        static native TemplateInstance print(ChartViews.Banner banner, ChartViews.Summary summary, String printed);
     }
 
-    public ChartPage(ChartService charts, AuditedReads audit, PortalContext portal) {
+    /** An encounter on the timeline. */
+    record EncounterRow(long id, String when, String name, String type, String source, Long documentId, int items) {
+    }
+
+    /** The encounters of one year, newest first. */
+    record EncounterYear(String year, List<EncounterRow> encounters) {
+    }
+
+    public ChartPage(ChartService charts, ChartReads reads, ClinicalDates dates, AuditedReads audit, PortalContext portal) {
         this.charts = charts;
+        this.reads = reads;
+        this.dates = dates;
         this.audit = audit;
         this.portal = portal;
     }
@@ -44,19 +91,183 @@ public class ChartPage {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance chart(@PathParam("id") long id) {
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, null);
+        ChartViews views = new ChartViews(chart, dates);
+        List<ChartViews.TrendView> trends = views.trends().stream().filter(t -> !t.svg().isEmpty()).limit(6).toList();
+        return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
+                chart.demographicsNewestFirst().stream().map(PortalViews::demographics).toList(), documents(chart, chart.chart().documents()));
+    }
+
+    @GET
+    @Path("sections/{kind}")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance section(@PathParam("id") long id, @PathParam("kind") String kindPath, @QueryParam("page") String page) {
+        EntryKind kind = ChartViews.kindOf(kindPath).orElseThrow(NotFoundException::new);
+        int number = positive(page);
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "section " + kindPath + " page " + number);
+        ChartViews views = new ChartViews(chart, dates);
+        return Templates.section(portal.nav(), banner(chart, views), ChartViews.title(kind), kindPath, views.page(kind, number));
+    }
+
+    @GET
+    @Path("facts/{entryId}")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance fact(@PathParam("id") long id, @PathParam("entryId") long entryId) {
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "fact " + entryId);
+        PatientChart.Fact fact = chart.fact(entryId).orElseThrow(NotFoundException::new);
+        ChartViews views = new ChartViews(chart, dates);
+        return Templates.fact(portal.nav(), banner(chart, views), ChartViews.title(fact.kind()), views.row(fact), views.occurrences(fact));
+    }
+
+    @GET
+    @Path("trends")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance trends(@PathParam("id") long id) {
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "trends");
+        ChartViews views = new ChartViews(chart, dates);
+        return Templates.trends(portal.nav(), banner(chart, views), views.trends());
+    }
+
+    @GET
+    @Path("trends/{key}")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance trend(@PathParam("id") long id, @PathParam("key") String key) {
+        return trendPage(id, key, false);
+    }
+
+    @GET
+    @Path("trends/{key}/print")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance printTrend(@PathParam("id") long id, @PathParam("key") String key) {
+        return trendPage(id, key, true);
+    }
+
+    private TemplateInstance trendPage(long id, String key, boolean print) {
+        PatientChart chart = load(id, print ? AuditAction.PRINT : AuditAction.VIEW_CHART, (print ? "print " : "") + "trend " + key);
+        Trends.Trend trend = Trends.of(chart, key).orElseThrow(NotFoundException::new);
+        ChartViews views = new ChartViews(chart, dates);
+        return Templates.trend(portal.nav(), banner(chart, views), views.trend(trend), print, printed());
+    }
+
+    @GET
+    @Path("encounters")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance encounters(@PathParam("id") long id, @QueryParam("type") String type, @QueryParam("source") String source,
+            @QueryParam("from") String from, @QueryParam("to") String to) {
+        List<String> problems = new ArrayList<>();
+        Optional<LocalDate> fromDay = day(from, "From", problems);
+        Optional<LocalDate> toDay = day(to, "To", problems);
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "encounters");
+        ChartViews views = new ChartViews(chart, dates);
+        TreeSet<String> types = new TreeSet<>();
+        TreeSet<String> sources = new TreeSet<>();
+        Map<String, List<EncounterRow>> byYear = new LinkedHashMap<>();
+        List<PatientChart.Fact> newestFirst = chart.recentEncountersAll();
+        int shown = 0;
+        for (PatientChart.Fact encounter : newestFirst) {
+            ChartViews.FactRow row = views.row(encounter);
+            String encounterType = row.name();
+            String format = chart.source(encounter.latest().documentId()).map(PatientChart.Source::format).orElse("");
+            types.add(encounterType);
+            if (!format.isEmpty()) {
+                sources.add(format);
+            }
+            Optional<LocalDate> day = encounter.latest().effective() == null ? Optional.empty()
+                    : ClinicalDates.earliestDay(encounter.latest().effective().sortKey());
+            if ((blank(type) || type.equals(encounterType)) && (blank(source) || source.equals(format))
+                    && fromDay.map(f -> day.isPresent() && !day.get().isBefore(f)).orElse(true)
+                    && toDay.map(t -> day.isPresent() && !day.get().isAfter(t)).orElse(true)) {
+                shown++;
+                String year = day.map(d -> Integer.toString(d.getYear())).orElse("Date not given");
+                byYear.computeIfAbsent(year, y -> new ArrayList<>()).add(new EncounterRow(row.id(), row.when(), row.name(),
+                        PortalViews.code(encounter.latest().code()), row.source(), row.documentId(), chart.visit(encounter).facts().size()));
+            }
+        }
+        List<EncounterYear> years = byYear.entrySet().stream().map(e -> new EncounterYear(e.getKey(), e.getValue())).toList();
+        return Templates.encounters(portal.nav(), banner(chart, views), years, newestFirst.size(), shown, List.copyOf(types), List.copyOf(sources),
+                nullToEmpty(type), nullToEmpty(source), nullToEmpty(from), nullToEmpty(to), problems);
+    }
+
+    @GET
+    @Path("encounters/{entryId}")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance encounter(@PathParam("id") long id, @PathParam("entryId") long entryId) {
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "encounter " + entryId);
+        PatientChart.Fact encounter = chart.fact(entryId).filter(f -> f.kind() == EntryKind.ENCOUNTER).orElseThrow(NotFoundException::new);
+        ChartViews views = new ChartViews(chart, dates);
+        PatientChart.Visit visit = chart.visit(encounter);
+        Map<EntryKind, List<PatientChart.Fact>> byKind = new LinkedHashMap<>();
+        visit.facts().forEach(f -> byKind.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(f));
+        List<ChartViews.SectionView> sections = byKind.entrySet().stream()
+                .map(e -> new ChartViews.SectionView(ChartViews.kindPath(e.getKey()), ChartViews.title(e.getKey()), "visit-" + ChartViews.kindPath(e.getKey()),
+                        views.rows(e.getValue(), e.getValue().size()), e.getValue().size(), false))
+                .toList();
+        return Templates.encounter(portal.nav(), banner(chart, views), views.row(encounter), sections, documents(chart, visit.documents()));
+    }
+
+    @GET
+    @Path("print")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance print(@PathParam("id") long id) {
+        PatientChart chart = load(id, AuditAction.PRINT, "print summary");
+        ChartViews views = new ChartViews(chart, dates);
+        return Templates.print(banner(chart, views), views.summary(LocalDate.now()), printed());
+    }
+
+    private PatientChart load(long id, AuditAction action, String detail) {
         ChartService.Chart chart = charts.chart(id).orElseThrow(NotFoundException::new);
-        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), List.of(id), null);
-        Map<Long, String> documentSources = PortalViews.sources(chart.documents());
-        List<PortalViews.SourceDemographics> sources = chart.demographics().stream().map(PortalViews::demographics).toList();
-        String name = sources.stream().map(PortalViews.SourceDemographics::names).filter(n -> !n.isBlank()).findFirst()
-                .map(n -> n.split("; ")[0]).orElse("patient " + id);
-        return Templates.chart(portal.nav(), id, name, sources,
-                chart.identifiers().stream().map(i -> new PortalViews.IdentifierRow(i.value(),
-                        i.assigningAuthority() != null ? i.assigningAuthority() : i.system(), i.documentId())).toList(),
-                chart.encounters().stream().map(e -> PortalViews.row(e, documentSources)).toList(),
-                PortalViews.groups(chart.entries(), documentSources),
-                chart.documents().stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
-                        d.type() == null ? "" : d.type().label(), PortalViews.time(d.effectiveTime()),
-                        d.superseded() ? "replaced by a later version" : "")).toList());
+        audit.record(action, "patient", Long.toString(id), List.of(id), detail);
+        return new PatientChart(chart);
+    }
+
+    private ChartViews.Banner banner(PatientChart chart, ChartViews views) {
+        return views.banner(reads.restricted(chart.patientId()), LocalDate.now());
+    }
+
+    private static List<PortalViews.DocumentRow> documents(PatientChart chart, List<ChartService.DocumentSummary> documents) {
+        return documents.stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
+                PatientChart.formatLabel(d.format()) + (d.type() == null || d.type().label() == null ? "" : " · " + d.type().label()),
+                PortalViews.time(d.effectiveTime()), d.superseded() ? "replaced by a later version" : "")).toList();
+    }
+
+    private String printed() {
+        return "Printed by " + portal.nav().user() + " on " + dates.format(new org.ehrarchive.record.TimeValue(null,
+                java.time.OffsetDateTime.now().withNano(0).withSecond(0).toString(), "MINUTE", null, null))
+                + ". This printing is recorded in the access audit.";
+    }
+
+    private static int positive(String page) {
+        if (blank(page)) {
+            return 1;
+        }
+        try {
+            int number = Integer.parseInt(page.trim());
+            if (number >= 1) {
+                return number;
+            }
+        } catch (NumberFormatException notANumber) {
+            // answered below
+        }
+        throw new jakarta.ws.rs.BadRequestException("page must be a whole number from 1");
+    }
+
+    private static Optional<LocalDate> day(String value, String label, List<String> problems) {
+        if (blank(value)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LocalDate.parse(value.trim()));
+        } catch (DateTimeParseException unreadable) {
+            problems.add(label + " date \"" + value + "\" is not a date (YYYY-MM-DD); it was not applied.");
+            return Optional.empty();
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
     }
 }

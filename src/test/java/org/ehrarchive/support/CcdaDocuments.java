@@ -18,7 +18,16 @@ public final class CcdaDocuments {
     public record Problem(String id, String code, String name, String status, String onset) {
     }
 
+    /**
+     * A result: its id (the record key), LOINC code and name, value and unit as given, reference range bounds, the
+     * interpretation code (H, L, N or null for none) and when.
+     */
+    public record Result(String id, String loinc, String name, String value, String unit, String low, String high, String interpretation,
+            String when) {
+    }
+
     private final String mrn;
+    private final List<String> results = new ArrayList<>();
     private String documentId = UUID.randomUUID().toString();
     private String setId;
     private String version;
@@ -75,6 +84,20 @@ public final class CcdaDocuments {
         return this;
     }
 
+    public CcdaDocuments result(Result result) {
+        results.add("<entry><observation classCode=\"OBS\" moodCode=\"EVN\"><templateId root=\"2.16.840.1.113883.10.20.22.4.2\"/>"
+                + "<id root=\"2.16.840.1.113883.19.5.99999.9\" extension=\"" + result.id() + "\"/>"
+                + "<code code=\"" + result.loinc() + "\" codeSystem=\"2.16.840.1.113883.6.1\" displayName=\"" + result.name() + "\"/>"
+                + "<statusCode code=\"completed\"/><effectiveTime value=\"" + result.when() + "\"/>"
+                + "<value xsi:type=\"PQ\" value=\"" + result.value() + "\" unit=\"" + result.unit() + "\"/>"
+                + (result.interpretation() == null ? "" : "<interpretationCode code=\"" + result.interpretation() + "\" codeSystem=\"2.16.840.1.113883.5.83\"/>")
+                + (result.low() == null ? "" : "<referenceRange><observationRange><value xsi:type=\"IVL_PQ\"><low value=\"" + result.low()
+                        + "\" unit=\"" + result.unit() + "\"/><high value=\"" + result.high() + "\" unit=\"" + result.unit()
+                        + "\"/></value></observationRange></referenceRange>")
+                + "</observation></entry>");
+        return this;
+    }
+
     /** A section of raw markup, placed in the structured body as given. */
     public CcdaDocuments section(String sectionMarkup) {
         bodies.add(sectionMarkup);
@@ -112,6 +135,12 @@ public final class CcdaDocuments {
                 xml.append("<component><section><code code=\"11450-4\" codeSystem=\"2.16.840.1.113883.6.1\"/><title>Problems</title>")
                         .append("<text>Problems of the patient</text>\n");
                 problems.forEach(p -> xml.append(p).append('\n'));
+                xml.append("</section></component>\n");
+            }
+            if (!results.isEmpty()) {
+                xml.append("<component><section><code code=\"30954-2\" codeSystem=\"2.16.840.1.113883.6.1\"/><title>Results</title>")
+                        .append("<text>Results of the patient</text>\n");
+                results.forEach(r -> xml.append(r).append('\n'));
                 xml.append("</section></component>\n");
             }
             bodies.forEach(b -> xml.append("<component>").append(b).append("</component>\n"));

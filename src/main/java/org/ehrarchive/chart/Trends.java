@@ -1,0 +1,158 @@
+package org.ehrarchive.chart;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.ehrarchive.chart.PatientChart.Fact;
+import org.ehrarchive.record.ChartService.EntryView;
+import org.ehrarchive.record.Coded;
+import org.ehrarchive.record.EntryKind;
+import org.ehrarchive.record.Quantity;
+
+/**
+ * Results and vital signs grouped by test: LOINC where the source coded it, else the source's own code, else the
+ * name. Each test's values in time order, with their units as given: values are never converted, so a test measured
+ * in two units is plotted in the unit most of its values have and the rest are listed (and counted) beside it.
+ */
+public final class Trends {
+
+    private static final java.util.Set<String> LOINC = java.util.Set.of("2.16.840.1.113883.6.1", "http://loinc.org", "LN");
+
+    /** One measurement of a test. {@code number} is null for a value that is not a number (it is listed, not plotted). */
+    public record Point(long entryId, LocalDate day, EntryView entry, BigDecimal number, String unit, EntryFacts.Flag flag, String range,
+            BigDecimal rangeLow, BigDecimal rangeHigh) {
+    }
+
+    /**
+     * One test's trend. {@code plotted} are the points in {@code unit}; {@code others} the rest (other units, no
+     * number, no date), never silently dropped.
+     */
+    public record Trend(String key, String name, String code, EntryKind kind, String unit, List<Point> plotted, List<Point> others,
+            List<Point> all) {
+
+        public int abnormalCount() {
+            return (int) all.stream().filter(p -> p.flag().abnormal()).count();
+        }
+
+        public Point latest() {
+            return all.get(all.size() - 1);
+        }
+    }
+
+    private Trends() {
+    }
+
+    /** Every test with a result or vital sign, the one measured most often first. */
+    public static List<Trend> of(PatientChart chart) {
+        Map<String, List<Fact>> byTest = new LinkedHashMap<>();
+        for (EntryKind kind : List.of(EntryKind.RESULT, EntryKind.VITAL_SIGN)) {
+            for (Fact fact : chart.facts(kind)) {
+                byTest.computeIfAbsent(testKey(fact.latest()), k -> new ArrayList<>()).add(fact);
+            }
+        }
+        List<Trend> trends = new ArrayList<>();
+        byTest.forEach((key, facts) -> trends.add(trend(key, facts)));
+        trends.sort(Comparator.comparingInt((Trend t) -> -t.all().size()).thenComparing(Trend::name));
+        return trends;
+    }
+
+    public static Optional<Trend> of(PatientChart chart, String key) {
+        return of(chart).stream().filter(t -> t.key().equals(key)).findFirst();
+    }
+
+    /** The test a result measures, as a URL-safe key: "loinc-718-7", "code-&lt;hex&gt;" or "name-&lt;hex&gt;". */
+    public static String testKey(EntryView entry) {
+        Coded code = loinc(entry.code());
+        if (code != null && code.code().matches("[0-9A-Za-z-]{1,20}")) {
+            return "loinc-" + code.code();
+        }
+        if (entry.code() != null && entry.code().code() != null && !entry.code().code().isBlank()) {
+            return "code-" + hex(entry.code().codeSystem() + "#" + entry.code().code());
+        }
+        String name = entry.display() == null ? "" : entry.display().trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        return "name-" + hex(name);
+    }
+
+    private static Trend trend(String key, List<Fact> facts) {
+        List<Point> all = new ArrayList<>();
+        for (Fact fact : facts) {
+            EntryView entry = fact.latest();
+            Quantity quantity = EntryFacts.quantity(entry);
+            BigDecimal[] bounds = EntryFacts.rangeBounds(entry);
+            all.add(new Point(entry.id(), entry.effective() == null ? null : ClinicalDates.day(entry.effective().sortKey()).orElse(null), entry,
+                    EntryFacts.number(entry), quantity == null ? null : unit(quantity.unit()), EntryFacts.flag(entry), EntryFacts.range(entry),
+                    bounds[0], bounds[1]));
+        }
+        all.sort(Comparator.comparing(Point::day, Comparator.nullsFirst(Comparator.naturalOrder())).thenComparingLong(Point::entryId));
+        Map<String, Integer> units = new LinkedHashMap<>();
+        for (Point point : all) {
+            if (point.number() != null && point.day() != null) {
+                units.merge(unitKey(point.unit()), 1, Integer::sum);
+            }
+        }
+        String unitKey = units.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        List<Point> plotted = new ArrayList<>();
+        List<Point> others = new ArrayList<>();
+        String unit = null;
+        for (Point point : all) {
+            if (unitKey != null && point.number() != null && point.day() != null && unitKey.equals(unitKey(point.unit()))) {
+                plotted.add(point);
+                unit = unit == null ? point.unit() : unit;
+            } else {
+                others.add(point);
+            }
+        }
+        EntryView latest = all.get(all.size() - 1).entry();
+        Coded loinc = loinc(latest.code());
+        String code = loinc != null ? loinc.code() + " (LOINC)" : latest.code() == null || latest.code().code() == null ? "" : latest.code().code();
+        String name = latest.display() != null ? latest.display() : latest.code() != null && latest.code().label() != null ? latest.code().label() : "(unnamed test)";
+        return new Trend(key, name, code, facts.get(0).kind(), unit, plotted, others, all);
+    }
+
+    /** The LOINC coding of a code: the code itself, or one of its translations. */
+    private static Coded loinc(Coded code) {
+        if (code == null) {
+            return null;
+        }
+        if (code.code() != null && (LOINC.contains(code.codeSystem()) || "LOINC".equalsIgnoreCase(code.codeSystemName()))) {
+            return code;
+        }
+        for (Coded translation : code.translations() == null ? List.<Coded>of() : code.translations()) {
+            if (translation.code() != null && LOINC.contains(translation.codeSystem())) {
+                return translation;
+            }
+        }
+        return null;
+    }
+
+    private static String unit(String unit) {
+        return unit == null || unit.isBlank() || "1".equals(unit) ? "" : unit;
+    }
+
+    /**
+     * Units that are one unit spelled two ways compare equal ("mg/dL" and "mg/dl": UCUM is case-sensitive, but no
+     * two clinical units differ only by case in these letters); nothing else is treated as the same unit.
+     */
+    private static String unitKey(String unit) {
+        return unit == null ? "" : unit.replace(" ", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static String hex(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            bytes = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return HexFormat.of().formatHex(bytes, 0, 8);
+    }
+}
