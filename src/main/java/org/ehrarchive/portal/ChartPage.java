@@ -224,10 +224,10 @@ public class ChartPage {
         return views.banner(reads.restricted(chart.patientId()), LocalDate.now());
     }
 
-    private static List<PortalViews.DocumentRow> documents(PatientChart chart, List<ChartService.DocumentSummary> documents) {
+    private List<PortalViews.DocumentRow> documents(PatientChart chart, List<ChartService.DocumentSummary> documents) {
         return documents.stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
                 PatientChart.formatLabel(d.format()) + (d.type() == null || d.type().label() == null ? "" : " · " + d.type().label()),
-                PortalViews.time(d.effectiveTime()), d.superseded() ? "replaced by a later version" : "")).toList();
+                dates.format(d.effectiveTime()), d.superseded() ? "replaced by a later version" : "")).toList();
     }
 
     private String printed() {

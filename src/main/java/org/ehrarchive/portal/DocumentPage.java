@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.api.OriginalDownloads;
 import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.chart.ClinicalDates;
 import org.ehrarchive.record.ChartService;
 import org.ehrarchive.security.Roles;
 
@@ -30,14 +31,16 @@ public class DocumentPage {
     private final OriginalDownloads originals;
     private final AuditedReads audit;
     private final PortalContext portal;
+    private final ClinicalDates dates;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance document(PortalContext.Nav nav, ChartService.DocumentView document, String type,
-                String date, String authors, List<PortalViews.SectionBlock> sections, int attachments);
+                String date, String authors, List<PortalViews.SectionBlock> sections, int attachments, String printed);
     }
 
-    public DocumentPage(ChartService charts, OriginalDownloads originals, AuditedReads audit, PortalContext portal) {
+    public DocumentPage(ChartService charts, OriginalDownloads originals, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
+        this.dates = dates;
         this.charts = charts;
         this.originals = originals;
         this.audit = audit;
@@ -47,8 +50,22 @@ public class DocumentPage {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance document(@PathParam("id") long id) {
+        return page(id, null);
+    }
+
+    /** The document for paper: the same page without navigation, audited as printing. */
+    @GET
+    @Path("print")
+    @Produces(MediaType.TEXT_HTML)
+    public TemplateInstance print(@PathParam("id") long id) {
+        return page(id, "Printed by " + portal.nav().user() + " on " + java.time.LocalDate.now()
+                + ". This printing is recorded in the access audit.");
+    }
+
+    private TemplateInstance page(long id, String printed) {
         ChartService.DocumentView document = charts.document(id).orElseThrow(NotFoundException::new);
-        audit.record(AuditAction.VIEW_DOCUMENT, "document", Long.toString(id), List.of(document.patientId()), null);
+        audit.record(printed == null ? AuditAction.VIEW_DOCUMENT : AuditAction.PRINT, "document", Long.toString(id), List.of(document.patientId()),
+                null);
         List<PortalViews.SectionBlock> sections = document.sections().stream()
                 .map(s -> new PortalViews.SectionBlock(s.title() == null ? "(untitled section)" : s.title(),
                         NarrativeHtml.toSafeHtml(s.narrative()), s.found(), s.archived(), s.quarantined(), s.duplicates(),
@@ -58,7 +75,7 @@ public class DocumentPage {
                 .map(a -> a.personName() != null ? a.personName().display() : a.organizationName() == null ? "" : a.organizationName())
                 .toList());
         return Templates.document(portal.nav(), document, document.type() == null ? "" : document.type().label(),
-                PortalViews.time(document.effectiveTime()), authors, sections, document.attachments().size());
+                dates.format(document.effectiveTime()), authors, sections, document.attachments().size(), printed);
     }
 
     /** The original file, byte-exact. */

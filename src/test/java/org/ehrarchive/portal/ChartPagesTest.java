@@ -104,6 +104,21 @@ class ChartPagesTest {
     }
 
     @Test
+    void markupInATestsNameIsTextInThePlotNeverAnElement() throws Exception {
+        CcdaDocuments visits = CcdaDocuments.forNewPatient();
+        Path folder = Files.createTempDirectory("chart-hostile-");
+        String hostile = "Potassium &lt;img src=x onerror=window.pwned=1&gt;"; // as the XML attribute carries it
+        visits.result(new Result(UUID.randomUUID().toString(), "2823-3", hostile, "4.1", "mmol/L", "3.5", "5.1", "N", "20200301"));
+        visits.result(new Result(UUID.randomUUID().toString(), "2823-3", hostile, "5.9", "mmol/L", "3.5", "5.1", "H", "20210301"));
+        visits.writeTo(folder, "potassium.xml");
+        ingest.ingest(folder, "Chart pages hostile " + UUID.randomUUID(), IngestProgress.NONE);
+        Document trends = page("/patients/" + patientOf(visits) + "/trends");
+        Element plot = trends.selectFirst("svg.trend-plot");
+        assertThat(plot.select("img")).isEmpty();
+        assertThat(plot.selectFirst("title").text()).startsWith("Potassium <img src=x onerror=window.pwned=1>: 2 values in mmol/L");
+    }
+
+    @Test
     void aFactRepeatedByTwoDocumentsShowsOnceWithBothSourcesAndACorrectedOneShowsItsHistory() throws Exception {
         Path folder = Files.createTempDirectory("chart-repeats-");
         CcdaDocuments first = CcdaDocuments.forNewPatient().effectiveTime("20150101120000+0000")

@@ -27,15 +27,17 @@ import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.audit.AuditRecord;
 import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.record.EntryKind;
 import org.ehrarchive.sampling.SampledFixtures;
 import org.ehrarchive.sampling.SamplingPlans;
-import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.AuditRows;
+import org.ehrarchive.support.ChartEntries;
 import org.ehrarchive.support.Fixtures;
 import org.ehrarchive.support.PortalSession;
 import org.ehrarchive.support.PublishedOperations;
@@ -98,11 +100,32 @@ class PortalSecurityTest {
                 r -> r.formParam("name", "Testy Fixtur").post("/"), PortalSecurityTest::patientsListed));
         pages.put("GET /patients/{id}", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), null,
                 r -> r.get("/patients/" + patientId), page -> Set.of(patientId)));
+        long result = ChartEntries.first(patientId, EntryKind.RESULT);
+        long encounter = ChartEntries.first(patientId, EntryKind.ENCOUNTER);
+        String trend = ChartEntries.FIXTURE_TREND;
+        pages.put("GET /patients/{id}/sections/{kind}", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), "section result page 1",
+                r -> r.get("/patients/" + patientId + "/sections/result"), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/facts/{entryId}", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), "fact " + result,
+                r -> r.get("/patients/" + patientId + "/facts/" + result), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/trends", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), "trends",
+                r -> r.get("/patients/" + patientId + "/trends"), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/trends/{key}", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), "trend " + trend,
+                r -> r.get("/patients/" + patientId + "/trends/" + trend), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/trends/{key}/print", new PortalRead("PRINT", "patient", Long.toString(patientId), "print trend " + trend,
+                r -> r.get("/patients/" + patientId + "/trends/" + trend + "/print"), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/encounters", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId), "encounters",
+                r -> r.get("/patients/" + patientId + "/encounters"), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/encounters/{entryId}", new PortalRead("VIEW_CHART", "patient", Long.toString(patientId),
+                "encounter " + encounter, r -> r.get("/patients/" + patientId + "/encounters/" + encounter), page -> Set.of(patientId)));
+        pages.put("GET /patients/{id}/print", new PortalRead("PRINT", "patient", Long.toString(patientId), "print summary",
+                r -> r.get("/patients/" + patientId + "/print"), page -> Set.of(patientId)));
         pages.put("GET /documents/{id}", new PortalRead("VIEW_DOCUMENT", "document", Long.toString(documentId), null,
                 r -> r.get("/documents/" + documentId), page -> Set.of(patientId)));
         pages.put("GET /documents/{id}/original", new PortalRead("DOWNLOAD_ORIGINAL", "document", Long.toString(documentId),
                 BlobStore.sha256Of(Fixtures.bytes("ccda", FIXTURE)), r -> r.get("/documents/" + documentId + "/original"),
                 page -> Set.of(patientId)));
+        pages.put("GET /documents/{id}/print", new PortalRead("PRINT", "document", Long.toString(documentId), null,
+                r -> r.get("/documents/" + documentId + "/print"), page -> Set.of(patientId)));
         pages.put("POST /search", new PortalRead("SEARCH_TEXT", "text-search", null, "thirst",
                 r -> r.formParam("words", "thirst").post("/search"), PortalSecurityTest::patientsOfTextHits));
         pages.put("GET /sampling/{plan}/items/{item}", new PortalRead("VIEW_SAMPLED_RECORD", "source_record", Long.toString(sampledRecord),
@@ -250,6 +273,8 @@ class PortalSecurityTest {
         pages.put("patient search", page(clinician.session().formParam("identifier", "MRN-HOSTILE-1").post("/")));
         pages.put("chart", page(clinician.session().get("/patients/" + hostile.patientId())));
         pages.put("document", page(clinician.session().get("/documents/" + hostile.documentId())));
+        pages.put("trends", page(clinician.session().get("/patients/" + hostile.patientId() + "/trends")));
+        pages.put("print", page(clinician.session().get("/patients/" + hostile.patientId() + "/print")));
         pages.put("text search", page(clinician.session().formParam("words", "zebrafinch").post("/search")));
         pages.forEach(PortalSecurityTest::assertNothingActive);
 
@@ -356,6 +381,17 @@ class PortalSecurityTest {
 
     /** Nothing in the page can run a script, load a frame or object, or restyle the page. */
     private static void assertNothingActive(String name, Document page) {
+        // The portal's own parts: the print views' button script (a file of ours, no inline code) and the trend plots,
+        // drawn by the portal from shapes and text only; archived text inside them is escaped (no element of its own).
+        page.select("script[src=/print.js]").forEach(script -> {
+            assertThat(script.html()).as(name + ": the print script carries no inline code").isEmpty();
+            script.remove();
+        });
+        page.select("svg.trend-plot").forEach(plot -> {
+            assertThat(plot.select("*").stream().map(Element::tagName).distinct())
+                    .as(name + ": a trend plot is drawn from shapes and text").isSubsetOf("svg", "g", "path", "rect", "circle", "line", "text", "title");
+            plot.remove();
+        });
         assertThat(page.select("script, iframe, frame, object, embed, svg, math, style, base, img, meta[http-equiv]").outerHtml())
                 .as(name + ": elements that run, load or restyle").isEmpty();
         for (Element element : page.getAllElements()) {

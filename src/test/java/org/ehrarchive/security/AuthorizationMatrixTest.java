@@ -17,10 +17,12 @@ import jakarta.inject.Inject;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.record.EntryKind;
 import org.ehrarchive.sampling.SampledFixtures;
 import org.ehrarchive.sampling.SamplingPlans;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
+import org.ehrarchive.support.ChartEntries;
 import org.ehrarchive.support.PortalSession;
 import org.ehrarchive.support.PublishedOperations;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,7 +98,15 @@ class AuthorizationMatrixTest {
         routes.put("GET /", new Expected((r, ids) -> r.get("/"), SIGN_IN, 200, 200, 200));
         routes.put("POST /", new Expected((r, ids) -> r.formParam("name", "Testy").post("/"), SIGN_IN, 200, 200, 403));
         routes.put("GET /patients/{id}", new Expected((r, ids) -> r.get("/patients/" + ids.patient()), SIGN_IN, 200, 200, 403));
+        for (String page : List.of("sections/{kind}", "facts/{entryId}", "trends", "trends/{key}", "trends/{key}/print", "encounters",
+                "encounters/{entryId}", "print")) {
+            routes.put("GET /patients/{id}/" + page, new Expected((r, ids) -> r.get("/patients/" + ids.patient() + "/" + page
+                    .replace("{kind}", "result").replace("{key}", ChartEntries.FIXTURE_TREND)
+                    .replace("{entryId}", Long.toString(ChartEntries.first(ids.patient(), page.startsWith("facts") ? EntryKind.RESULT : EntryKind.ENCOUNTER)))),
+                    SIGN_IN, 200, 200, 403));
+        }
         routes.put("GET /documents/{id}", new Expected((r, ids) -> r.get("/documents/" + ids.document()), SIGN_IN, 200, 200, 403));
+        routes.put("GET /documents/{id}/print", new Expected((r, ids) -> r.get("/documents/" + ids.document() + "/print"), SIGN_IN, 200, 200, 403));
         routes.put("GET /documents/{id}/original",
                 new Expected((r, ids) -> r.get("/documents/" + ids.document() + "/original"), SIGN_IN, 200, 200, 403));
         routes.put("GET /search", new Expected((r, ids) -> r.get("/search"), SIGN_IN, 200, 200, 403));
