@@ -53,7 +53,8 @@ public class ChartPage {
                 List<ChartViews.TrendView> trends, List<ChartViews.SectionView> sections, List<PortalViews.SourceDemographics> sources,
                 List<PortalViews.DocumentRow> documents);
 
-        static native TemplateInstance section(PortalContext.Nav nav, ChartViews.Banner banner, String title, String kind, ChartViews.Page page);
+        static native TemplateInstance section(PortalContext.Nav nav, ChartViews.Banner banner, String title, String kind, ChartViews.Page page,
+                boolean measured, boolean detailed);
 
         static native TemplateInstance fact(PortalContext.Nav nav, ChartViews.Banner banner, String kindTitle, ChartViews.FactRow fact,
                 List<ChartViews.OccurrenceRow> occurrences);
@@ -106,7 +107,8 @@ public class ChartPage {
         int number = positive(page);
         PatientChart chart = load(id, AuditAction.VIEW_CHART, "section " + kindPath + " page " + number);
         ChartViews views = new ChartViews(chart, dates);
-        return Templates.section(portal.nav(), banner(chart, views), ChartViews.title(kind), kindPath, views.page(kind, number));
+        return Templates.section(portal.nav(), banner(chart, views), ChartViews.title(kind), kindPath, views.page(kind, number),
+                ChartViews.measured(kind), ChartViews.detailed(kind));
     }
 
     @GET
@@ -199,8 +201,8 @@ public class ChartPage {
         Map<EntryKind, List<PatientChart.Fact>> byKind = new LinkedHashMap<>();
         visit.facts().forEach(f -> byKind.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(f));
         List<ChartViews.SectionView> sections = byKind.entrySet().stream()
-                .map(e -> new ChartViews.SectionView(ChartViews.kindPath(e.getKey()), ChartViews.title(e.getKey()), "visit-" + ChartViews.kindPath(e.getKey()),
-                        views.rows(e.getValue(), e.getValue().size()), e.getValue().size(), false))
+                .map(e -> new ChartViews.SectionView(e.getKey(), "visit-" + ChartViews.kindPath(e.getKey()), views.rows(e.getValue(), e.getValue().size()),
+                        e.getValue().size(), false))
                 .toList();
         return Templates.encounter(portal.nav(), banner(chart, views), views.row(encounter), sections, documents(chart, visit.documents()));
     }

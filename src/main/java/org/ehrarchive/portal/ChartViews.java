@@ -44,8 +44,24 @@ final class ChartViews {
             String trendKey) {
     }
 
-    /** A section of the chart, its first page of facts, and where the rest are. */
-    record SectionView(String kind, String title, String anchor, List<FactRow> rows, int total, boolean more) {
+    /**
+     * A section of the chart, its first page of facts, and where the rest are; {@code measured} when its facts have
+     * values with flags and ranges (results, vital signs), {@code detailed} when they have a dose or reactions.
+     */
+    record SectionView(String kind, String title, String anchor, List<FactRow> rows, int total, boolean more, boolean measured,
+            boolean detailed) {
+
+        SectionView(EntryKind kind, String anchor, List<FactRow> rows, int total, boolean more) {
+            this(ChartViews.kindPath(kind), ChartViews.title(kind), anchor, rows, total, more, ChartViews.measured(kind), ChartViews.detailed(kind));
+        }
+    }
+
+    static boolean measured(EntryKind kind) {
+        return kind == EntryKind.RESULT || kind == EntryKind.VITAL_SIGN;
+    }
+
+    static boolean detailed(EntryKind kind) {
+        return kind == EntryKind.MEDICATION || kind == EntryKind.IMMUNIZATION || kind == EntryKind.ALLERGY;
     }
 
     /** The summary at the top of the chart. */
@@ -104,8 +120,23 @@ final class ChartViews {
                         source.map(PatientChart.Source::format).orElse(""), source.map(PatientChart.Source::documentId).orElse(null)));
             }
         }
-        return new Banner(chart.patientId(), chart.name(), withSex.map(d -> d.sex().label()).orElse(""), born, age, deceased, restricted,
+        return new Banner(chart.patientId(), chart.name(), withSex.map(d -> sex(d.sex())).orElse(""), born, age, deceased, restricted,
                 identifiers, chart.sourceFormats());
+    }
+
+    /** Sex in words: a display name when the source gave one, else the HL7 administrative gender or FHIR code spelled out. */
+    static String sex(org.ehrarchive.record.Coded sex) {
+        if (sex.displayName() != null && !sex.displayName().isBlank()) {
+            return sex.displayName();
+        }
+        String code = sex.code() == null ? "" : sex.code();
+        return switch (code.toLowerCase(java.util.Locale.ROOT)) {
+            case "f", "female" -> "Female";
+            case "m", "male" -> "Male";
+            case "un", "o", "other" -> "Other";
+            case "u", "unk", "unknown" -> "Unknown";
+            default -> sex.label();
+        };
     }
 
     Summary summary(LocalDate today) {
@@ -119,8 +150,7 @@ final class ChartViews {
         List<SectionView> sections = new ArrayList<>();
         chart.allFacts().forEach((kind, facts) -> {
             if (kind != EntryKind.ENCOUNTER) {
-                sections.add(new SectionView(kindPath(kind), title(kind), "section-" + kindPath(kind), rows(facts, SECTION_ROWS), facts.size(),
-                        facts.size() > SECTION_ROWS));
+                sections.add(new SectionView(kind, "section-" + kindPath(kind), rows(facts, SECTION_ROWS), facts.size(), facts.size() > SECTION_ROWS));
             }
         });
         return sections;

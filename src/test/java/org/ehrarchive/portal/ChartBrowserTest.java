@@ -1,0 +1,220 @@
+package org.ehrarchive.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.ehrarchive.ingest.IngestProgress;
+import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.indexing.SearchIndexer;
+import org.ehrarchive.record.ClinicalDocument;
+import org.ehrarchive.security.ArchiveUser;
+import org.ehrarchive.security.Roles;
+import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.ArchivedFixture;
+import org.ehrarchive.support.CcdaDocuments;
+import org.ehrarchive.support.CcdaDocuments.Problem;
+import org.ehrarchive.support.CcdaDocuments.Result;
+import org.ehrarchive.support.Requirements;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.PrintsPage;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.print.PrintOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The chart in a real browser (issue 15): a patient with several documents, a creatinine trend with flags, a
+ * corrected result with its history, the encounter timeline, a patient with nothing but demographics, keyboard
+ * navigation, and printing to PDF (clean on paper: no navigation, the patient and the values). Screenshots go to
+ * {@code target/screenshots/} for docs/portal.md.
+ */
+@QuarkusTest
+@WithTestResource(ArchiveTestDatabase.class)
+class ChartBrowserTest {
+
+    private static final String USER = "chart-browser-clinician";
+    private static final String PASSWORD = "chart-browser-password";
+
+    @TestHTTPResource("/")
+    URL portal;
+
+    @Inject
+    IngestService ingest;
+    @Inject
+    SearchIndexer indexer;
+
+    private WebDriver browser;
+    private Path profile;
+    private WebDriverWait wait;
+
+    @BeforeEach
+    void startBrowser() throws Exception {
+        Requirements.chromium();
+        QuarkusTransaction.requiringNew().run(() -> {
+            if (ArchiveUser.count("username", USER) == 0) {
+                ArchiveUser.create(USER, PASSWORD, Roles.CLINICIAN);
+            }
+        });
+        profile = Files.createTempDirectory("chromium-profile-");
+        ChromeOptions options = new ChromeOptions().setBinary(Requirements.CHROMIUM.toFile()).addArguments("--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,1100", "--user-data-dir=" + profile);
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Requirements.CHROMEDRIVER.toFile()).build(), options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(portal.toString());
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username"))).sendKeys(USER);
+        browser.findElement(By.id("password")).sendKeys(PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("name")));
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void aClinicianReadsTheSummaryATrendWithFlagsAndACorrectedResultsHistory() throws Exception {
+        long patient = patientWithTwoVisits();
+        open("patients/" + patient, "chart-title");
+        assertThat(text("section.banner")).contains("Vera Versions").contains("Female").contains("C-CDA (2)");
+        assertThat(text("#summary-problems")).contains("Hypertension");
+        assertThat(text("#summary-results")).contains("Creatinine").contains("▲ H");
+        screenshot("chart-summary");
+
+        browser.findElement(By.cssSelector("figure.trend figcaption a")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("trend-title")));
+        WebElement plot = browser.findElement(By.cssSelector("svg.trend-plot"));
+        assertThat(plot.isDisplayed()).isTrue();
+        assertThat(plot.getSize().getWidth()).as("the plot is drawn at a readable size").isGreaterThan(300);
+        assertThat(browser.findElements(By.cssSelector("svg.trend-plot g.point.abnormal"))).hasSize(2);
+        screenshot("chart-trend");
+
+        WebElement corrected = browser.findElements(By.cssSelector("table.facts tbody tr")).stream()
+                .filter(row -> row.getText().contains("has earlier versions")).findFirst().orElseThrow();
+        corrected.findElement(By.cssSelector("td a")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("occurrences")));
+        assertThat(text("#occurrences")).contains("1.9 mg/dL").contains("2.4 mg/dL").contains("version 1, replaced");
+        assertThat(text("#history-note")).contains("earlier versions");
+        screenshot("chart-history");
+    }
+
+    @Test
+    void theTimelineListsEncountersByYearAndAPatientWithNothingArchivedSaysSoInEachPart() throws Exception {
+        long full = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml").patientId();
+        open("patients/" + full + "/encounters", "timeline");
+        assertThat(browser.findElements(By.cssSelector("#timeline li.year"))).isNotEmpty();
+        screenshot("chart-encounters");
+
+        CcdaDocuments bare = CcdaDocuments.forNewPatient();
+        Path folder = Files.createTempDirectory("chart-bare-");
+        bare.writeTo(folder, "bare.xml");
+        ingest.ingest(folder, "Chart browser bare " + UUID.randomUUID(), IngestProgress.NONE);
+        open("patients/" + patientOf(bare), "chart-title");
+        assertThat(text("#summary-problems")).contains("No active problems archived.");
+        assertThat(text("#summary-results")).contains("No results archived.");
+        assertThat(text("main")).contains("No clinical entries archived for this patient.");
+        screenshot("chart-empty");
+    }
+
+    @Test
+    void theChartIsUsableFromTheKeyboard() throws Exception {
+        long patient = ArchivedFixture.archive(ingest, indexer, "full-ccd.xml").patientId();
+        open("patients/" + patient, "chart-title");
+        WebElement trends = browser.findElement(By.linkText("Trends"));
+        for (int i = 0; i < 40 && !trends.equals(browser.switchTo().activeElement()); i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+        }
+        assertThat(browser.switchTo().activeElement()).as("Tab reaches the chart's navigation").isEqualTo(trends);
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.urlContains("/trends"));
+    }
+
+    @Test
+    void theSummaryPrintsCleanlyOnPaper() throws Exception {
+        long patient = patientWithTwoVisits();
+        open("patients/" + patient + "/print", "chart-title");
+        screenshot("chart-print");
+        String pdfBase64 = ((PrintsPage) browser).print(new PrintOptions()).getContent();
+        try (PDDocument pdf = Loader.loadPDF(Base64.getDecoder().decode(pdfBase64))) {
+            String paper = new PDFTextStripper().getText(pdf);
+            assertThat(paper).contains("Vera Versions").contains("Hypertension").contains("Creatinine").contains("Printed by " + USER);
+            assertThat(paper).as("no navigation or buttons on paper").doesNotContain("Sign out").doesNotContain("Print summary")
+                    .doesNotContain("Text search");
+        }
+        Object printMedia = ((ChromeDriver) browser).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", "print"));
+        assertThat(printMedia).isNotNull();
+        assertThat(browser.findElement(By.id("print-now")).isDisplayed()).as("the Print button is not printed").isFalse();
+    }
+
+    /** Two visits of Vera Versions: creatinine rising over the years, one result corrected by the later document. */
+    private long patientWithTwoVisits() throws Exception {
+        Path folder = Files.createTempDirectory("chart-browser-");
+        String corrected = UUID.randomUUID().toString();
+        CcdaDocuments first = CcdaDocuments.forNewPatient().effectiveTime("20200301120000+0000")
+                .problem(new Problem(UUID.randomUUID().toString(), "38341003", "Hypertension", "active", "20150301"))
+                .result(new Result(UUID.randomUUID().toString(), "2160-0", "Creatinine", "0.9", "mg/dL", "0.6", "1.3", "N", "20170301"))
+                .result(new Result(UUID.randomUUID().toString(), "2160-0", "Creatinine", "1.1", "mg/dL", "0.6", "1.3", "N", "20180301"))
+                .result(new Result(UUID.randomUUID().toString(), "2160-0", "Creatinine", "1.2", "mg/dL", "0.6", "1.3", "N", "20190301"))
+                .result(new Result(corrected, "2160-0", "Creatinine", "2.4", "mg/dL", "0.6", "1.3", "H", "20200301"));
+        CcdaDocuments second = CcdaDocuments.forPatientOf(first).effectiveTime("20210301120000+0000")
+                .problem(new Problem(UUID.randomUUID().toString(), "38341003", "Hypertension", "active", "20150301"))
+                .result(new Result(corrected, "2160-0", "Creatinine", "1.9", "mg/dL", "0.6", "1.3", "H", "20200301"))
+                .result(new Result(UUID.randomUUID().toString(), "2160-0", "Creatinine", "2.2", "mg/dL", "0.6", "1.3", "H", "20210301"));
+        first.writeTo(folder.resolve("2020"), "visit.xml");
+        second.writeTo(folder.resolve("2021"), "visit.xml");
+        String system = "Chart browser " + UUID.randomUUID();
+        ingest.ingest(folder.resolve("2020"), system, IngestProgress.NONE);
+        ingest.ingest(folder.resolve("2021"), system, IngestProgress.NONE);
+        return patientOf(first);
+    }
+
+    private void open(String path, String waitForId) {
+        browser.get(portal.toString() + path);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id(waitForId)));
+    }
+
+    private String text(String css) {
+        return browser.findElement(By.cssSelector(css)).getText();
+    }
+
+    private static long patientOf(CcdaDocuments document) {
+        return QuarkusTransaction.requiringNew().call(() -> ClinicalDocument.<ClinicalDocument>find(
+                "patientId in (select i.patientId from PatientIdentifier i where i.value = ?1)", document.mrn()).firstResult().patientId);
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path target = Path.of("target", "screenshots");
+        Files.createDirectories(target);
+        Files.write(target.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+}
