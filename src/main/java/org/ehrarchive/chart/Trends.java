@@ -28,7 +28,7 @@ public final class Trends {
     private static final java.util.Set<String> LOINC = java.util.Set.of("2.16.840.1.113883.6.1", "http://loinc.org", "LN");
 
     /** One measurement of a test. {@code number} is null for a value that is not a number (it is listed, not plotted). */
-    public record Point(long entryId, LocalDate day, EntryView entry, BigDecimal number, String unit, EntryFacts.Flag flag, String range,
+    public record Point(long entryId, Fact fact, LocalDate day, EntryView entry, BigDecimal number, String unit, EntryFacts.Flag flag, String range,
             BigDecimal rangeLow, BigDecimal rangeHigh) {
     }
 
@@ -88,7 +88,7 @@ public final class Trends {
             EntryView entry = fact.latest();
             Quantity quantity = EntryFacts.quantity(entry);
             BigDecimal[] bounds = EntryFacts.rangeBounds(entry);
-            all.add(new Point(entry.id(), entry.effective() == null ? null : ClinicalDates.day(entry.effective().sortKey()).orElse(null), entry,
+            all.add(new Point(entry.id(), fact, entry.effective() == null ? null : ClinicalDates.day(entry.effective().sortKey()).orElse(null), entry,
                     EntryFacts.number(entry), quantity == null ? null : unit(quantity.unit()), EntryFacts.flag(entry), EntryFacts.range(entry),
                     bounds[0], bounds[1]));
         }

@@ -94,7 +94,8 @@ public class ChartPage {
     public TemplateInstance chart(@PathParam("id") long id) {
         PatientChart chart = load(id, AuditAction.VIEW_CHART, null);
         ChartViews views = new ChartViews(chart, dates);
-        List<ChartViews.TrendView> trends = views.trends().stream().filter(t -> !t.svg().isEmpty()).limit(6).toList();
+        // The six tests measured most often, drawn; every test is on the trends page.
+        List<ChartViews.TrendView> trends = Trends.of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(6).map(views::trend).toList();
         return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
                 chart.demographicsNewestFirst().stream().map(PortalViews::demographics).toList(), documents(chart, chart.chart().documents()));
     }

@@ -201,8 +201,7 @@ final class ChartViews {
     TrendView trend(Trends.Trend trend) {
         List<FactRow> rows = new ArrayList<>();
         for (int i = trend.all().size() - 1; i >= 0; i--) {
-            Trends.Point point = trend.all().get(i);
-            chart.fact(point.entryId()).ifPresent(f -> rows.add(row(f)));
+            rows.add(row(trend.all().get(i).fact()));
         }
         Map<String, Integer> otherUnits = new LinkedHashMap<>();
         for (Trends.Point point : trend.others()) {
