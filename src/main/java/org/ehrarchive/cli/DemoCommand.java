@@ -28,9 +28,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code demo}: an archive to try, in one command. Loads synthetic patients (a detailed example document and
- * generated ones; never real patient data) into a separate demo archive ({@code ./demo-archive} unless
- * {@code ARCHIVE_DATA_DIR} is set), creates demo users, prints the URL and the logins, and serves. Running it again
- * reuses the demo archive: ingest is idempotent.
+ * generated ones, each with several visits over the years; never real patient data) into a separate demo archive
+ * ({@code ./demo-archive} unless {@code ARCHIVE_DATA_DIR} is set), creates demo users, prints the URL and the logins,
+ * and serves. Running it again reuses the demo archive: ingest is idempotent.
  */
 @Dependent
 @Unremovable
@@ -46,6 +46,12 @@ public class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--patients", defaultValue = "40", description = "Generated patients besides the detailed example (default ${DEFAULT-VALUE}).")
     int patients;
+
+    /**
+     * Clinic visits per generated patient, a document each, months apart: enough for a chart with several
+     * encounters and results that trend, few enough that the default demo loads in seconds.
+     */
+    static final int VISITS_PER_PATIENT = 5;
 
     private final IngestService ingest;
     private final SearchIndexer indexer;
@@ -66,7 +72,7 @@ public class DemoCommand implements Callable<Integer> {
             try (InputStream example = DemoCommand.class.getResourceAsStream("/demo/demo-ccd.xml")) {
                 Files.copy(example, folder.resolve("demo-ccd.xml"));
             }
-            new CcdaGenerator(2026, 4).writeDocuments(folder.resolve("generated"), patients);
+            new CcdaGenerator(2026, 4).writePatientHistories(folder.resolve("generated"), patients, VISITS_PER_PATIENT);
             IngestService.BatchSummary report = ingest.ingest(folder, DEMO_SOURCE_SYSTEM, IngestProgress.NONE);
             audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
                     "demo data: " + report.totals().files() + " files"));

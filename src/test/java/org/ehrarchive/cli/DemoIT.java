@@ -30,7 +30,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 class DemoIT {
 
     private static final Duration READY_WITHIN = Duration.ofMinutes(3);
-    private static final String PATIENTS = "12";
+    private static final int GENERATED = 12;
+    private static final String PATIENTS = Integer.toString(GENERATED);
+    /** Visits per generated patient (DemoCommand), a document each: with the example, GENERATED x VISITS + 1 files. */
+    private static final int VISITS = 5;
+    private static final String HEMOGLOBIN = "718-7";
     /** The printed logins (DemoCommand), each to be tried. */
     private static final Map<String, String> READERS = Map.of("clinician", "demo-clinician", "compliance", "demo-compliance");
     private static final String ADMIN_PASSWORD = "demo-admin";
@@ -51,9 +55,25 @@ class DemoIT {
         assertThat(second.example()).as("still one example patient, not two").hasSize(1);
         assertThat(second.example().get(0).get("patientId")).isEqualTo(first.example().get(0).get("patientId"));
         assertThat(second.metabolicPanelHits()).as("the same hits as after the first run").isEqualTo(first.metabolicPanelHits());
+        // A generated patient is a history a clinician can follow: several visits, the same test at each one.
+        JsonNode chart = first.generatedChart();
+        assertThat(chart.get("documents")).as("one document per visit").hasSize(VISITS);
+        assertThat(chart.get("encounters")).as("one encounter per visit").hasSize(VISITS);
+        List<JsonNode> hemoglobin = new ArrayList<>();
+        chart.get("entries").get("RESULT").forEach(result -> {
+            if (HEMOGLOBIN.equals(result.path("code").path("code").asText())) {
+                hemoglobin.add(result);
+            }
+        });
+        assertThat(hemoglobin).as("a hemoglobin per visit, a trend").hasSize(VISITS).allSatisfy(result -> {
+            assertThat(result.get("values").get(0).get("quantity").get("unit").asText()).isEqualTo("g/dL");
+            assertThat(result.get("values").get(0).get("quantity").get("value").asDouble()).isBetween(7.0, 20.0);
+            assertThat(result.get("interpretations").get(0).get("code").asText()).isIn("N", "H", "L");
+        });
+        assertThat(second.generatedChart().get("documents")).as("still one document per visit").hasSize(VISITS);
     }
 
-    private record Found(JsonNode example, long metabolicPanelHits) {
+    private record Found(JsonNode example, long metabolicPanelHits, JsonNode generatedChart) {
     }
 
     /** Starts {@code demo}, checks every printed login, searches, and stops the demo. */
@@ -70,7 +90,7 @@ class DemoIT {
                     long batch = archive.count(database, "select id from ingest_batch");
                     assertThat(auditRows(database)).containsExactlyInAnyOrder(
                             "system | null | ADMIN_CHANGE | user | admin | null | local | startup | first admin created with role admin",
-                            user + " | cli | INGEST_BATCH | ingest_batch | " + batch + " | null | local | " + run + " | demo data: 13 files",
+                            user + " | cli | INGEST_BATCH | ingest_batch | " + batch + " | null | local | " + run + " | demo data: " + (GENERATED * VISITS + 1) + " files",
                             user + " | cli | ADMIN_CHANGE | user | clinician | null | local | " + run + " | demo user created with role clinician",
                             user + " | cli | ADMIN_CHANGE | user | compliance | null | local | " + run + " | demo user created with role compliance");
                 }
@@ -97,7 +117,10 @@ class DemoIT {
             RunningServer.Api clinician = server.as("clinician", "demo-clinician");
             JsonNode example = clinician.json("/api/patients", "identifier=MRN-4711");
             long metabolicPanels = clinician.json("/api/search", "q=" + GENERATED_TEXT).size();
-            return new Found(example, metabolicPanels);
+            JsonNode generated = clinician.json("/api/patients", "identifier=GEN-3");
+            assertThat(generated).as("generated patient GEN-3: its visits on one patient").hasSize(1);
+            JsonNode chart = clinician.json("/api/patients/" + generated.get(0).get("patientId").asLong());
+            return new Found(example, metabolicPanels, chart);
         } finally {
             demo.destroy();
             demo.waitFor();
