@@ -109,6 +109,7 @@ public final class CcdaGenerator {
     static final List<Analyte> ANALYTES = List.of(GLUCOSE, CREATININE, HEMOGLOBIN, WBC, SODIUM, POTASSIUM, HBA1C, EAG);
 
     private final long seed;
+    private final String prefix;
     private final int entriesPerSection;
 
     /** What every generated document contains. */
@@ -116,8 +117,17 @@ public final class CcdaGenerator {
     }
 
     public CcdaGenerator(long seed, int entriesPerSection) {
+        this(seed, entriesPerSection, "GEN");
+    }
+
+    /**
+     * A generator whose MRNs and ids start with {@code prefix} ({@code GEN} by default): tests sharing one archive give
+     * each generator a prefix of its own, so that two seeds never describe the same MRN.
+     */
+    public CcdaGenerator(long seed, int entriesPerSection, String prefix) {
         this.seed = seed;
         this.entriesPerSection = entriesPerSection;
+        this.prefix = prefix;
     }
 
     /**
@@ -305,12 +315,12 @@ public final class CcdaGenerator {
         Patient patient = new Patient(number);
         // A single document keeps the ids the benchmarks always had; a history's documents carry the visit.
         Visit visit = new Visit(number, visitIndex, patient, patient.visit(visitIndex), history ? "-" + (visitIndex + 1) : "");
-        String mrn = "GEN-" + number;
+        String mrn = prefix + "-" + number;
         String day = visit.date().format(HL7_DATE);
         xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
                 .append("<ClinicalDocument xmlns=\"urn:hl7-org:v3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n")
                 .append("<templateId root=\"2.16.840.1.113883.10.20.22.1.2\" extension=\"2015-08-01\"/>\n")
-                .append("<id root=\"2.16.840.1.113883.19.5.99999.1\" extension=\"GEN-DOC-").append(Integer.toString(number))
+                .append("<id root=\"2.16.840.1.113883.19.5.99999.1\" extension=\"").append(prefix).append("-DOC-").append(Integer.toString(number))
                 .append(visit.idSuffix()).append("\"/>\n")
                 .append("<code code=\"34133-9\" codeSystem=\"2.16.840.1.113883.6.1\" displayName=\"Summarization of Episode Note\"/>\n")
                 .append("<title>").append(history ? "Clinic visit " + (visitIndex + 1) + ", patient " : "Generated document ")
@@ -322,7 +332,7 @@ public final class CcdaGenerator {
                 .append("\" codeSystem=\"2.16.840.1.113883.5.1\"/><birthTime value=\"").append(patient.birth.format(HL7_DATE))
                 .append("\"/></patient>\n")
                 .append("</patientRole></recordTarget>\n")
-                .append("<componentOf><encompassingEncounter><id root=\"").append(ENTRY_IDS).append("\" extension=\"GEN-ENC-")
+                .append("<componentOf><encompassingEncounter><id root=\"").append(ENTRY_IDS).append("\" extension=\"").append(prefix).append("-ENC-")
                 .append(Integer.toString(number)).append(visit.idSuffix()).append("\"/><code code=\"AMB\" codeSystem=\"2.16.840.1.113883.5.4\"/>")
                 .append("<effectiveTime><low value=\"").append(day).append("\"/></effectiveTime></encompassingEncounter></componentOf>\n")
                 .append("<component><structuredBody>\n");
@@ -363,8 +373,8 @@ public final class CcdaGenerator {
         return new Random(seed * 1_000_003L + visit.number() * 7_919L + visit.visit() * 104_729L + loinc.hashCode() * 31L + index);
     }
 
-    private static String id(Visit visit, String loinc, int index) {
-        return "GEN-" + visit.number() + visit.idSuffix() + "-" + loinc + "-" + index;
+    private String id(Visit visit, String loinc, int index) {
+        return prefix + "-" + visit.number() + visit.idSuffix() + "-" + loinc + "-" + index;
     }
 
     private String problem(Appendable xml, Visit visit, String id, int index, Random random) throws IOException {

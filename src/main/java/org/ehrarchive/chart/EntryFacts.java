@@ -193,19 +193,31 @@ public final class EntryFacts {
                 }
             }
         }
-        addIfPresent(parts, quantityText(details.get("dose")));
+        String dose = quantityText(details.get("dose"));
+        // A C-CDA dose without a unit counts the product's own units (tablets, puffs): say it is the dose.
+        addIfPresent(parts, dose != null && dose.matches("[0-9.]+") ? "dose " + dose : dose);
         addIfPresent(parts, label(details.get("doseForm")));
         addIfPresent(parts, label(details.get("route")));
         Object schedule = details.get("schedule"); // C-CDA: further effectiveTimes, a PIVL as text
         if (schedule instanceof Collection<?> times) {
             for (Object time : times) {
                 if (time instanceof String text) {
-                    parts.add(text);
+                    addIfPresent(parts, frequency(text));
                 }
             }
         }
         addIfPresent(parts, string(details.get("timing")));
         return String.join(" · ", parts);
+    }
+
+    /**
+     * A C-CDA schedule as the importer described it ("PIVL_TS every 12 h (institution specified) operator A") for
+     * people: "every 12 h". The operator (how the schedule combines with the period) is not for the reader.
+     */
+    static String frequency(String described) {
+        String text = described.replaceFirst("^(PIVL_TS|EIVL_TS|SXPR_TS|periodic)\\s*", "").replaceFirst("\\s*operator \\w+$", "")
+                .replace("(institution specified)", "(as the institution schedules)").trim();
+        return text.isEmpty() ? null : text;
     }
 
     /** An allergy's reactions ("hives, wheezing"), from whichever format gave them. */

@@ -267,19 +267,22 @@ public final class PatientChart {
     }
 
     static String factKey(EntryKind kind, EntryView entry) {
-        String concept = concept(entry);
-        boolean timeless = switch (kind) {
-            case PROBLEM, ALLERGY, MEDICATION, HEALTH_CONCERN, FAMILY_HISTORY, GOAL, COVERAGE, MEDICAL_EQUIPMENT, ADVANCE_DIRECTIVE,
-                    FUNCTIONAL_STATUS, MENTAL_STATUS -> true;
-            default -> false;
-        };
-        String key = (entry.negated() ? "not " : "") + concept;
-        if (timeless) {
+        String key = (entry.negated() ? "not " : "") + concept(entry);
+        if (timeless(kind)) {
             return key;
         }
         String day = entry.effective() == null || entry.effective().sortKey() == null || entry.effective().sortKey().iso() == null ? ""
                 : entry.effective().sortKey().iso().substring(0, Math.min(10, entry.effective().sortKey().iso().length()));
         return key + "|" + day + "|" + EntryFacts.valueText(entry) + "|" + (entry.display() == null ? "" : entry.display());
+    }
+
+    /** Whether facts of this kind hold over time (a problem, a medication) rather than happen on a day (a result, a visit). */
+    public static boolean timeless(EntryKind kind) {
+        return switch (kind) {
+            case PROBLEM, ALLERGY, MEDICATION, HEALTH_CONCERN, FAMILY_HISTORY, GOAL, COVERAGE, MEDICAL_EQUIPMENT, ADVANCE_DIRECTIVE,
+                    FUNCTIONAL_STATUS, MENTAL_STATUS -> true;
+            default -> false;
+        };
     }
 
     /** A concept's identity: its code in its system, else its name folded to lower case. */

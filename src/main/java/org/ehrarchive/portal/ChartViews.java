@@ -171,12 +171,15 @@ final class ChartViews {
     FactRow row(Fact fact) {
         EntryView e = fact.latest();
         EntryFacts.Flag flag = e.kind() == EntryKind.RESULT || e.kind() == EntryKind.VITAL_SIGN ? EntryFacts.flag(e) : null;
-        String name = e.display() == null ? "(no name)" : e.display();
+        String name = e.display() == null ? "(no name)" : e.kind() == EntryKind.ENCOUNTER ? encounterName(e) : e.display();
         String value = EntryFacts.valueText(e);
         Optional<PatientChart.Source> source = chart.source(e.documentId());
+        // A visit or a result with only a start happened then; "since" is for what goes on (a problem, a medication).
+        String when = !PatientChart.timeless(e.kind()) && e.effective() != null && e.effective().value() == null && e.effective().low() != null
+                && e.effective().high() == null ? dates.format(e.effective().low()) : dates.format(e.effective());
         return new FactRow(fact.id(), name, e.negated(), value.equals(name) ? "" : value, flag == null ? "" : flag.symbol(),
                 flag == null ? "" : flag.label() + (flag.computed() ? " (from the range)" : ""), flag != null && flag.abnormal(),
-                flag == null ? "" : EntryFacts.range(e), status(e), dates.format(e.effective()), detail(e), PortalViews.code(e.code()),
+                flag == null ? "" : EntryFacts.range(e), status(e), when, detail(e), PortalViews.code(e.code()),
                 fact.occurrences().size(), fact.hasHistory(), source.map(PatientChart.Source::documentId).orElse(null),
                 source.map(PatientChart.Source::label).orElse(""),
                 e.kind() == EntryKind.RESULT || e.kind() == EntryKind.VITAL_SIGN ? Trends.testKey(e) : null);
@@ -216,6 +219,28 @@ final class ChartViews {
                 TrendSvg.render(trend, dates, "trend-title-" + trend.key()), rows, trend.all().size(), trend.abnormalCount(), notPlotted,
                 EntryFacts.valueText(latest.entry()) + (latest.day() == null ? "" : " on " + dates.format(latest.entry().effective())),
                 latest.flag().abnormal() ? latest.flag().symbol() + " " + latest.flag().label() : "");
+    }
+
+    /** An encounter's name: its display name, or its HL7 ActEncounterCode spelled out when the source gave only the code. */
+    static String encounterName(EntryView e) {
+        String code = e.code() == null || e.code().code() == null ? "" : e.code().code();
+        if (e.display() != null && !e.display().equals(code)) {
+            return e.display();
+        }
+        return switch (code) {
+            case "AMB" -> "Ambulatory visit";
+            case "EMER" -> "Emergency visit";
+            case "IMP" -> "Inpatient stay";
+            case "ACUTE" -> "Inpatient acute stay";
+            case "NONAC" -> "Inpatient non-acute stay";
+            case "OBSENC" -> "Observation encounter";
+            case "PRENC" -> "Pre-admission";
+            case "SS" -> "Short stay";
+            case "VR" -> "Virtual visit";
+            case "HH" -> "Home health visit";
+            case "FLD" -> "Field visit";
+            default -> e.display() == null ? "(encounter)" : e.display();
+        };
     }
 
     /** The status a clinician needs: active or resolved for problems, allergies and medications; the source's otherwise. */

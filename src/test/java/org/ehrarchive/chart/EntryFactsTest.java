@@ -63,7 +63,8 @@ class EntryFactsTest {
     void doseRouteAndFrequencyComeFromEachFormatsPlace() {
         Map<String, Object> ccda = Map.of("dose", Map.of("value", "1", "unit", "1"), "route", Map.of("code", "C38288", "displayName", "ORAL"),
                 "schedule", List.of("every 12 h"));
-        assertThat(EntryFacts.dosage(entry(EntryKind.MEDICATION, "active", ccda, null))).isEqualTo("1 · ORAL · every 12 h");
+        assertThat(EntryFacts.dosage(entry(EntryKind.MEDICATION, "active", ccda, null))).isEqualTo("dose 1 · ORAL · every 12 h");
+        assertThat(EntryFacts.frequency("PIVL_TS every 8 h operator A")).isEqualTo("every 8 h");
         Map<String, Object> fhir = Map.of("dosage", List.of(Map.of("dose", "500 mg", "route", "Oral", "timing", "2 per 1 d")));
         assertThat(EntryFacts.dosage(entry(EntryKind.MEDICATION, "active", fhir, null))).isEqualTo("500 mg · Oral · 2 per 1 d");
     }

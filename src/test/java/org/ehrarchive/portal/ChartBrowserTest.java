@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
+import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.indexing.SearchIndexer;
@@ -126,6 +127,25 @@ class ChartBrowserTest {
         assertThat(text("#occurrences")).contains("1.9 mg/dL").contains("2.4 mg/dL").contains("version 1, replaced");
         assertThat(text("#history-note")).contains("earlier versions");
         screenshot("chart-history");
+    }
+
+    @Test
+    void theDemosGeneratedPatientReadsAsAChartWithTrendsOverYears() throws Exception {
+        Path folder = Files.createTempDirectory("chart-demo-");
+        // The generator the demo uses, with MRNs of this test's own (the test database is shared).
+        new CcdaGenerator(2026, 4, "CHARTDEMO").writePatientHistories(folder, 2, 5);
+        ingest.ingest(folder, "Chart browser demo " + UUID.randomUUID(), IngestProgress.NONE);
+        long patient = QuarkusTransaction.requiringNew().call(() -> ClinicalDocument.<ClinicalDocument>find(
+                "patientId in (select i.patientId from PatientIdentifier i where i.value = 'CHARTDEMO-1')").firstResult().patientId);
+        open("patients/" + patient, "chart-title");
+        assertThat(text("section.banner")).contains("C-CDA (5)");
+        assertThat(browser.findElements(By.cssSelector("svg.trend-plot"))).isNotEmpty();
+        int mostPoints = browser.findElements(By.cssSelector("svg.trend-plot")).stream()
+                .mapToInt(plot -> plot.findElements(By.cssSelector("g.point")).size()).max().orElse(0);
+        assertThat(mostPoints).as("a test repeated over the visits makes a trend").isGreaterThanOrEqualTo(3);
+        screenshot("chart-demo");
+        open("patients/" + patient + "/encounters", "timeline");
+        assertThat(browser.findElements(By.cssSelector("#timeline li.year li"))).hasSize(5);
     }
 
     @Test
