@@ -22,22 +22,16 @@ import org.ehrarchive.record.TimeValue;
  */
 public final class ClinicalDates {
 
-    private final Locale locale;
     private final ZoneId siteZone;
     private final DateTimeFormatter month;
     private final DateTimeFormatter day;
     private final DateTimeFormatter minute;
 
     public ClinicalDates(Locale locale, ZoneId siteZone) {
-        this.locale = locale;
         this.siteZone = siteZone;
         this.month = DateTimeFormatter.ofPattern("MMM uuuu", locale);
         this.day = DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM).withLocale(locale);
         this.minute = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT).withLocale(locale);
-    }
-
-    public Locale locale() {
-        return locale;
     }
 
     /** "2012", "Aug 2012", "Aug 6, 2012", "Aug 6, 2012, 9:00 AM (UTC-05:00)"; the source text when it cannot be read. */

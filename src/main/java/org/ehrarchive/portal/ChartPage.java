@@ -97,7 +97,7 @@ public class ChartPage {
         // The six tests measured most often, drawn; every test is on the trends page.
         List<ChartViews.TrendView> trends = Trends.of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(6).map(views::trend).toList();
         return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
-                chart.demographicsNewestFirst().stream().map(PortalViews::demographics).toList(), documents(chart, chart.chart().documents()));
+                chart.demographicsNewestFirst().stream().map(PortalViews::demographics).toList(), documents(chart.chart().documents()));
     }
 
     @GET
@@ -205,7 +205,7 @@ public class ChartPage {
                 .map(e -> new ChartViews.SectionView(e.getKey(), "visit-" + ChartViews.kindPath(e.getKey()), views.rows(e.getValue(), e.getValue().size()),
                         e.getValue().size(), false))
                 .toList();
-        return Templates.encounter(portal.nav(), banner(chart, views), views.row(encounter), sections, documents(chart, visit.documents()));
+        return Templates.encounter(portal.nav(), banner(chart, views), views.row(encounter), sections, documents(visit.documents()));
     }
 
     @GET
@@ -227,7 +227,7 @@ public class ChartPage {
         return views.banner(reads.restricted(chart.patientId()), LocalDate.now());
     }
 
-    private List<PortalViews.DocumentRow> documents(PatientChart chart, List<ChartService.DocumentSummary> documents) {
+    private List<PortalViews.DocumentRow> documents(List<ChartService.DocumentSummary> documents) {
         return documents.stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
                 PatientChart.formatLabel(d.format()) + (d.type() == null || d.type().label() == null ? "" : " · " + d.type().label()),
                 dates.format(d.effectiveTime()), d.superseded() ? "replaced by a later version" : "")).toList();

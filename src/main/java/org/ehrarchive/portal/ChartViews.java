@@ -20,7 +20,6 @@ import org.ehrarchive.record.ChartService.EntryView;
 import org.ehrarchive.record.ChartService.SourcedDemographics;
 import org.ehrarchive.record.ChartService.SourcedIdentifier;
 import org.ehrarchive.record.EntryKind;
-import org.ehrarchive.record.PersonName;
 
 /** The chart's pages as flat text for the templates (which only loop and test), from a {@link PatientChart}. */
 final class ChartViews {
@@ -304,9 +303,5 @@ final class ChartViews {
             case CHARGE -> "Charges and payments";
             default -> PortalViews.title(kind);
         };
-    }
-
-    static String names(SourcedDemographics d) {
-        return d.names() == null ? "" : d.names().stream().map(PersonName::display).collect(Collectors.joining("; "));
     }
 }
