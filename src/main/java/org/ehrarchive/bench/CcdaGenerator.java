@@ -62,6 +62,21 @@ public final class CcdaGenerator {
         }
     }
 
+    /**
+     * Writes {@code count} documents into {@code folder}, all for one patient (one MRN, so the ingest files them under
+     * one patient), each with its own document id and entry ids: a heavy chart, for the chart benchmark.
+     */
+    public void writeDocumentsOfOnePatient(Path folder, int count) throws IOException {
+        Files.createDirectories(folder);
+        String mrn = "GEN-HEAVY-" + seed;
+        for (int i = 0; i < count; i++) {
+            try (Writer out = new BufferedWriter(Files.newBufferedWriter(folder.resolve(String.format("heavy-%06d.xml", i)),
+                    StandardCharsets.UTF_8), 1 << 16)) {
+                document(out, i, mrn);
+            }
+        }
+    }
+
     /** Writes one document, for the patient with this number, as a stream. */
     public void writeDocument(Path file, int number) throws IOException {
         try (Writer out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
@@ -81,7 +96,10 @@ public final class CcdaGenerator {
     }
 
     private void document(Writer xml, int number) throws IOException {
-        String mrn = "GEN-" + number;
+        document(xml, number, "GEN-" + number);
+    }
+
+    private void document(Writer xml, int number, String mrn) throws IOException {
         xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
                 .append("<ClinicalDocument xmlns=\"urn:hl7-org:v3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n")
                 .append("<templateId root=\"2.16.840.1.113883.10.20.22.1.2\" extension=\"2015-08-01\"/>\n")
