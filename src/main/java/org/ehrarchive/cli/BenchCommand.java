@@ -43,6 +43,11 @@ import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.RecordTypes;
 import org.ehrarchive.ingest.SourceSniff;
 import org.ehrarchive.ingest.SourceUnit;
+import org.ehrarchive.record.ChartService;
+import org.hibernate.SessionFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.persistence.EntityManager;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.GcInfo;
@@ -61,7 +66,8 @@ import picocli.CommandLine.Spec;
  * alone (parse and map, no storage; each file read by the importer the ingest would choose for it) and (2) the
  * whole ingest (blob store, parse, map, PostgreSQL), and prints MB/s, records/s, patients/min (messages/s for HL7
  * v2) and the live heap peak, excluding start-up, with the machine and JVM it ran on. Run it on a throwaway archive:
- * without {@code ARCHIVE_DATA_DIR} the launcher gives it a temporary one. Results: {@code docs/benchmarks.md}.
+ * without {@code ARCHIVE_DATA_DIR} the launcher gives it a temporary one. With {@code --workload chart} it measures
+ * instead how long a heavy patient's chart takes to read ({@link ChartBench}). Results: {@code docs/benchmarks.md}.
  */
 @Dependent
 @Unremovable
@@ -75,6 +81,11 @@ public class BenchCommand implements Callable<Integer> {
         ccda, hl7v2, fhir
     }
 
+    /** What is measured: the ingest, or reading a heavy patient's chart ({@link ChartBench}). */
+    enum Workload {
+        ingest, chart
+    }
+
     /** The options that describe a generated workload, which {@code --input} replaces. */
     private static final List<String> GENERATED_OPTIONS = List.of("--format", "--documents", "--entries", "--messages",
             "--messages-per-file", "--patients", "--seed");
@@ -82,6 +93,15 @@ public class BenchCommand implements Callable<Integer> {
     private static final String HL7V2 = "hl7v2";
     /** The record type of a FHIR patient: one per patient, as a C-CDA document is. */
     private static final String FHIR_PATIENT = "Patient";
+
+    @Option(names = "--workload", paramLabel = "WORKLOAD", defaultValue = "ingest",
+            description = "What to measure: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). chart: a generated heavy patient"
+                    + " (--documents documents of one patient, default 200, --entries per section, default 10) and the patient with"
+                    + " the most entries of --input (default ../shared/corpus/synthea-dev/fhir when it exists), each chart read --runs times.")
+    Workload workload;
+
+    @Option(names = "--runs", defaultValue = "200", description = "--workload chart: timed chart reads per patient, after a warm-up (default ${DEFAULT-VALUE}).")
+    int runs;
 
     @Option(names = "--input", paramLabel = "FOLDER", description = "A real export folder to copy as the workload, instead of generated documents.")
     Path input;
@@ -118,11 +138,17 @@ public class BenchCommand implements Callable<Integer> {
 
     private final IngestService ingest;
     private final Instance<Importer> importers;
+    private final ChartBench charts;
 
-    public BenchCommand(IngestService ingest, Instance<Importer> importers) {
+    public BenchCommand(IngestService ingest, Instance<Importer> importers, ChartService charts, ObjectMapper json,
+            EntityManager entityManager, SessionFactory sessions) {
         this.ingest = ingest;
         this.importers = importers;
+        this.charts = new ChartBench(ingest, charts, json, entityManager, sessions);
     }
+
+    /** The corpus patient of {@code --workload chart} when no --input is given. */
+    private static final Path DEFAULT_CHART_CORPUS = Path.of("../shared/corpus/synthea-dev/fhir");
 
     @Override
     public Integer call() throws IOException {
@@ -134,6 +160,13 @@ public class BenchCommand implements Callable<Integer> {
         try (TemporaryDirectory workload = TemporaryDirectory.create("archive-bench-")) {
             Path folder = workload.path();
             printMachine();
+            if (this.workload == Workload.chart) {
+                ParseResult given = spec.commandLine().getParseResult();
+                Path corpus = input != null ? input : Files.isDirectory(DEFAULT_CHART_CORPUS) ? DEFAULT_CHART_CORPUS : null;
+                charts.run(folder, given.hasMatchedOption("--documents") ? documents : 200,
+                        given.hasMatchedOption("--entries") ? entriesPerSection : 10, seed, corpus, runs);
+                return ArchiveCommand.ExitCodes.OK;
+            }
             if (input != null) {
                 CorpusCopies.Copied copied = CorpusCopies.write(input, folder, copies);
                 System.out.printf("workload: %d copies of %s, %d files, %.1f MB%n", copies, input.toAbsolutePath(), copied.files(),
@@ -212,6 +245,24 @@ public class BenchCommand implements Callable<Integer> {
     /** Why the options do not go together, or null when they do. */
     private String usageError() {
         ParseResult given = spec.commandLine().getParseResult();
+        if (workload == Workload.chart) {
+            List<String> ingestOnly = Stream.of("--format", "--copies", "--messages", "--messages-per-file", "--patients")
+                    .filter(given::hasMatchedOption).toList();
+            if (!ingestOnly.isEmpty()) {
+                return String.join(", ", ingestOnly) + " describe the ingest workload; --workload chart takes --documents, --entries,"
+                        + " --seed, --input and --runs";
+            }
+            if (input != null && !Files.isDirectory(input)) {
+                return "--input must be a folder: " + input;
+            }
+            if (documents < 1 || entriesPerSection < 1 || runs < 1) {
+                return "--documents, --entries and --runs must be at least 1";
+            }
+            return null;
+        }
+        if (given.hasMatchedOption("--runs")) {
+            return "--runs is for --workload chart";
+        }
         if (input != null) {
             List<String> generated = GENERATED_OPTIONS.stream().filter(given::hasMatchedOption).toList();
             if (!generated.isEmpty()) {

@@ -6,12 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 /**
  * The read side of the normalized store: a patient's whole chart and a whole document, as plain records for the
  * API and the portal. Read-only by construction: it only selects. A fixed number of queries per chart, whatever
- * its size (no query per entry).
+ * its size (no query per entry; {@code ChartQueryCountTest} counts them), of the columns the chart shows.
  * <p>
  * The chart shows each fact in its current version (ADR 0009): an entry whose source record a newer version
  * supersedes, or that arrived as history, is not shown on its own but as an earlier version of the current one.
@@ -69,39 +70,85 @@ public class ChartService {
     public record FragmentView(long id, Integer sectionOrdinal, String status, String reason, String locator, String content) {
     }
 
+    /**
+     * The chart in six statements whatever its size: the patient, its documents, identifiers, demographics, source
+     * records and entries, each selecting only the columns the chart shows (never an entry's or the demographics'
+     * source fragment, nor a document's header fragment), as values rather than managed entities.
+     */
     @Transactional
     public Optional<Chart> chart(long patientId) {
-        if (Patient.findById(patientId) == null) {
+        EntityManager em = Patient.getEntityManager();
+        if (em.createQuery("select p.id from Patient p where p.id = :patient", Long.class).setParameter("patient", patientId)
+                .getResultList().isEmpty()) {
             return Optional.empty();
         }
-        List<ClinicalDocument> documents = ClinicalDocument.list("patientId = ?1 order by effectiveSort desc nulls last, id", patientId);
-        Map<Long, ClinicalDocument> byId = new LinkedHashMap<>();
-        documents.forEach(d -> byId.put(d.id, d));
-        List<SourcedIdentifier> identifiers = PatientIdentifier.<PatientIdentifier>list("patientId = ?1 order by id", patientId).stream()
-                .map(i -> new SourcedIdentifier(i.system, i.value, i.assigningAuthority, i.documentId)).toList();
-        List<SourcedDemographics> demographics = PatientDemographics.<PatientDemographics>list("patientId = ?1 order by id", patientId)
-                .stream().map(d -> new SourcedDemographics(d.documentId, byId.containsKey(d.documentId) ? byId.get(d.documentId).title : null,
-                        d.names, d.birthTime, d.sex, d.addresses, d.telecoms, d.deceased, d.deceasedTime, d.maritalStatus,
-                        d.races, d.ethnicities, d.languages)).toList();
-        Versions versions = Versions.of(patientId);
-        List<ClinicalEntry> rows = ClinicalEntry.<ClinicalEntry>list("patientId = ?1 order by effectiveSort desc nulls last, id", patientId);
+        List<Object[]> documents = em.createQuery("select d.id, d.title, d.type, d.effectiveTime, d.format, d.sourceSha256, d.sourceRecordId"
+                + " from ClinicalDocument d where d.patientId = :patient order by d.effectiveSort desc nulls last, d.id", Object[].class)
+                .setParameter("patient", patientId).getResultList();
+        Map<Long, String> titles = new java.util.HashMap<>();
+        documents.forEach(d -> titles.put((Long) d[0], (String) d[1]));
+        List<SourcedIdentifier> identifiers = em.createQuery("select i.system, i.value, i.assigningAuthority, i.documentId"
+                + " from PatientIdentifier i where i.patientId = :patient order by i.id", Object[].class)
+                .setParameter("patient", patientId).getResultList().stream()
+                .map(i -> new SourcedIdentifier((String) i[0], (String) i[1], (String) i[2], (Long) i[3])).toList();
+        List<SourcedDemographics> demographics = em.createQuery("select d.documentId, d.names, d.birthTime, d.sex, d.addresses,"
+                + " d.telecoms, d.deceased, d.deceasedTime, d.maritalStatus, d.races, d.ethnicities, d.languages"
+                + " from PatientDemographics d where d.patientId = :patient order by d.id", Object[].class)
+                .setParameter("patient", patientId).getResultList().stream()
+                .map(d -> new SourcedDemographics((Long) d[0], titles.get((Long) d[0]), list(d[1]), (TimeValue) d[2], (Coded) d[3],
+                        list(d[4]), list(d[5]), (Boolean) d[6], (TimeValue) d[7], (Coded) d[8], list(d[9]), list(d[10]), list(d[11])))
+                .toList();
+        Versions versions = Versions.of(em, patientId);
+        List<EntryRow> rows = em.createQuery("select e.id, e.documentId, e.sectionOrdinal, e.kind, e.code, e.display, e.status,"
+                + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.details, e.text,"
+                + " e.sourceSha256, e.locator, e.sourceRecordId"
+                + " from ClinicalEntry e where e.patientId = :patient order by e.effectiveSort desc nulls last, e.id", Object[].class)
+                .setParameter("patient", patientId).getResultList().stream().map(EntryRow::of).toList();
         List<EntryView> all = versions.current(rows);
+        Map<EntryKind, List<EntryView>> byKind = new java.util.EnumMap<>(EntryKind.class);
+        for (EntryView entry : all) {
+            byKind.computeIfAbsent(entry.kind(), k -> new java.util.ArrayList<>()).add(entry);
+        }
         Map<EntryKind, List<EntryView>> entries = new LinkedHashMap<>();
         for (EntryKind kind : EntryKind.values()) {
-            List<EntryView> ofKind = all.stream().filter(e -> e.kind() == kind).toList();
-            if (!ofKind.isEmpty() && kind != EntryKind.ENCOUNTER) {
-                entries.put(kind, ofKind);
+            List<EntryView> ofKind = byKind.get(kind);
+            if (ofKind != null && kind != EntryKind.ENCOUNTER) {
+                entries.put(kind, List.copyOf(ofKind));
             }
         }
         // Encounters oldest first, by the UTC sort key (times from different zones compare correctly).
-        List<EntryView> encounters = all.stream().filter(e -> e.kind() == EntryKind.ENCOUNTER)
+        List<EntryView> encounters = byKind.getOrDefault(EntryKind.ENCOUNTER, List.of()).stream()
                 .sorted(java.util.Comparator.comparing((EntryView e) -> sortKeyOf(e), java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
                         .thenComparingLong(EntryView::id))
                 .toList();
         List<DocumentSummary> summaries = documents.stream()
-                .map(d -> new DocumentSummary(d.id, d.title, d.type, d.effectiveTime, d.format, d.sourceSha256,
-                        versions.version(d.sourceRecordId), !versions.isCurrent(d.sourceRecordId))).toList();
+                .map(d -> new DocumentSummary((Long) d[0], (String) d[1], (Coded) d[2], (TimeValue) d[3], (String) d[4], (String) d[5],
+                        versions.version((Long) d[6]), !versions.isCurrent((Long) d[6]))).toList();
         return Optional.of(new Chart(patientId, identifiers, demographics, encounters, entries, summaries));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> list(Object value) {
+        return (List<T>) value;
+    }
+
+    /** The columns of a clinical entry a chart shows, and its source record. */
+    private record EntryRow(long id, Long documentId, Integer sectionOrdinal, EntryKind kind, Coded code, String display, String status,
+            boolean negated, String mood, TimePeriod effective, List<ObservedValue> values, List<Coded> interpretations,
+            List<ReferenceRange> referenceRanges, Map<String, Object> details, String text, String sourceSha256, String locator,
+            Long sourceRecordId) {
+
+        @SuppressWarnings("unchecked")
+        static EntryRow of(Object[] c) {
+            return new EntryRow((Long) c[0], (Long) c[1], (Integer) c[2], (EntryKind) c[3], (Coded) c[4], (String) c[5], (String) c[6],
+                    (Boolean) c[7], (String) c[8], (TimePeriod) c[9], list(c[10]), list(c[11]), list(c[12]), (Map<String, Object>) c[13],
+                    (String) c[14], (String) c[15], (String) c[16], (Long) c[17]);
+        }
+
+        EntryView view(int version, List<EntryView> earlier) {
+            return new EntryView(id, documentId, sectionOrdinal, kind, code, display, status, negated, mood, effective, values,
+                    interpretations, referenceRanges, details, text, sourceSha256, locator, sourceRecordId, version, earlier);
+        }
     }
 
     @Transactional
@@ -143,15 +190,21 @@ public class ChartService {
 
     /**
      * The versions of a patient's source records: which are current (neither superseded nor historical), and, per
-     * record key, the older versions of each. One query for the patient's records.
+     * record key, the older versions of each. One query for the patient's records, of the columns that say so.
      */
     private static final class Versions {
-        private final Map<Long, SourceRecord> records = new java.util.HashMap<>();
+        /** What a chart needs of a source record. */
+        private record Rec(long id, String keyHash, int version, Long supersedesId, boolean historical, String orderKey) {
+        }
+
+        private final Map<Long, Rec> records = new java.util.HashMap<>();
         private final java.util.Set<Long> superseded = new java.util.HashSet<>();
 
-        static Versions of(long patientId) {
+        static Versions of(EntityManager em, long patientId) {
             Versions versions = new Versions();
-            for (SourceRecord record : SourceRecord.<SourceRecord>list("patientId", patientId)) {
+            for (Object[] c : em.createQuery("select r.id, r.keyHash, r.version, r.supersedesId, r.historical, r.orderKey"
+                    + " from SourceRecord r where r.patientId = :patient", Object[].class).setParameter("patient", patientId).getResultList()) {
+                Rec record = new Rec((Long) c[0], (String) c[1], (Integer) c[2], (Long) c[3], (Boolean) c[4], (String) c[5]);
                 versions.records.put(record.id, record);
                 if (record.supersedesId != null) {
                     versions.superseded.add(record.supersedesId);
@@ -161,12 +214,12 @@ public class ChartService {
         }
 
         boolean isCurrent(Long recordId) {
-            SourceRecord record = recordId == null ? null : records.get(recordId);
+            Rec record = recordId == null ? null : records.get(recordId);
             return record == null || (!record.historical && !superseded.contains(record.id));
         }
 
         int version(Long recordId) {
-            SourceRecord record = recordId == null ? null : records.get(recordId);
+            Rec record = recordId == null ? null : records.get(recordId);
             return record == null ? 1 : record.version;
         }
 
@@ -174,38 +227,46 @@ public class ChartService {
          * The entries of current records, each with the entries at the same place in the earlier versions of its record
          * (an organizer's second result beside the second result of the version before), newest first.
          */
-        List<EntryView> current(List<ClinicalEntry> rows) {
-            Map<Long, List<ClinicalEntry>> byRecord = new java.util.HashMap<>();
-            for (ClinicalEntry row : rows) {
-                byRecord.computeIfAbsent(row.sourceRecordId, r -> new java.util.ArrayList<>()).add(row);
+        List<EntryView> current(List<EntryRow> rows) {
+            Map<Long, List<EntryRow>> byRecord = new java.util.HashMap<>();
+            for (EntryRow row : rows) {
+                byRecord.computeIfAbsent(row.sourceRecordId(), r -> new java.util.ArrayList<>()).add(row);
             }
-            byRecord.values().forEach(list -> list.sort(java.util.Comparator.comparingLong(e -> e.id)));
-            Map<String, List<SourceRecord>> byKey = new java.util.HashMap<>();
-            for (SourceRecord record : records.values()) {
+            // Each row's place among the rows of its record, in id order.
+            Map<Long, Integer> places = new java.util.HashMap<>();
+            for (List<EntryRow> list : byRecord.values()) {
+                list.sort(java.util.Comparator.comparingLong(EntryRow::id));
+                for (int i = 0; i < list.size(); i++) {
+                    places.put(list.get(i).id(), i);
+                }
+            }
+            Map<String, List<Rec>> byKey = new java.util.HashMap<>();
+            for (Rec record : records.values()) {
                 byKey.computeIfAbsent(record.keyHash, k -> new java.util.ArrayList<>()).add(record);
             }
-            List<EntryView> views = new java.util.ArrayList<>();
-            for (ClinicalEntry row : rows) {
-                if (!isCurrent(row.sourceRecordId)) {
+            List<EntryView> views = new java.util.ArrayList<>(rows.size());
+            for (EntryRow row : rows) {
+                if (!isCurrent(row.sourceRecordId())) {
                     continue;
                 }
-                SourceRecord record = records.get(row.sourceRecordId);
+                Rec record = row.sourceRecordId() == null ? null : records.get(row.sourceRecordId());
                 List<EntryView> earlier = new java.util.ArrayList<>();
-                if (record != null) {
-                    int place = byRecord.get(row.sourceRecordId).indexOf(row);
-                    List<SourceRecord> older = byKey.getOrDefault(record.keyHash, List.of()).stream()
-                            .filter(r -> r.id.longValue() != record.id.longValue())
-                            .sorted(java.util.Comparator.comparing((SourceRecord r) -> r.orderKey, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                List<Rec> sameKey = record == null ? List.of() : byKey.getOrDefault(record.keyHash, List.of());
+                if (sameKey.size() > 1) {
+                    int place = places.get(row.id());
+                    List<Rec> older = sameKey.stream()
+                            .filter(r -> r.id != record.id)
+                            .sorted(java.util.Comparator.comparing((Rec r) -> r.orderKey, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
                                     .thenComparingInt(r -> r.version).reversed())
                             .toList();
-                    for (SourceRecord version : older) {
-                        List<ClinicalEntry> their = byRecord.getOrDefault(version.id, List.of());
+                    for (Rec version : older) {
+                        List<EntryRow> their = byRecord.getOrDefault(version.id, List.of());
                         if (place < their.size()) {
-                            earlier.add(view(their.get(place), version.version, List.of()));
+                            earlier.add(their.get(place).view(version.version, List.of()));
                         }
                     }
                 }
-                views.add(view(row, record == null ? 1 : record.version, earlier));
+                views.add(row.view(record == null ? 1 : record.version, earlier));
             }
             return views;
         }
