@@ -1,6 +1,8 @@
 package org.ehrarchive.api;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -13,18 +15,42 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.record.ChartService;
+import org.ehrarchive.record.EntryKind;
 import org.ehrarchive.search.PatientHit;
 import org.ehrarchive.search.PatientQuery;
 import org.ehrarchive.search.SearchIndex;
 import org.ehrarchive.security.Roles;
 
-/** Patients: find them, read a whole chart. Every answer that shows a patient is recorded in the access audit. */
+/**
+ * Patients: find them, read a chart and page through its entries. Every answer that shows a patient is recorded in
+ * the access audit. A chart answers with the first page of each kind of entry and each kind's total, so a patient of
+ * thousands of results answers as fast as one of ten; {@code next} says where each kind's next page is.
+ */
 @Path("/api/patients")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({ Roles.CLINICIAN, Roles.COMPLIANCE })
 public class PatientResource {
 
     private static final int MAX_RESULTS = 50;
+    /** Entries per kind on a page unless {@code size} says otherwise, and the most a page holds. */
+    static final int DEFAULT_PAGE_SIZE = 100;
+    static final int MAX_PAGE_SIZE = 1000;
+
+    /**
+     * A chart: identifiers and demographics by source, documents, and the first page of encounters (oldest first)
+     * and of each other kind of entry (newest first); {@code totals} counts each kind's entries, {@code next} links
+     * the kinds that have more.
+     */
+    public record PagedChart(long patientId, List<ChartService.SourcedIdentifier> identifiers,
+            List<ChartService.SourcedDemographics> demographics, List<ChartService.EntryView> encounters,
+            Map<EntryKind, List<ChartService.EntryView>> entries, List<ChartService.DocumentSummary> documents, int pageSize,
+            Map<EntryKind, Long> totals, Map<EntryKind, String> next) {
+    }
+
+    /** One page of one kind of entry, in the chart's order; {@code next} is null on the last page. */
+    public record EntryPage(long patientId, EntryKind kind, int page, int size, long total, List<ChartService.EntryView> entries,
+            String next) {
+    }
 
     private final SearchIndex index;
     private final ChartService charts;
@@ -53,13 +79,67 @@ public class PatientResource {
         return hits;
     }
 
-    /** The whole chart: identifiers and demographics by source, encounters in time order, every entry, documents. */
+    /** The chart with the first {@code size} entries of each kind (default 100, at most 1000). */
     @GET
     @Path("/{id}")
-    public ChartService.Chart chart(@PathParam("id") long id) {
-        ChartService.Chart chart = charts.chart(id).orElseThrow(NotFoundException::new);
+    public PagedChart chart(@PathParam("id") long id, @QueryParam("size") String size) {
+        int pageSize = number("size", size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        ChartService.FirstPages pages = charts.firstPages(id, pageSize).orElseThrow(NotFoundException::new);
         audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), List.of(id), null);
-        return chart;
+        ChartService.Chart chart = pages.chart();
+        Map<EntryKind, String> next = new LinkedHashMap<>();
+        pages.totals().forEach((kind, total) -> {
+            if (total > pageSize) {
+                next.put(kind, pageLink(id, kind, 2, pageSize));
+            }
+        });
+        return new PagedChart(id, chart.identifiers(), chart.demographics(), chart.encounters(), chart.entries(), chart.documents(), pageSize,
+                pages.totals(), next);
+    }
+
+    /** Page {@code page} (from 1) of {@code size} entries of one kind, encounters oldest first and other kinds newest first. */
+    @GET
+    @Path("/{id}/entries")
+    public EntryPage entries(@PathParam("id") long id, @QueryParam("kind") String kind, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
+        EntryKind entryKind = kindOf(kind);
+        int number = number("page", page, 1, Integer.MAX_VALUE / MAX_PAGE_SIZE);
+        int pageSize = number("size", size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        ChartService.EntryPage entries = charts.page(id, entryKind, number, pageSize).orElseThrow(NotFoundException::new);
+        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), List.of(id), "entries " + entryKind + " page " + number);
+        return new EntryPage(id, entryKind, number, pageSize, entries.total(), entries.entries(),
+                entries.hasNext() ? pageLink(id, entryKind, number + 1, pageSize) : null);
+    }
+
+    private static String pageLink(long id, EntryKind kind, int page, int size) {
+        return "/api/patients/" + id + "/entries?kind=" + kind + "&page=" + page + (size == DEFAULT_PAGE_SIZE ? "" : "&size=" + size);
+    }
+
+    private static EntryKind kindOf(String kind) {
+        if (kind == null || kind.isBlank()) {
+            throw new Problems.ProblemException(400, "missing-kind", "Give kind, one of " + java.util.Arrays.toString(EntryKind.values()));
+        }
+        try {
+            return EntryKind.valueOf(kind.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException unknown) {
+            throw new Problems.ProblemException(400, "invalid-kind", "kind must be one of " + java.util.Arrays.toString(EntryKind.values()));
+        }
+    }
+
+    /** A whole number from 1 to {@code max}, or {@code otherwise} when not given. */
+    private static int number(String name, String value, int otherwise, int max) {
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number >= 1 && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException notANumber) {
+            // answered below
+        }
+        throw new Problems.ProblemException(400, "invalid-" + name, name + " must be a whole number from 1 to " + max);
     }
 
     private static String nullToEmpty(String value) {

@@ -24,8 +24,12 @@ import org.ehrarchive.record.SortKeys;
 /**
  * A chart as a clinician reads it, built from the archive's chart of record: the patient banner, the summary
  * (active problems, current medications, allergies, recent results, immunizations, recent encounters), each kind of
- * entry with repeats of one fact folded into one {@link Fact}, and the sources. Pure computation over what
- * {@code ChartService} loaded: no query here, so the page costs what the chart's fixed queries cost.
+ * entry with repeats of one fact folded into one {@link Fact}, and the sources.
+ * <p>
+ * It is built from the chart's outline ({@code ChartService.outline}: every entry, without the details, text and
+ * provenance that are most of a heavy chart's weight), which is enough to fold, order, group, date and plot. What a
+ * page shows as rows it first makes whole with {@link #complete}, one statement for a batch of facts, so a page costs
+ * the outline's fixed statements and one or two more, whatever the chart's size.
  */
 public final class PatientChart {
 
@@ -33,8 +37,17 @@ public final class PatientChart {
     public static final int SUMMARY_ITEMS = 10;
 
     private final Chart chart;
+    private final Completer completer;
     private final Map<Long, DocumentSummary> documents = new LinkedHashMap<>();
     private final Map<EntryKind, List<Fact>> facts = new LinkedHashMap<>();
+    /** Entries made whole so far, by id. */
+    private final Map<Long, EntryView> whole = new java.util.HashMap<>();
+
+    /** Makes outlined entries whole, by id: {@code ChartService.complete} for the chart's patient. */
+    @FunctionalInterface
+    public interface Completer {
+        Map<Long, EntryView> complete(java.util.Collection<EntryView> outlined);
+    }
 
     /** A document's label for people: format and title ("C-CDA: Continuity of Care Document"). */
     public record Source(long documentId, String label, String format) {
@@ -51,8 +64,15 @@ public final class PatientChart {
         }
     }
 
+    /** A chart read whole ({@code ChartService.chart}): every entry is already whole. */
     public PatientChart(Chart chart) {
-        this.chart = chart;
+        this(chart, outlined -> outlined.stream().collect(Collectors.toMap(EntryView::id, e -> e, (a, b) -> a)));
+    }
+
+    /** A chart from its outline; {@code completer} reads whole what a page shows. */
+    public PatientChart(Chart outline, Completer completer) {
+        this.chart = outline;
+        this.completer = completer;
         chart.documents().forEach(d -> documents.put(d.id(), d));
         Map<EntryKind, List<EntryView>> all = new LinkedHashMap<>();
         if (!chart.encounters().isEmpty()) {
@@ -77,6 +97,54 @@ public final class PatientChart {
 
     public Map<EntryKind, List<Fact>> allFacts() {
         return facts;
+    }
+
+    /**
+     * Reads whole, in one statement, the latest occurrence of each of these facts not read yet, and with
+     * {@code withOccurrences} every occurrence (and its earlier versions). No statement when all are.
+     */
+    public void complete(java.util.Collection<Fact> toComplete, boolean withOccurrences) {
+        List<EntryView> missing = new ArrayList<>();
+        for (Fact fact : toComplete) {
+            if (!whole.containsKey(fact.latest().id())) {
+                missing.add(fact.latest());
+            }
+            if (withOccurrences) {
+                fact.occurrences().stream().filter(o -> !whole.containsKey(o.id()) && o != fact.latest()).forEach(missing::add);
+            }
+        }
+        if (!missing.isEmpty()) {
+            whole.putAll(completer.complete(missing));
+        }
+    }
+
+    /**
+     * The fact with its latest occurrence whole, and those of its occurrences that were completed; the outline's
+     * views stand for the rest, which a row reads only to count them and their sources.
+     *
+     * @throws IllegalStateException when the fact was not completed: a page must {@link #complete} what it shows
+     */
+    public Fact whole(Fact fact) {
+        EntryView latest = whole.get(fact.latest().id());
+        if (latest == null) {
+            throw new IllegalStateException("fact " + fact.id() + " is shown but was not completed");
+        }
+        return new Fact(fact.id(), fact.kind(), latest, fact.occurrences().stream().map(o -> whole.getOrDefault(o.id(), o)).toList());
+    }
+
+    /**
+     * Every occurrence of the fact whole, newest first.
+     *
+     * @throws IllegalStateException when they were not completed with {@code withOccurrences}
+     */
+    public List<EntryView> wholeOccurrences(Fact fact) {
+        return fact.occurrences().stream().map(o -> {
+            EntryView read = whole.get(o.id());
+            if (read == null) {
+                throw new IllegalStateException("an occurrence of fact " + fact.id() + " is shown but was not completed");
+            }
+            return read;
+        }).toList();
     }
 
     /** The fact an entry id names: the fact whose occurrences (or their earlier versions) include that entry. */
@@ -145,21 +213,39 @@ public final class PatientChart {
 
     /** Active problems, newest first: decided from the concern and status observation, not the act's status. */
     public List<Fact> activeProblems() {
-        return facts(EntryKind.PROBLEM).stream().filter(f -> !f.latest().negated() && EntryFacts.activity(f.latest()) == EntryFacts.Activity.ACTIVE)
-                .toList();
+        return wholeOf(EntryKind.PROBLEM).stream()
+                .filter(f -> !f.latest().negated() && EntryFacts.activity(f.latest()) == EntryFacts.Activity.ACTIVE).toList();
     }
 
     /** Medications that are current: active by their status, or with no end date in the past and no status saying otherwise. */
     public List<Fact> currentMedications(LocalDate today) {
-        return facts(EntryKind.MEDICATION).stream().filter(f -> !f.latest().negated() && current(f.latest(), today)).toList();
+        return wholeOf(EntryKind.MEDICATION).stream().filter(f -> !f.latest().negated() && current(f.latest(), today)).toList();
     }
 
     /** Allergies that are not resolved or refuted. */
     public List<Fact> allergies() {
-        return facts(EntryKind.ALLERGY).stream().filter(f -> {
+        return wholeOf(EntryKind.ALLERGY).stream().filter(f -> {
             EntryFacts.Activity activity = EntryFacts.activity(f.latest());
             return activity == EntryFacts.Activity.ACTIVE || activity == EntryFacts.Activity.UNKNOWN;
         }).toList();
+    }
+
+    /** The facts of a kind, whole: their status and details decide what the summary keeps. */
+    private List<Fact> wholeOf(EntryKind kind) {
+        complete(facts(kind), false);
+        return facts(kind).stream().map(this::whole).toList();
+    }
+
+    /** The facts the summary's parts choose from, to {@link #complete} in one statement before asking for them. */
+    public List<Fact> summaryCandidates() {
+        List<Fact> candidates = new ArrayList<>();
+        candidates.addAll(facts(EntryKind.PROBLEM));
+        candidates.addAll(facts(EntryKind.MEDICATION));
+        candidates.addAll(facts(EntryKind.ALLERGY));
+        candidates.addAll(recentResults());
+        candidates.addAll(immunizations());
+        candidates.addAll(recentEncounters());
+        return candidates;
     }
 
     /** The latest result of each test, newest first. */

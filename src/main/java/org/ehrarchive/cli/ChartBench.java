@@ -81,6 +81,8 @@ final class ChartBench {
         int warmup = Math.max(20, runs / 4);
         long[] chartNanos = new long[runs];
         long[] withJsonNanos = new long[runs];
+        long[] outlineNanos = new long[runs];
+        long[] firstPagesNanos = new long[runs];
         for (int i = -warmup; i < runs; i++) {
             long start = System.nanoTime();
             ChartService.Chart read = charts.chart(patientId).orElseThrow();
@@ -90,13 +92,22 @@ final class ChartBench {
             if (written.length == 0) {
                 throw new IllegalStateException("empty chart JSON");
             }
+            long outlineStart = System.nanoTime();
+            charts.outline(patientId).orElseThrow();
+            long pagesStart = System.nanoTime();
+            json.writeValueAsBytes(charts.firstPages(patientId, 100).orElseThrow());
+            long pagesEnd = System.nanoTime();
             if (i >= 0) {
                 chartNanos[i] = read1 - start;
                 withJsonNanos[i] = end - start;
+                outlineNanos[i] = pagesStart - outlineStart;
+                firstPagesNanos[i] = pagesEnd - pagesStart;
             }
         }
         print("  chart()", chartNanos);
         print("  chart() + JSON", withJsonNanos);
+        print("  outline()", outlineNanos);
+        print("  firstPages + JSON", firstPagesNanos);
     }
 
     private static void print(String what, long[] nanos) {

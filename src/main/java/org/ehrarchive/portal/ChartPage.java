@@ -94,8 +94,9 @@ public class ChartPage {
     public TemplateInstance chart(@PathParam("id") long id) {
         PatientChart chart = load(id, AuditAction.VIEW_CHART, null);
         ChartViews views = new ChartViews(chart, dates);
+        views.completeChartPage();
         // The six tests measured most often, drawn; every test is on the trends page.
-        List<ChartViews.TrendView> trends = Trends.of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(6).map(views::trend).toList();
+        List<ChartViews.TrendView> trends = Trends.of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(6).map(t -> views.trend(t, false)).toList();
         return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
                 chart.demographicsNewestFirst().stream().map(PortalViews::demographics).toList(), documents(chart.chart().documents()));
     }
@@ -118,6 +119,7 @@ public class ChartPage {
     public TemplateInstance fact(@PathParam("id") long id, @PathParam("entryId") long entryId) {
         PatientChart chart = load(id, AuditAction.VIEW_CHART, "fact " + entryId);
         PatientChart.Fact fact = chart.fact(entryId).orElseThrow(NotFoundException::new);
+        chart.complete(List.of(fact), true);
         ChartViews views = new ChartViews(chart, dates);
         return Templates.fact(portal.nav(), banner(chart, views), ChartViews.title(fact.kind()), views.row(fact), views.occurrences(fact));
     }
@@ -149,7 +151,7 @@ public class ChartPage {
         PatientChart chart = load(id, print ? AuditAction.PRINT : AuditAction.VIEW_CHART, (print ? "print " : "") + "trend " + key);
         Trends.Trend trend = Trends.of(chart, key).orElseThrow(NotFoundException::new);
         ChartViews views = new ChartViews(chart, dates);
-        return Templates.trend(portal.nav(), banner(chart, views), views.trend(trend), print, printed());
+        return Templates.trend(portal.nav(), banner(chart, views), views.trend(trend, true), print, printed());
     }
 
     @GET
@@ -166,6 +168,7 @@ public class ChartPage {
         TreeSet<String> sources = new TreeSet<>();
         Map<String, List<EncounterRow>> byYear = new LinkedHashMap<>();
         List<PatientChart.Fact> newestFirst = chart.recentEncountersAll();
+        chart.complete(newestFirst, false);
         int shown = 0;
         for (PatientChart.Fact encounter : newestFirst) {
             ChartViews.FactRow row = views.row(encounter);
@@ -199,6 +202,9 @@ public class ChartPage {
         PatientChart.Fact encounter = chart.fact(entryId).filter(f -> f.kind() == EntryKind.ENCOUNTER).orElseThrow(NotFoundException::new);
         ChartViews views = new ChartViews(chart, dates);
         PatientChart.Visit visit = chart.visit(encounter);
+        List<PatientChart.Fact> shown = new ArrayList<>(visit.facts());
+        shown.add(encounter);
+        chart.complete(shown, false);
         Map<EntryKind, List<PatientChart.Fact>> byKind = new LinkedHashMap<>();
         visit.facts().forEach(f -> byKind.computeIfAbsent(f.kind(), k -> new ArrayList<>()).add(f));
         List<ChartViews.SectionView> sections = byKind.entrySet().stream()
@@ -217,10 +223,11 @@ public class ChartPage {
         return Templates.print(banner(chart, views), views.summary(LocalDate.now()), printed());
     }
 
+    /** The chart's outline, audited; each page completes what it shows (a fixed few statements, whatever the size). */
     private PatientChart load(long id, AuditAction action, String detail) {
-        ChartService.Chart chart = charts.chart(id).orElseThrow(NotFoundException::new);
+        ChartService.Chart outline = charts.outline(id).orElseThrow(NotFoundException::new);
         audit.record(action, "patient", Long.toString(id), List.of(id), detail);
-        return new PatientChart(chart);
+        return new PatientChart(outline, outlined -> charts.complete(id, outlined));
     }
 
     private ChartViews.Banner banner(PatientChart chart, ChartViews views) {

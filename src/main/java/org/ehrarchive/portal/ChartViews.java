@@ -139,14 +139,28 @@ final class ChartViews {
     }
 
     Summary summary(LocalDate today) {
+        chart.complete(chart.summaryCandidates(), false);
         return new Summary(rows(chart.activeProblems(), PatientChart.SUMMARY_ITEMS), rows(chart.currentMedications(today), PatientChart.SUMMARY_ITEMS),
                 rows(chart.allergies(), PatientChart.SUMMARY_ITEMS), rows(chart.recentResults(), PatientChart.SUMMARY_ITEMS),
                 rows(chart.immunizations(), PatientChart.SUMMARY_ITEMS), rows(chart.recentEncounters(), PatientChart.SUMMARY_ITEMS));
     }
 
+    /** Makes whole, in one statement, every row the chart page shows: the summary's and each section's first rows. */
+    void completeChartPage() {
+        List<Fact> shown = new ArrayList<>(chart.summaryCandidates());
+        shown.addAll(sectionsFirstRows());
+        chart.complete(shown, false);
+    }
+
+    private List<Fact> sectionsFirstRows() {
+        return chart.allFacts().entrySet().stream().filter(e -> e.getKey() != EntryKind.ENCOUNTER)
+                .flatMap(e -> e.getValue().stream().limit(SECTION_ROWS)).toList();
+    }
+
     /** Every kind's section with its first rows; encounters have their own timeline. */
     List<SectionView> sections() {
         List<SectionView> sections = new ArrayList<>();
+        chart.complete(sectionsFirstRows(), false);
         chart.allFacts().forEach((kind, facts) -> {
             if (kind != EntryKind.ENCOUNTER) {
                 sections.add(new SectionView(kind, "section-" + kindPath(kind), rows(facts, SECTION_ROWS), facts.size(), facts.size() > SECTION_ROWS));
@@ -160,14 +174,20 @@ final class ChartViews {
         int pages = Math.max(1, (facts.size() + PAGE_ROWS - 1) / PAGE_ROWS);
         int shown = Math.min(Math.max(page, 1), pages);
         List<Fact> slice = facts.subList(Math.min((shown - 1) * PAGE_ROWS, facts.size()), Math.min(shown * PAGE_ROWS, facts.size()));
+        chart.complete(slice, false);
         return new Page(rows(slice, slice.size()), shown, pages, facts.size(), shown > 1 ? shown - 1 : null, shown < pages ? shown + 1 : null);
     }
 
+    /** The first {@code limit} facts as rows, made whole first (one statement, none when they already are). */
     List<FactRow> rows(List<Fact> facts, int limit) {
-        return facts.stream().limit(limit).map(this::row).toList();
+        List<Fact> shown = facts.stream().limit(limit).toList();
+        chart.complete(shown, false);
+        return shown.stream().map(this::row).toList();
     }
 
-    FactRow row(Fact fact) {
+    /** A fact as a row; {@link PatientChart#complete} it first. */
+    FactRow row(Fact outlined) {
+        Fact fact = chart.whole(outlined);
         EntryView e = fact.latest();
         EntryFacts.Flag flag = e.kind() == EntryKind.RESULT || e.kind() == EntryKind.VITAL_SIGN ? EntryFacts.flag(e) : null;
         String name = e.display() == null ? "(no name)" : e.kind() == EntryKind.ENCOUNTER ? encounterName(e) : e.display();
@@ -184,8 +204,10 @@ final class ChartViews {
                 e.kind() == EntryKind.RESULT || e.kind() == EntryKind.VITAL_SIGN ? Trends.testKey(e) : null);
     }
 
+    /** Every occurrence of the fact with its earlier versions, read whole in one statement. */
     List<OccurrenceRow> occurrences(Fact fact) {
-        return fact.occurrences().stream().map(o -> occurrence(o, o.earlierVersions().stream().map(v -> occurrence(v, List.of())).toList())).toList();
+        chart.complete(List.of(fact), true);
+        return chart.wholeOccurrences(fact).stream().map(o -> occurrence(o, o.earlierVersions().stream().map(v -> occurrence(v, List.of())).toList())).toList();
     }
 
     private OccurrenceRow occurrence(EntryView e, List<OccurrenceRow> earlier) {
@@ -196,14 +218,20 @@ final class ChartViews {
                 source.map(PatientChart.Source::label).orElse("(source not shown)"), e.version(), earlier);
     }
 
+    /** Every test's trend, plotted, without the tables (the outline has what a plot needs). */
     List<TrendView> trends() {
-        return Trends.of(chart).stream().map(this::trend).toList();
+        return Trends.of(chart).stream().map(t -> trend(t, false)).toList();
     }
 
-    TrendView trend(Trends.Trend trend) {
+    /** A test's trend, and with {@code withRows} its table, newest first, read whole in one statement. */
+    TrendView trend(Trends.Trend trend, boolean withRows) {
         List<FactRow> rows = new ArrayList<>();
-        for (int i = trend.all().size() - 1; i >= 0; i--) {
-            rows.add(row(trend.all().get(i).fact()));
+        if (withRows) {
+            List<Fact> newestFirst = new ArrayList<>();
+            for (int i = trend.all().size() - 1; i >= 0; i--) {
+                newestFirst.add(trend.all().get(i).fact());
+            }
+            rows = rows(newestFirst, newestFirst.size());
         }
         Map<String, Integer> otherUnits = new LinkedHashMap<>();
         for (Trends.Point point : trend.others()) {

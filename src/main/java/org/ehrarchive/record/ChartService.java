@@ -70,18 +70,165 @@ public class ChartService {
     public record FragmentView(long id, Integer sectionOrdinal, String status, String reason, String locator, String content) {
     }
 
+    /** One page of one kind of a patient's entries, in chart order, and how many the kind has in all. */
+    public record EntryPage(EntryKind kind, int page, int size, long total, List<EntryView> entries) {
+
+        public boolean hasNext() {
+            return (long) page * size < total;
+        }
+    }
+
+    /** A patient's header and the first page of each kind of entry, with how many each kind has in all. */
+    public record FirstPages(Chart chart, int pageSize, Map<EntryKind, Long> totals) {
+    }
+
     /**
-     * The chart in six statements whatever its size: the patient, its documents, identifiers, demographics, source
-     * records and entries, each selecting only the columns the chart shows (never an entry's or the demographics'
-     * source fragment, nor a document's header fragment), as values rather than managed entities.
+     * The whole chart in six statements whatever its size: the patient, its documents, identifiers, demographics,
+     * source records and entries, each selecting only the columns the chart shows (never an entry's or the
+     * demographics' source fragment, nor a document's header fragment), as values rather than managed entities.
      */
     @Transactional
     public Optional<Chart> chart(long patientId) {
+        return read(patientId, true);
+    }
+
+    /**
+     * The chart's outline, in the same six statements: every current entry with what it takes to fold, order, group,
+     * plot and flag it (kind, code, name, status, negation, time, values, interpretations, reference ranges, source and
+     * versions), but not its details, text or provenance, which are most of a heavy chart's bytes and parsing.
+     * A page completes what it shows with {@link #complete}.
+     */
+    @Transactional
+    public Optional<Chart> outline(long patientId) {
+        return read(patientId, false);
+    }
+
+    /**
+     * The entries of an outline made whole, by id, each with its earlier versions whole: one statement per
+     * {@value #IDS_PER_STATEMENT} entries.
+     */
+    @Transactional
+    public Map<Long, EntryView> complete(long patientId, java.util.Collection<EntryView> outlined) {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (EntryView entry : outlined) {
+            ids.add(entry.id());
+            entry.earlierVersions().forEach(earlier -> ids.add(earlier.id()));
+        }
+        Map<Long, EntryRow> rows = wholeRows(Patient.getEntityManager(), patientId, ids);
+        Map<Long, EntryView> views = new java.util.HashMap<>();
+        for (EntryView entry : outlined) {
+            EntryRow row = rows.get(entry.id());
+            if (row != null) {
+                views.put(entry.id(), row.view(entry.version(), entry.earlierVersions().stream()
+                        .filter(earlier -> rows.containsKey(earlier.id()))
+                        .map(earlier -> rows.get(earlier.id()).view(earlier.version(), List.of())).toList()));
+            }
+        }
+        return views;
+    }
+
+    /**
+     * The header of a chart (identifiers, demographics, documents) and the first {@code size} current entries of each
+     * kind, selected by the database (a window over the patient's current entries), with each kind's total: a fixed
+     * number of statements whatever the chart's size, and only what the page holds is read whole.
+     */
+    @Transactional
+    public Optional<FirstPages> firstPages(long patientId, int size) {
         EntityManager em = Patient.getEntityManager();
-        if (em.createQuery("select p.id from Patient p where p.id = :patient", Long.class).setParameter("patient", patientId)
-                .getResultList().isEmpty()) {
+        if (!exists(em, patientId)) {
             return Optional.empty();
         }
+        Header header = header(em, patientId);
+        Current current = header.versions().current();
+        jakarta.persistence.Query ranked = em.createNativeQuery("select id, kind, total from (select e.id, e.kind,"
+                + " row_number() over (partition by e.kind order by " + CHART_ORDER + ") as place,"
+                + " count(*) over (partition by e.kind) as total from clinical_entry e where e.patient_id = :patient" + current.sql()
+                + ") ranked where place <= :size").setParameter("patient", patientId).setParameter("size", size);
+        @SuppressWarnings("unchecked")
+        List<Object[]> selected = current.bind(ranked).getResultList();
+        Map<EntryKind, Long> counted = new java.util.EnumMap<>(EntryKind.class);
+        selected.forEach(c -> counted.put(EntryKind.valueOf((String) c[1]), ((Number) c[2]).longValue()));
+        Map<EntryKind, List<EntryView>> byKind = byKind(pageViews(em, patientId, header.versions(),
+                selected.stream().map(c -> (Number) c[0]).toList()));
+        Map<EntryKind, Long> totals = new LinkedHashMap<>();
+        for (EntryKind kind : EntryKind.values()) {
+            if (counted.containsKey(kind)) {
+                totals.put(kind, counted.get(kind));
+            }
+        }
+        return Optional.of(new FirstPages(chartOf(patientId, header, byKind), size, totals));
+    }
+
+    /** Page {@code page} (from 1) of {@code size} current entries of one kind, in chart order, and the kind's total. */
+    @Transactional
+    public Optional<EntryPage> page(long patientId, EntryKind kind, int page, int size) {
+        EntityManager em = Patient.getEntityManager();
+        if (!exists(em, patientId)) {
+            return Optional.empty();
+        }
+        Versions versions = Versions.of(em, patientId);
+        Current current = versions.current();
+        jakarta.persistence.Query paged = em.createNativeQuery("select e.id, count(*) over () from clinical_entry e where e.patient_id = :patient"
+                + " and e.kind = :kind" + current.sql() + " order by " + CHART_ORDER + " limit :size offset :offset")
+                .setParameter("patient", patientId).setParameter("kind", kind.name()).setParameter("size", size)
+                .setParameter("offset", (long) (page - 1) * size);
+        @SuppressWarnings("unchecked")
+        List<Object[]> selected = current.bind(paged).getResultList();
+        // count(*) over () counts the rows before limit and offset; past the last page no row carries it.
+        long total = selected.isEmpty() ? countOfKind(em, patientId, kind, current) : ((Number) selected.get(0)[1]).longValue();
+        List<Number> ids = selected.stream().map(c -> (Number) c[0]).toList();
+        List<EntryView> entries = byKind(pageViews(em, patientId, versions, ids)).getOrDefault(kind, List.of());
+        return Optional.of(new EntryPage(kind, page, size, total, entries));
+    }
+
+    /** The most entries one statement selects by id (PostgreSQL takes at most 32,767 parameters). */
+    static final int IDS_PER_STATEMENT = 10_000;
+
+    private static long countOfKind(EntityManager em, long patientId, EntryKind kind, Current current) {
+        return ((Number) current.bind(em.createNativeQuery("select count(*) from clinical_entry e where e.patient_id = :patient"
+                + " and e.kind = :kind" + current.sql()).setParameter("patient", patientId).setParameter("kind", kind.name()))
+                .getSingleResult()).longValue();
+    }
+
+    /**
+     * The SQL condition that keeps only current entries (ADR 0009): those of the patient's records that a newer version
+     * supersedes or that arrived as history are left out, by id, as {@link Versions#isCurrent} decides. Most charts
+     * have none, and the condition is then empty; past {@value #IDS_PER_STATEMENT} ids it asks the database instead.
+     */
+    record Current(java.util.Set<Long> notCurrent) {
+
+        String sql() {
+            if (notCurrent.isEmpty()) {
+                return "";
+            }
+            return notCurrent.size() <= IDS_PER_STATEMENT ? " and e.source_record_id not in (:notCurrent)"
+                    : " and not exists (select 1 from source_record r where r.id = e.source_record_id and (r.historical or exists"
+                            + " (select 1 from source_record s where s.supersedes_id = r.id and s.patient_id = r.patient_id)))";
+        }
+
+        jakarta.persistence.Query bind(jakarta.persistence.Query query) {
+            return notCurrent.isEmpty() || notCurrent.size() > IDS_PER_STATEMENT ? query : query.setParameter("notCurrent", notCurrent);
+        }
+    }
+
+    /**
+     * The chart's order: encounters oldest first, every other kind newest first; by the UTC sort key compared as bytes
+     * (as Java compares it, whatever the database's collation), then id.
+     */
+    private static final String CHART_ORDER = "case when e.kind = 'ENCOUNTER' then e.effective_sort end collate \"C\" asc nulls last,"
+            + " case when e.kind <> 'ENCOUNTER' then e.effective_sort end collate \"C\" desc nulls last, e.id";
+
+    private record Header(List<SourcedIdentifier> identifiers, List<SourcedDemographics> demographics, List<DocumentSummary> documents,
+            Versions versions) {
+    }
+
+    private static boolean exists(EntityManager em, long patientId) {
+        return !em.createQuery("select p.id from Patient p where p.id = :patient", Long.class).setParameter("patient", patientId)
+                .getResultList().isEmpty();
+    }
+
+    /** The documents, identifiers, demographics and source records of a patient: four statements. */
+    private static Header header(EntityManager em, long patientId) {
         List<Object[]> documents = em.createQuery("select d.id, d.title, d.type, d.effectiveTime, d.format, d.sourceSha256, d.sourceRecordId"
                 + " from ClinicalDocument d where d.patientId = :patient order by d.effectiveSort desc nulls last, d.id", Object[].class)
                 .setParameter("patient", patientId).getResultList();
@@ -99,16 +246,25 @@ public class ChartService {
                         list(d[4]), list(d[5]), (Boolean) d[6], (TimeValue) d[7], (Coded) d[8], list(d[9]), list(d[10]), list(d[11])))
                 .toList();
         Versions versions = Versions.of(em, patientId);
-        List<EntryRow> rows = em.createQuery("select e.id, e.documentId, e.sectionOrdinal, e.kind, e.code, e.display, e.status,"
-                + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.details, e.text,"
-                + " e.sourceSha256, e.locator, e.sourceRecordId"
-                + " from ClinicalEntry e where e.patientId = :patient order by e.effectiveSort desc nulls last, e.id", Object[].class)
-                .setParameter("patient", patientId).getResultList().stream().map(EntryRow::of).toList();
-        List<EntryView> all = versions.current(rows);
-        Map<EntryKind, List<EntryView>> byKind = new java.util.EnumMap<>(EntryKind.class);
-        for (EntryView entry : all) {
-            byKind.computeIfAbsent(entry.kind(), k -> new java.util.ArrayList<>()).add(entry);
+        List<DocumentSummary> summaries = documents.stream()
+                .map(d -> new DocumentSummary((Long) d[0], (String) d[1], (Coded) d[2], (TimeValue) d[3], (String) d[4], (String) d[5],
+                        versions.version((Long) d[6]), !versions.isCurrent((Long) d[6]))).toList();
+        return new Header(identifiers, demographics, summaries, versions);
+    }
+
+    private Optional<Chart> read(long patientId, boolean whole) {
+        EntityManager em = Patient.getEntityManager();
+        if (!exists(em, patientId)) {
+            return Optional.empty();
         }
+        Header header = header(em, patientId);
+        List<EntryRow> rows = em.createQuery("select " + (whole ? WHOLE_COLUMNS : OUTLINE_COLUMNS)
+                + " from ClinicalEntry e where e.patientId = :patient", Object[].class)
+                .setParameter("patient", patientId).getResultList().stream().map(whole ? EntryRow::of : EntryRow::outline).toList();
+        return Optional.of(chartOf(patientId, header, byKind(header.versions().current(rows))));
+    }
+
+    private static Chart chartOf(long patientId, Header header, Map<EntryKind, List<EntryView>> byKind) {
         Map<EntryKind, List<EntryView>> entries = new LinkedHashMap<>();
         for (EntryKind kind : EntryKind.values()) {
             List<EntryView> ofKind = byKind.get(kind);
@@ -116,16 +272,85 @@ public class ChartService {
                 entries.put(kind, List.copyOf(ofKind));
             }
         }
-        // Encounters oldest first, by the UTC sort key (times from different zones compare correctly).
-        List<EntryView> encounters = byKind.getOrDefault(EntryKind.ENCOUNTER, List.of()).stream()
-                .sorted(java.util.Comparator.comparing((EntryView e) -> sortKeyOf(e), java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
-                        .thenComparingLong(EntryView::id))
-                .toList();
-        List<DocumentSummary> summaries = documents.stream()
-                .map(d -> new DocumentSummary((Long) d[0], (String) d[1], (Coded) d[2], (TimeValue) d[3], (String) d[4], (String) d[5],
-                        versions.version((Long) d[6]), !versions.isCurrent((Long) d[6]))).toList();
-        return Optional.of(new Chart(patientId, identifiers, demographics, encounters, entries, summaries));
+        return new Chart(patientId, header.identifiers(), header.demographics(), byKind.getOrDefault(EntryKind.ENCOUNTER, List.of()),
+                entries, header.documents());
     }
+
+    /** Entries by kind, each kind in chart order (encounters oldest first, the rest newest first). */
+    private static Map<EntryKind, List<EntryView>> byKind(List<EntryView> views) {
+        Map<EntryKind, List<EntryView>> byKind = new java.util.EnumMap<>(EntryKind.class);
+        for (EntryView entry : views) {
+            byKind.computeIfAbsent(entry.kind(), k -> new java.util.ArrayList<>()).add(entry);
+        }
+        byKind.replaceAll((kind, ofKind) -> {
+            java.util.Comparator<String> time = kind == EntryKind.ENCOUNTER ? java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())
+                    : java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder());
+            // By the UTC sort key (times from different zones compare correctly), then id.
+            return ofKind.stream().sorted(java.util.Comparator.comparing((EntryView e) -> SortKeys.of(e.effective()), time)
+                    .thenComparingLong(EntryView::id)).toList();
+        });
+        return byKind;
+    }
+
+    /**
+     * The whole views of the entries a page selected, with their earlier versions: one statement for the entries and,
+     * only when some have earlier versions, one for the places of entries in their records and one for those versions.
+     */
+    private static List<EntryView> pageViews(EntityManager em, long patientId, Versions versions, List<Number> selected) {
+        java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
+        selected.forEach(id -> ids.add(id.longValue()));
+        Map<Long, EntryRow> rows = wholeRows(em, patientId, ids);
+        java.util.Set<Long> versioned = new java.util.HashSet<>();
+        rows.values().forEach(row -> versioned.addAll(versions.withOlder(row.sourceRecordId())));
+        Map<Long, List<Long>> entriesByRecord = new java.util.HashMap<>();
+        Map<Long, EntryRow> earlierRows = Map.of();
+        if (!versioned.isEmpty()) {
+            for (Object[] c : em.createQuery("select e.id, e.sourceRecordId from ClinicalEntry e where e.patientId = :patient"
+                    + " and e.sourceRecordId in :records order by e.id", Object[].class).setParameter("patient", patientId)
+                    .setParameter("records", versioned).getResultList()) {
+                entriesByRecord.computeIfAbsent((Long) c[1], r -> new java.util.ArrayList<>()).add((Long) c[0]);
+            }
+            java.util.Set<Long> earlierIds = new java.util.HashSet<>();
+            rows.values().forEach(row -> versions.earlier(row.id(), row.sourceRecordId(), entriesByRecord)
+                    .forEach(earlier -> earlierIds.add(earlier.entryId())));
+            earlierRows = wholeRows(em, patientId, earlierIds);
+        }
+        List<EntryView> views = new java.util.ArrayList<>();
+        for (Long id : ids) {
+            EntryRow row = rows.get(id);
+            if (row == null) {
+                continue;
+            }
+            List<EntryView> earlier = new java.util.ArrayList<>();
+            for (Versions.Earlier e : versions.earlier(row.id(), row.sourceRecordId(), entriesByRecord)) {
+                EntryRow earlierRow = earlierRows.get(e.entryId());
+                if (earlierRow != null) {
+                    earlier.add(earlierRow.view(e.version(), List.of()));
+                }
+            }
+            views.add(row.view(versions.version(row.sourceRecordId()), earlier));
+        }
+        return views;
+    }
+
+    /** Whole entry rows by id, of one patient. */
+    private static Map<Long, EntryRow> wholeRows(EntityManager em, long patientId, java.util.Set<Long> ids) {
+        Map<Long, EntryRow> rows = new java.util.HashMap<>();
+        List<Long> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += IDS_PER_STATEMENT) {
+            em.createQuery("select " + WHOLE_COLUMNS + " from ClinicalEntry e where e.patientId = :patient and e.id in :ids", Object[].class)
+                    .setParameter("patient", patientId).setParameter("ids", all.subList(from, Math.min(all.size(), from + IDS_PER_STATEMENT)))
+                    .getResultList().stream().map(EntryRow::of).forEach(row -> rows.put(row.id(), row));
+        }
+        return rows;
+    }
+
+    private static final String WHOLE_COLUMNS = "e.id, e.documentId, e.sectionOrdinal, e.kind, e.code, e.display, e.status,"
+            + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.details, e.text,"
+            + " e.sourceSha256, e.locator, e.sourceRecordId";
+
+    private static final String OUTLINE_COLUMNS = "e.id, e.documentId, e.sectionOrdinal, e.kind, e.code, e.display, e.status,"
+            + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.sourceRecordId";
 
     @SuppressWarnings("unchecked")
     private static <T> List<T> list(Object value) {
@@ -138,11 +363,19 @@ public class ChartService {
             List<ReferenceRange> referenceRanges, Map<String, Object> details, String text, String sourceSha256, String locator,
             Long sourceRecordId) {
 
+        /** A row of {@link #WHOLE_COLUMNS}. */
         @SuppressWarnings("unchecked")
         static EntryRow of(Object[] c) {
             return new EntryRow((Long) c[0], (Long) c[1], (Integer) c[2], (EntryKind) c[3], (Coded) c[4], (String) c[5], (String) c[6],
                     (Boolean) c[7], (String) c[8], (TimePeriod) c[9], list(c[10]), list(c[11]), list(c[12]), (Map<String, Object>) c[13],
                     (String) c[14], (String) c[15], (String) c[16], (Long) c[17]);
+        }
+
+        /** A row of {@link #OUTLINE_COLUMNS}: what it does not select is null. */
+        static EntryRow outline(Object[] c) {
+            return new EntryRow((Long) c[0], (Long) c[1], (Integer) c[2], (EntryKind) c[3], (Coded) c[4], (String) c[5], (String) c[6],
+                    (Boolean) c[7], (String) c[8], (TimePeriod) c[9], list(c[10]), list(c[11]), list(c[12]), null, null, null, null,
+                    (Long) c[13]);
         }
 
         EntryView view(int version, List<EntryView> earlier) {
@@ -184,10 +417,6 @@ public class ChartService {
                 e.sourceRecordId, version, earlier);
     }
 
-    private static String sortKeyOf(EntryView entry) {
-        return SortKeys.of(entry.effective());
-    }
-
     /**
      * The versions of a patient's source records: which are current (neither superseded nor historical), and, per
      * record key, the older versions of each. One query for the patient's records, of the columns that say so.
@@ -197,8 +426,13 @@ public class ChartService {
         private record Rec(long id, String keyHash, int version, Long supersedesId, boolean historical, String orderKey) {
         }
 
+        /** An entry of an earlier version of a record, and that version's number. */
+        record Earlier(long entryId, int version) {
+        }
+
         private final Map<Long, Rec> records = new java.util.HashMap<>();
         private final java.util.Set<Long> superseded = new java.util.HashSet<>();
+        private final Map<String, List<Rec>> byKey = new java.util.HashMap<>();
 
         static Versions of(EntityManager em, long patientId) {
             Versions versions = new Versions();
@@ -206,11 +440,20 @@ public class ChartService {
                     + " from SourceRecord r where r.patientId = :patient", Object[].class).setParameter("patient", patientId).getResultList()) {
                 Rec record = new Rec((Long) c[0], (String) c[1], (Integer) c[2], (Long) c[3], (Boolean) c[4], (String) c[5]);
                 versions.records.put(record.id, record);
+                versions.byKey.computeIfAbsent(record.keyHash, k -> new java.util.ArrayList<>()).add(record);
                 if (record.supersedesId != null) {
                     versions.superseded.add(record.supersedesId);
                 }
             }
             return versions;
+        }
+
+        /** The condition that selects current entries in SQL. */
+        Current current() {
+            java.util.Set<Long> notCurrent = new java.util.HashSet<>(superseded);
+            records.values().stream().filter(Rec::historical).forEach(r -> notCurrent.add(r.id));
+            notCurrent.retainAll(records.keySet());
+            return new Current(notCurrent);
         }
 
         boolean isCurrent(Long recordId) {
@@ -223,50 +466,71 @@ public class ChartService {
             return record == null ? 1 : record.version;
         }
 
-        /**
-         * The entries of current records, each with the entries at the same place in the earlier versions of its record
-         * (an organizer's second result beside the second result of the version before), newest first.
-         */
-        List<EntryView> current(List<EntryRow> rows) {
-            Map<Long, List<EntryRow>> byRecord = new java.util.HashMap<>();
-            for (EntryRow row : rows) {
-                byRecord.computeIfAbsent(row.sourceRecordId(), r -> new java.util.ArrayList<>()).add(row);
+        /** The other records of the same key as this one, newest first (by order key, then version). */
+        private List<Rec> older(Long recordId) {
+            Rec record = recordId == null ? null : records.get(recordId);
+            List<Rec> sameKey = record == null ? List.of() : byKey.getOrDefault(record.keyHash, List.of());
+            if (sameKey.size() < 2) {
+                return List.of();
             }
-            // Each row's place among the rows of its record, in id order.
-            Map<Long, Integer> places = new java.util.HashMap<>();
-            for (List<EntryRow> list : byRecord.values()) {
-                list.sort(java.util.Comparator.comparingLong(EntryRow::id));
-                for (int i = 0; i < list.size(); i++) {
-                    places.put(list.get(i).id(), i);
+            return sameKey.stream().filter(r -> r.id != record.id)
+                    .sorted(java.util.Comparator.comparing((Rec r) -> r.orderKey, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                            .thenComparingInt(r -> r.version).reversed())
+                    .toList();
+        }
+
+        /** This record and the others of its key, when it has any; else nothing. */
+        java.util.Set<Long> withOlder(Long recordId) {
+            List<Rec> older = older(recordId);
+            if (older.isEmpty()) {
+                return java.util.Set.of();
+            }
+            java.util.Set<Long> ids = new java.util.HashSet<>();
+            ids.add(recordId);
+            older.forEach(r -> ids.add(r.id));
+            return ids;
+        }
+
+        /**
+         * The entries at the same place as this one in the earlier versions of its record (an organizer's second result
+         * beside the second result of the version before), newest first; {@code entriesByRecord} lists each record's
+         * entry ids in id order, for this record and its older versions.
+         */
+        List<Earlier> earlier(long entryId, Long recordId, Map<Long, List<Long>> entriesByRecord) {
+            List<Rec> older = older(recordId);
+            if (older.isEmpty()) {
+                return List.of();
+            }
+            int place = java.util.Collections.binarySearch(entriesByRecord.getOrDefault(recordId, List.of()), entryId);
+            List<Earlier> earlier = new java.util.ArrayList<>();
+            for (Rec version : older) {
+                List<Long> theirs = entriesByRecord.getOrDefault(version.id, List.of());
+                if (place >= 0 && place < theirs.size()) {
+                    earlier.add(new Earlier(theirs.get(place), version.version));
                 }
             }
-            Map<String, List<Rec>> byKey = new java.util.HashMap<>();
-            for (Rec record : records.values()) {
-                byKey.computeIfAbsent(record.keyHash, k -> new java.util.ArrayList<>()).add(record);
+            return earlier;
+        }
+
+        /** The entries of current records, each with its earlier versions, from rows of all the patient's entries. */
+        List<EntryView> current(List<EntryRow> rows) {
+            Map<Long, List<Long>> entriesByRecord = new java.util.HashMap<>();
+            Map<Long, EntryRow> byId = new java.util.HashMap<>();
+            for (EntryRow row : rows) {
+                byId.put(row.id(), row);
+                if (!withOlder(row.sourceRecordId()).isEmpty()) {
+                    entriesByRecord.computeIfAbsent(row.sourceRecordId(), r -> new java.util.ArrayList<>()).add(row.id());
+                }
             }
+            entriesByRecord.values().forEach(ids -> ids.sort(null));
             List<EntryView> views = new java.util.ArrayList<>(rows.size());
             for (EntryRow row : rows) {
                 if (!isCurrent(row.sourceRecordId())) {
                     continue;
                 }
-                Rec record = row.sourceRecordId() == null ? null : records.get(row.sourceRecordId());
-                List<EntryView> earlier = new java.util.ArrayList<>();
-                List<Rec> sameKey = record == null ? List.of() : byKey.getOrDefault(record.keyHash, List.of());
-                if (sameKey.size() > 1) {
-                    int place = places.get(row.id());
-                    List<Rec> older = sameKey.stream()
-                            .filter(r -> r.id != record.id)
-                            .sorted(java.util.Comparator.comparing((Rec r) -> r.orderKey, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
-                                    .thenComparingInt(r -> r.version).reversed())
-                            .toList();
-                    for (Rec version : older) {
-                        List<EntryRow> their = byRecord.getOrDefault(version.id, List.of());
-                        if (place < their.size()) {
-                            earlier.add(their.get(place).view(version.version, List.of()));
-                        }
-                    }
-                }
-                views.add(row.view(record == null ? 1 : record.version, earlier));
+                List<EntryView> earlier = earlier(row.id(), row.sourceRecordId(), entriesByRecord).stream()
+                        .map(e -> byId.get(e.entryId()).view(e.version(), List.of())).toList();
+                views.add(row.view(version(row.sourceRecordId()), earlier));
             }
             return views;
         }

@@ -70,6 +70,8 @@ class JsonApiTest {
                 JsonApiTest::patientsOfHits));
         endpoints.put("GET /api/patients/{id}", new ApiRead("VIEW_CHART", "patient", Long.toString(patientId), null,
                 r -> r.get("/api/patients/" + patientId), answer -> Set.of(patientId)));
+        endpoints.put("GET /api/patients/{id}/entries", new ApiRead("VIEW_CHART", "patient", Long.toString(patientId), "entries RESULT page 1",
+                r -> r.queryParam("kind", "result").get("/api/patients/" + patientId + "/entries"), answer -> Set.of(answer.jsonPath().getLong("patientId"))));
         endpoints.put("GET /api/documents/{id}", new ApiRead("VIEW_DOCUMENT", "document", Long.toString(documentId), null,
                 r -> r.get("/api/documents/" + documentId), answer -> Set.of(answer.jsonPath().getLong("patientId"))));
         endpoints.put("GET /api/documents/{id}/original", new ApiRead("DOWNLOAD_ORIGINAL", "document", Long.toString(documentId),

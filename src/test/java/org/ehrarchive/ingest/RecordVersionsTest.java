@@ -139,9 +139,21 @@ class RecordVersionsTest {
                 .satisfies(current -> assertThat(current.version()).isEqualTo(2));
     }
 
+    /**
+     * Every read of the chart shows the current version with the earlier one: the whole chart, its outline made whole
+     * (the portal's read), its first pages and a page of one kind (the API's reads, which select in SQL).
+     */
     private void assertChartShowsCurrentWithEarlier(long patientId, int currentVersion, String currentStatus, String earlierStatus) {
         ChartService.Chart chart = charts.chart(patientId).orElseThrow();
-        assertThat(chart.entries().get(EntryKind.PROBLEM)).as("one fact, shown once").singleElement().satisfies(problem -> {
+        ChartService.EntryView outlined = charts.outline(patientId).orElseThrow().entries().get(EntryKind.PROBLEM).get(0);
+        assertThat(outlined.details()).as("an outline leaves the details out").isNull();
+        List<ChartService.EntryView> reads = List.of(chart.entries().get(EntryKind.PROBLEM).get(0),
+                charts.complete(patientId, List.of(outlined)).get(outlined.id()),
+                charts.firstPages(patientId, 10).orElseThrow().chart().entries().get(EntryKind.PROBLEM).get(0),
+                charts.page(patientId, EntryKind.PROBLEM, 1, 10).orElseThrow().entries().get(0));
+        assertThat(chart.entries().get(EntryKind.PROBLEM)).as("one fact, shown once").hasSize(1);
+        assertThat(charts.page(patientId, EntryKind.PROBLEM, 1, 10).orElseThrow().total()).as("one fact, counted once").isEqualTo(1);
+        assertThat(reads).allSatisfy(problem -> {
             assertThat(((java.util.Map<?, ?>) problem.details().get("concern")).get("status")).isEqualTo(currentStatus);
             assertThat(problem.version()).isEqualTo(currentVersion);
             assertThat(problem.earlierVersions()).singleElement().satisfies(earlier ->

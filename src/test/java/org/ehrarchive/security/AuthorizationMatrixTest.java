@@ -154,6 +154,8 @@ class AuthorizationMatrixTest {
         // The API: the same roles as the portal's pages, by HTTP Basic.
         routes.put("GET /api/patients", new Expected((r, ids) -> r.queryParam("name", "Testy").get("/api/patients"), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/patients/{id}", new Expected((r, ids) -> r.get("/api/patients/" + ids.patient()), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/patients/{id}/entries", new Expected((r, ids) -> r.queryParam("kind", "PROBLEM")
+                .get("/api/patients/" + ids.patient() + "/entries"), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/documents/{id}", new Expected((r, ids) -> r.get("/api/documents/" + ids.document()), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/documents/{id}/original",
                 new Expected((r, ids) -> r.get("/api/documents/" + ids.document() + "/original"), CHALLENGE, 200, 200, 403));
