@@ -35,6 +35,9 @@ public final class PatientChart {
 
     /** How many items the summary shows per part, and how many results (latest per test) and encounters. */
     public static final int SUMMARY_ITEMS = 10;
+    /** The kinds the summary is made of. */
+    public static final Set<EntryKind> SUMMARY_KINDS = java.util.EnumSet.of(EntryKind.PROBLEM, EntryKind.MEDICATION, EntryKind.ALLERGY,
+            EntryKind.RESULT, EntryKind.IMMUNIZATION, EntryKind.ENCOUNTER);
 
     private final Chart chart;
     private final Completer completer;

@@ -26,6 +26,9 @@ import org.ehrarchive.record.Quantity;
 public final class Trends {
 
     private static final java.util.Set<String> LOINC = java.util.Set.of("2.16.840.1.113883.6.1", "http://loinc.org", "LN");
+    private static final java.util.regex.Pattern LOINC_CODE = java.util.regex.Pattern.compile("[0-9A-Za-z-]{1,20}");
+    /** Keys already hashed: a chart asks for the same few tests' keys thousands of times. Bounded, as codes are. */
+    private static final Map<String, String> HASHED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One measurement of a test. {@code number} is null for a value that is not a number (it is listed, not plotted). */
     public record Point(long entryId, Fact fact, LocalDate day, EntryView entry, BigDecimal number, String unit, EntryFacts.Flag flag, String range,
@@ -72,7 +75,7 @@ public final class Trends {
     /** The test a result measures, as a URL-safe key: "loinc-718-7", "code-&lt;hex&gt;" or "name-&lt;hex&gt;". */
     public static String testKey(EntryView entry) {
         Coded code = loinc(entry.code());
-        if (code != null && code.code().matches("[0-9A-Za-z-]{1,20}")) {
+        if (code != null && LOINC_CODE.matcher(code.code()).matches()) {
             return "loinc-" + code.code();
         }
         if (entry.code() != null && entry.code().code() != null && !entry.code().code().isBlank()) {
@@ -147,6 +150,19 @@ public final class Trends {
     }
 
     private static String hex(String text) {
+        String known = HASHED.get(text);
+        if (known != null) {
+            return known;
+        }
+        if (HASHED.size() > 10_000) {
+            HASHED.clear();
+        }
+        String hashed = sha256Hex(text);
+        HASHED.put(text, hashed);
+        return hashed;
+    }
+
+    private static String sha256Hex(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
             bytes = java.security.MessageDigest.getInstance("SHA-256").digest(bytes);

@@ -10,6 +10,8 @@ import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.record.ChartService;
 import org.ehrarchive.record.EntryKind;
+import org.ehrarchive.security.ArchiveUser;
+import org.ehrarchive.security.Roles;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
 
@@ -21,10 +23,10 @@ import jakarta.persistence.EntityManager;
 /**
  * {@code bench --workload chart}: how long a heavy patient's chart takes to read. It ingests a generated heavy patient
  * (one MRN over {@code documents} C-CDA documents) and, when given, a real export folder, of which it takes the
- * patient with the most entries; then, for each of the two patients, it times {@link ChartService#chart(long)} alone
- * and with the JSON serialization {@code GET /api/patients/{id}} does (the application's {@link ObjectMapper}), over
- * {@code runs} runs after a warm-up, and prints p50, p95 and max in ms with the chart's size and the SQL statements
- * one chart issues.
+ * patient with the most entries; then, for each of the two patients, it times the whole chart read
+ * ({@link ChartService#chart(long)}, alone and serialized as JSON), and the chart's pages and API answers through the
+ * archive's own HTTP server on loopback, signed in as a clinician: {@code runs} runs after a warm-up, printed as p50,
+ * p95 and max in ms, with the chart's size and the SQL statements one whole read issues.
  */
 final class ChartBench {
 
@@ -33,6 +35,12 @@ final class ChartBench {
     private final ObjectMapper json;
     private final EntityManager entityManager;
     private final SessionFactory sessions;
+
+    /** What is timed through HTTP, by the path after the patient's id. */
+    private static final List<String> PAGES = List.of("/patients/{id}", "/patients/{id}/trends", "/patients/{id}/sections/result",
+            "/patients/{id}/facts/{entry}", "/api/patients/{id}", "/api/patients/{id}/entries?kind=RESULT&page=2");
+
+    private ChartHttp http;
 
     ChartBench(IngestService ingest, ChartService charts, ObjectMapper json, EntityManager entityManager, SessionFactory sessions) {
         this.ingest = ingest;
@@ -43,6 +51,10 @@ final class ChartBench {
     }
 
     void run(Path workload, int documents, int entriesPerSection, long seed, Path corpus, int runs) throws IOException {
+        String password = java.util.UUID.randomUUID().toString();
+        QuarkusTransaction.requiringNew().run(() -> ArchiveUser.create("bench-clinician", password, Roles.CLINICIAN));
+        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class);
+        http = ChartHttp.signIn(java.net.URI.create("http://127.0.0.1:" + port), "bench-clinician", password);
         Path generated = workload.resolve("heavy-patient");
         new CcdaGenerator(seed, entriesPerSection, "HEAVY-" + seed).writePatientHistories(generated, 1, documents);
         System.out.printf("workload: one generated patient of %d C-CDA documents, %d entries per section, seed %d%n", documents,
@@ -81,8 +93,6 @@ final class ChartBench {
         int warmup = Math.max(20, runs / 4);
         long[] chartNanos = new long[runs];
         long[] withJsonNanos = new long[runs];
-        long[] outlineNanos = new long[runs];
-        long[] firstPagesNanos = new long[runs];
         for (int i = -warmup; i < runs; i++) {
             long start = System.nanoTime();
             ChartService.Chart read = charts.chart(patientId).orElseThrow();
@@ -92,28 +102,34 @@ final class ChartBench {
             if (written.length == 0) {
                 throw new IllegalStateException("empty chart JSON");
             }
-            long outlineStart = System.nanoTime();
-            charts.outline(patientId).orElseThrow();
-            long pagesStart = System.nanoTime();
-            json.writeValueAsBytes(charts.firstPages(patientId, 100).orElseThrow());
-            long pagesEnd = System.nanoTime();
             if (i >= 0) {
                 chartNanos[i] = read1 - start;
                 withJsonNanos[i] = end - start;
-                outlineNanos[i] = pagesStart - outlineStart;
-                firstPagesNanos[i] = pagesEnd - pagesStart;
             }
         }
         print("  chart()", chartNanos);
         print("  chart() + JSON", withJsonNanos);
-        print("  outline()", outlineNanos);
-        print("  firstPages + JSON", firstPagesNanos);
+        long result = chart.entries().get(EntryKind.RESULT).get(0).id();
+        for (String page : PAGES) {
+            String path = page.replace("{id}", Long.toString(patientId)).replace("{entry}", Long.toString(result));
+            long[] nanos = new long[runs];
+            int size = 0;
+            for (int i = -warmup; i < runs; i++) {
+                long start = System.nanoTime();
+                size = http.get(path).length;
+                if (i >= 0) {
+                    nanos[i] = System.nanoTime() - start;
+                }
+            }
+            print("  GET " + page, nanos);
+            System.out.printf("%-50s %.0f kB%n", "", size / 1e3);
+        }
     }
 
     private static void print(String what, long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        System.out.printf("%-18s %4d runs  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms%n", what, sorted.length, percentile(sorted, 50) / 1e6,
+        System.out.printf("%-50s %4d runs  p50 %7.1f ms  p95 %7.1f ms  max %7.1f ms%n", what, sorted.length, percentile(sorted, 50) / 1e6,
                 percentile(sorted, 95) / 1e6, sorted[sorted.length - 1] / 1e6);
     }
 

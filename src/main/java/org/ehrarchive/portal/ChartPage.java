@@ -3,10 +3,12 @@ package org.ehrarchive.portal;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -73,6 +75,9 @@ public class ChartPage {
         static native TemplateInstance print(ChartViews.Banner banner, ChartViews.Summary summary, String printed);
     }
 
+    /** The kinds trends are drawn from. */
+    private static final Set<EntryKind> MEASURED = EnumSet.of(EntryKind.RESULT, EntryKind.VITAL_SIGN);
+
     /** An encounter on the timeline. */
     record EncounterRow(long id, String when, String name, String type, String source, Long documentId, int items) {
     }
@@ -107,7 +112,7 @@ public class ChartPage {
     public TemplateInstance section(@PathParam("id") long id, @PathParam("kind") String kindPath, @QueryParam("page") String page) {
         EntryKind kind = ChartViews.kindOf(kindPath).orElseThrow(NotFoundException::new);
         int number = positive(page);
-        PatientChart chart = load(id, AuditAction.VIEW_CHART, "section " + kindPath + " page " + number);
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "section " + kindPath + " page " + number, EnumSet.of(kind));
         ChartViews views = new ChartViews(chart, dates);
         return Templates.section(portal.nav(), banner(chart, views), ChartViews.title(kind), kindPath, views.page(kind, number),
                 ChartViews.measured(kind), ChartViews.detailed(kind));
@@ -117,7 +122,8 @@ public class ChartPage {
     @Path("facts/{entryId}")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance fact(@PathParam("id") long id, @PathParam("entryId") long entryId) {
-        PatientChart chart = load(id, AuditAction.VIEW_CHART, "fact " + entryId);
+        EntryKind kind = charts.kindOf(id, entryId).orElseThrow(NotFoundException::new);
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "fact " + entryId, EnumSet.of(kind));
         PatientChart.Fact fact = chart.fact(entryId).orElseThrow(NotFoundException::new);
         chart.complete(List.of(fact), true);
         ChartViews views = new ChartViews(chart, dates);
@@ -128,7 +134,7 @@ public class ChartPage {
     @Path("trends")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance trends(@PathParam("id") long id) {
-        PatientChart chart = load(id, AuditAction.VIEW_CHART, "trends");
+        PatientChart chart = load(id, AuditAction.VIEW_CHART, "trends", MEASURED);
         ChartViews views = new ChartViews(chart, dates);
         return Templates.trends(portal.nav(), banner(chart, views), views.trends());
     }
@@ -148,7 +154,7 @@ public class ChartPage {
     }
 
     private TemplateInstance trendPage(long id, String key, boolean print) {
-        PatientChart chart = load(id, print ? AuditAction.PRINT : AuditAction.VIEW_CHART, (print ? "print " : "") + "trend " + key);
+        PatientChart chart = load(id, print ? AuditAction.PRINT : AuditAction.VIEW_CHART, (print ? "print " : "") + "trend " + key, MEASURED);
         Trends.Trend trend = Trends.of(chart, key).orElseThrow(NotFoundException::new);
         ChartViews views = new ChartViews(chart, dates);
         return Templates.trend(portal.nav(), banner(chart, views), views.trend(trend, true), print, printed());
@@ -218,14 +224,19 @@ public class ChartPage {
     @Path("print")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance print(@PathParam("id") long id) {
-        PatientChart chart = load(id, AuditAction.PRINT, "print summary");
+        PatientChart chart = load(id, AuditAction.PRINT, "print summary", PatientChart.SUMMARY_KINDS);
         ChartViews views = new ChartViews(chart, dates);
         return Templates.print(banner(chart, views), views.summary(LocalDate.now()), printed());
     }
 
     /** The chart's outline, audited; each page completes what it shows (a fixed few statements, whatever the size). */
     private PatientChart load(long id, AuditAction action, String detail) {
-        ChartService.Chart outline = charts.outline(id).orElseThrow(NotFoundException::new);
+        return load(id, action, detail, EnumSet.allOf(EntryKind.class));
+    }
+
+    /** The outline of the kinds a page is about only: a section's, a fact's, the trends' (results and vital signs). */
+    private PatientChart load(long id, AuditAction action, String detail, Set<EntryKind> kinds) {
+        ChartService.Chart outline = charts.outline(id, kinds).orElseThrow(NotFoundException::new);
         audit.record(action, "patient", Long.toString(id), List.of(id), detail);
         return new PatientChart(outline, outlined -> charts.complete(id, outlined));
     }

@@ -89,7 +89,7 @@ public class ChartService {
      */
     @Transactional
     public Optional<Chart> chart(long patientId) {
-        return read(patientId, true);
+        return read(patientId, true, java.util.EnumSet.allOf(EntryKind.class));
     }
 
     /**
@@ -100,7 +100,13 @@ public class ChartService {
      */
     @Transactional
     public Optional<Chart> outline(long patientId) {
-        return read(patientId, false);
+        return read(patientId, false, java.util.EnumSet.allOf(EntryKind.class));
+    }
+
+    /** The outline of these kinds of entry only (the header whole): what a page about one kind needs. */
+    @Transactional
+    public Optional<Chart> outline(long patientId, java.util.Set<EntryKind> kinds) {
+        return read(patientId, false, kinds);
     }
 
     /**
@@ -181,6 +187,13 @@ public class ChartService {
         return Optional.of(new EntryPage(kind, page, size, total, entries));
     }
 
+    /** The kind of one of the patient's entries, or nothing when the patient has no such entry. */
+    @Transactional
+    public Optional<EntryKind> kindOf(long patientId, long entryId) {
+        return Patient.getEntityManager().createQuery("select e.kind from ClinicalEntry e where e.id = :entry and e.patientId = :patient",
+                EntryKind.class).setParameter("entry", entryId).setParameter("patient", patientId).getResultStream().findFirst();
+    }
+
     /** The most entries one statement selects by id (PostgreSQL takes at most 32,767 parameters). */
     static final int IDS_PER_STATEMENT = 10_000;
 
@@ -252,15 +265,20 @@ public class ChartService {
         return new Header(identifiers, demographics, summaries, versions);
     }
 
-    private Optional<Chart> read(long patientId, boolean whole) {
+    private Optional<Chart> read(long patientId, boolean whole, java.util.Set<EntryKind> kinds) {
         EntityManager em = Patient.getEntityManager();
         if (!exists(em, patientId)) {
             return Optional.empty();
         }
         Header header = header(em, patientId);
-        List<EntryRow> rows = em.createQuery("select " + (whole ? WHOLE_COLUMNS : OUTLINE_COLUMNS)
-                + " from ClinicalEntry e where e.patientId = :patient", Object[].class)
-                .setParameter("patient", patientId).getResultList().stream().map(whole ? EntryRow::of : EntryRow::outline).toList();
+        boolean every = kinds.containsAll(java.util.EnumSet.allOf(EntryKind.class));
+        jakarta.persistence.TypedQuery<Object[]> query = em.createQuery("select " + (whole ? WHOLE_COLUMNS : OUTLINE_COLUMNS)
+                + " from ClinicalEntry e where e.patientId = :patient" + (every ? "" : " and e.kind in :kinds"), Object[].class)
+                .setParameter("patient", patientId);
+        if (!every) {
+            query.setParameter("kinds", kinds);
+        }
+        List<EntryRow> rows = query.getResultList().stream().map(whole ? EntryRow::of : EntryRow::outline).toList();
         return Optional.of(chartOf(patientId, header, byKind(header.versions().current(rows))));
     }
 
@@ -302,17 +320,16 @@ public class ChartService {
         Map<Long, EntryRow> rows = wholeRows(em, patientId, ids);
         java.util.Set<Long> versioned = new java.util.HashSet<>();
         rows.values().forEach(row -> versioned.addAll(versions.withOlder(row.sourceRecordId())));
-        Map<Long, List<Long>> entriesByRecord = new java.util.HashMap<>();
+        Map<Versions.Place, List<Long>> entriesByPlace = new java.util.HashMap<>();
         Map<Long, EntryRow> earlierRows = Map.of();
         if (!versioned.isEmpty()) {
-            for (Object[] c : em.createQuery("select e.id, e.sourceRecordId from ClinicalEntry e where e.patientId = :patient"
+            for (Object[] c : em.createQuery("select e.id, e.sourceRecordId, e.kind from ClinicalEntry e where e.patientId = :patient"
                     + " and e.sourceRecordId in :records order by e.id", Object[].class).setParameter("patient", patientId)
                     .setParameter("records", versioned).getResultList()) {
-                entriesByRecord.computeIfAbsent((Long) c[1], r -> new java.util.ArrayList<>()).add((Long) c[0]);
+                entriesByPlace.computeIfAbsent(new Versions.Place((Long) c[1], (EntryKind) c[2]), r -> new java.util.ArrayList<>()).add((Long) c[0]);
             }
             java.util.Set<Long> earlierIds = new java.util.HashSet<>();
-            rows.values().forEach(row -> versions.earlier(row.id(), row.sourceRecordId(), entriesByRecord)
-                    .forEach(earlier -> earlierIds.add(earlier.entryId())));
+            rows.values().forEach(row -> versions.earlier(row, entriesByPlace).forEach(earlier -> earlierIds.add(earlier.entryId())));
             earlierRows = wholeRows(em, patientId, earlierIds);
         }
         List<EntryView> views = new java.util.ArrayList<>();
@@ -322,7 +339,7 @@ public class ChartService {
                 continue;
             }
             List<EntryView> earlier = new java.util.ArrayList<>();
-            for (Versions.Earlier e : versions.earlier(row.id(), row.sourceRecordId(), entriesByRecord)) {
+            for (Versions.Earlier e : versions.earlier(row, entriesByPlace)) {
                 EntryRow earlierRow = earlierRows.get(e.entryId());
                 if (earlierRow != null) {
                     earlier.add(earlierRow.view(e.version(), List.of()));
@@ -491,20 +508,25 @@ public class ChartService {
             return ids;
         }
 
+        /** A record's entries of one kind: an entry's place is its rank among them, in id order. */
+        record Place(Long recordId, EntryKind kind) {
+        }
+
         /**
          * The entries at the same place as this one in the earlier versions of its record (an organizer's second result
-         * beside the second result of the version before), newest first; {@code entriesByRecord} lists each record's
-         * entry ids in id order, for this record and its older versions.
+         * beside the second result of the version before), newest first. {@code entriesByPlace} lists the entry ids of
+         * this record and its older versions, by kind, in id order.
          */
-        List<Earlier> earlier(long entryId, Long recordId, Map<Long, List<Long>> entriesByRecord) {
-            List<Rec> older = older(recordId);
+        List<Earlier> earlier(EntryRow row, Map<Place, List<Long>> entriesByPlace) {
+            List<Rec> older = older(row.sourceRecordId());
             if (older.isEmpty()) {
                 return List.of();
             }
-            int place = java.util.Collections.binarySearch(entriesByRecord.getOrDefault(recordId, List.of()), entryId);
+            int place = java.util.Collections.binarySearch(entriesByPlace.getOrDefault(new Place(row.sourceRecordId(), row.kind()), List.of()),
+                    row.id());
             List<Earlier> earlier = new java.util.ArrayList<>();
             for (Rec version : older) {
-                List<Long> theirs = entriesByRecord.getOrDefault(version.id, List.of());
+                List<Long> theirs = entriesByPlace.getOrDefault(new Place(version.id, row.kind()), List.of());
                 if (place >= 0 && place < theirs.size()) {
                     earlier.add(new Earlier(theirs.get(place), version.version));
                 }
@@ -512,23 +534,23 @@ public class ChartService {
             return earlier;
         }
 
-        /** The entries of current records, each with its earlier versions, from rows of all the patient's entries. */
+        /** The entries of current records, each with its earlier versions, from rows of all the patient's entries of their kinds. */
         List<EntryView> current(List<EntryRow> rows) {
-            Map<Long, List<Long>> entriesByRecord = new java.util.HashMap<>();
+            Map<Place, List<Long>> entriesByPlace = new java.util.HashMap<>();
             Map<Long, EntryRow> byId = new java.util.HashMap<>();
             for (EntryRow row : rows) {
                 byId.put(row.id(), row);
                 if (!withOlder(row.sourceRecordId()).isEmpty()) {
-                    entriesByRecord.computeIfAbsent(row.sourceRecordId(), r -> new java.util.ArrayList<>()).add(row.id());
+                    entriesByPlace.computeIfAbsent(new Place(row.sourceRecordId(), row.kind()), r -> new java.util.ArrayList<>()).add(row.id());
                 }
             }
-            entriesByRecord.values().forEach(ids -> ids.sort(null));
+            entriesByPlace.values().forEach(ids -> ids.sort(null));
             List<EntryView> views = new java.util.ArrayList<>(rows.size());
             for (EntryRow row : rows) {
                 if (!isCurrent(row.sourceRecordId())) {
                     continue;
                 }
-                List<EntryView> earlier = earlier(row.id(), row.sourceRecordId(), entriesByRecord).stream()
+                List<EntryView> earlier = earlier(row, entriesByPlace).stream()
                         .map(e -> byId.get(e.entryId()).view(e.version(), List.of())).toList();
                 views.add(row.view(version(row.sourceRecordId()), earlier));
             }
