@@ -16,9 +16,11 @@ import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
+import org.ehrarchive.support.Accessibility;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.Fixtures;
+import org.ehrarchive.support.HeadlessChromium;
 import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,9 +31,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -43,14 +42,13 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * The portal in a real browser (Debian's headless Chromium, installed by the test script): sign in, find a patient
  * with a typo, read the chart, open a document; each read lands in the access audit. Markup archived in a document
- * runs nothing. Screenshots go to {@code target/screenshots/} (the README's tour uses them).
+ * runs nothing. The sign-in, search, chart, document and error pages pass {@link Accessibility}'s axe-core check.
+ * Screenshots go to {@code target/screenshots/} (the README's tour uses them).
  */
 @QuarkusTest
 @WithTestResource(ArchiveTestDatabase.class)
 class PortalBrowserTest {
 
-    private static final Path CHROMIUM = Requirements.CHROMIUM;
-    private static final Path CHROMEDRIVER = Requirements.CHROMEDRIVER;
     private static final String USER = "browser-clinician";
     private static final String PASSWORD = "browser-test-password";
     /** Names, titles and narratives full of markup a browser would run (see the file's comment). */
@@ -65,7 +63,6 @@ class PortalBrowserTest {
     SearchIndexer indexer;
 
     private WebDriver browser;
-    private Path profile;
 
     @BeforeEach
     void startBrowserWithAnArchivedPatient() throws Exception {
@@ -80,12 +77,7 @@ class PortalBrowserTest {
         ingest.ingest(folder, IngestProgress.NONE);
         indexer.drain(done -> { });
 
-        profile = Files.createTempDirectory("chromium-profile-");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,1000", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start(1280, 1000);
     }
 
     @AfterEach
@@ -102,6 +94,7 @@ class PortalBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
         assertThat(browser.getCurrentUrl()).as("the portal needs a signed-in user").contains("/login");
         screenshot("1-login");
+        Accessibility.assertNoSeriousViolations(browser, "the sign-in page");
         signIn(wait);
 
         browser.findElement(By.id("name")).sendKeys("Testy Fixtur");
@@ -109,16 +102,23 @@ class PortalBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("results")));
         assertThat(browser.getCurrentUrl()).as("no search terms in the URL").doesNotContain("Fixtur");
         screenshot("2-search");
+        Accessibility.assertNoSeriousViolations(browser, "the patient search with results");
         browser.findElement(By.cssSelector("#results a")).click();
 
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("chart-title")));
         assertThat(browser.getPageSource()).contains("Diabetes mellitus type 2").contains("Penicillin G").contains("MRN-4711");
         screenshot("3-chart");
+        Accessibility.assertNoSeriousViolations(browser, "the chart");
         browser.findElement(By.id("documents")).findElement(By.linkText("Fixture Continuity of Care Document")).click();
 
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("document-title")));
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("increased thirst");
         screenshot("4-document");
+        Accessibility.assertNoSeriousViolations(browser, "the document");
+
+        browser.get(portal.toString() + "no-such-page");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("main.error-page")));
+        Accessibility.assertNoSeriousViolations(browser, "the error page (404)");
 
         List<String> actions = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>list("userName = ?1 order by id", USER)
                 .stream().map(row -> row.action).toList());
@@ -149,6 +149,7 @@ class PortalBrowserTest {
         assertNoScriptRanAndNothingActiveIsInThePage("the text search");
         assertThat(browser.findElements(By.cssSelector("ol.hits .snippet mark")).stream().map(WebElement::getText))
                 .as("the word searched for is highlighted").contains("zebrafinch");
+        Accessibility.assertNoSeriousViolations(browser, "the text search with hits");
     }
 
     /**

@@ -18,7 +18,9 @@ import org.ehrarchive.sampling.SampledFixtures;
 import org.ehrarchive.sampling.SamplingPlans;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
+import org.ehrarchive.support.Accessibility;
 import org.ehrarchive.support.ArchiveTestDatabase;
+import org.ehrarchive.support.HeadlessChromium;
 import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,9 +29,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -41,7 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * A clinician reviews a sampled record in a real browser (headless Chromium, as {@link PortalBrowserTest}): the
  * original beside what the archive shows, a wrong without a note refused, with a note saved, the plan's results
- * updated, and both the view and the decision in the access audit.
+ * updated, and both the view and the decision in the access audit. Each page passes {@link Accessibility}'s axe-core check.
  */
 @QuarkusTest
 @WithTestResource(ArchiveTestDatabase.class)
@@ -76,11 +75,7 @@ class SamplingBrowserTest {
         planId = plans.draw(system, 2024, 1, null, null, "sampling-browser-admin");
         item = plans.items(planId).stream().filter(i -> i.recordType().equals("document")).findFirst().orElseThrow();
 
-        Path profile = Files.createTempDirectory("chromium-profile-");
-        ChromeOptions options = new ChromeOptions().setBinary(Requirements.CHROMIUM.toFile()).addArguments("--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Requirements.CHROMEDRIVER.toFile()).build(), options);
+        browser = HeadlessChromium.start(1400, 1000);
     }
 
     @AfterEach
@@ -107,12 +102,14 @@ class SamplingBrowserTest {
         int right = browser.findElement(By.id("normalized")).getLocation().getX();
         assertThat(right).as("side by side").isGreaterThan(left + 300);
         screenshot("sampling-1-review");
+        Accessibility.assertNoSeriousViolations(browser, "the review of a sampled record");
 
         browser.findElement(By.id("decision-wrong")).click();
         browser.findElement(By.id("save-decision")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("problem")));
         assertThat(browser.findElement(By.id("problem")).getText()).contains("needs a note");
         assertThat(plans.decisions(item.itemId())).as("nothing saved").isEmpty();
+        Accessibility.assertNoSeriousViolations(browser, "the review with a refused decision");
 
         browser.findElement(By.id("decision-wrong")).click();
         browser.findElement(By.id("note")).sendKeys("The author's organization is missing");
@@ -120,12 +117,14 @@ class SamplingBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
         assertThat(browser.findElement(By.id("history")).getText()).contains("wrong").contains("The author's organization is missing");
         screenshot("sampling-2-decided");
+        Accessibility.assertNoSeriousViolations(browser, "the review with a saved decision and its history");
 
         browser.get(portal + "sampling/" + planId);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("plan-items")));
         assertThat(browser.findElement(By.cssSelector("#plan-items tr.wrong")).getText()).contains("document").contains(USER);
         assertThat(browser.findElement(By.id("plan-types")).getText()).contains("document");
         screenshot("sampling-3-plan");
+        Accessibility.assertNoSeriousViolations(browser, "the sampling plan");
 
         List<AuditRecord> rows = QuarkusTransaction.requiringNew().call(() -> AuditRecord.<AuditRecord>list("userName = ?1 order by id", USER));
         assertThat(rows).filteredOn(r -> r.action.equals("VIEW_SAMPLED_RECORD"))
