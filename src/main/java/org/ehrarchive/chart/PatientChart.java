@@ -45,6 +45,8 @@ public final class PatientChart {
     private final Map<EntryKind, List<Fact>> facts = new LinkedHashMap<>();
     /** Entries made whole so far, by id. */
     private final Map<Long, EntryView> whole = new java.util.HashMap<>();
+    /** Each result's test, by fact id: the summary, the trends and their rows ask for the same ones again and again. */
+    private final Map<Long, String> testKeys = new java.util.HashMap<>();
 
     /** Makes outlined entries whole, by id: {@code ChartService.complete} for the chart's patient. */
     @FunctionalInterface
@@ -251,11 +253,16 @@ public final class PatientChart {
         return candidates;
     }
 
+    /** The test a measured fact measures ({@link Trends#testKey}). */
+    public String testKey(Fact fact) {
+        return testKeys.computeIfAbsent(fact.id(), id -> Trends.testKey(fact.latest()));
+    }
+
     /** The latest result of each test, newest first. */
     public List<Fact> recentResults() {
         Map<String, Fact> latestPerTest = new LinkedHashMap<>();
         for (Fact fact : facts(EntryKind.RESULT)) {
-            latestPerTest.putIfAbsent(Trends.testKey(fact.latest()), fact);
+            latestPerTest.putIfAbsent(testKey(fact), fact);
         }
         return latestPerTest.values().stream().limit(SUMMARY_ITEMS).toList();
     }
@@ -357,21 +364,12 @@ public final class PatientChart {
 
     static String factKey(EntryKind kind, EntryView entry) {
         String key = (entry.negated() ? "not " : "") + concept(entry);
-        if (timeless(kind)) {
+        if (kind.holdsOverTime()) {
             return key;
         }
         String day = entry.effective() == null || entry.effective().sortKey() == null || entry.effective().sortKey().iso() == null ? ""
                 : entry.effective().sortKey().iso().substring(0, Math.min(10, entry.effective().sortKey().iso().length()));
         return key + "|" + day + "|" + EntryFacts.valueText(entry) + "|" + (entry.display() == null ? "" : entry.display());
-    }
-
-    /** Whether facts of this kind hold over time (a problem, a medication) rather than happen on a day (a result, a visit). */
-    public static boolean timeless(EntryKind kind) {
-        return switch (kind) {
-            case PROBLEM, ALLERGY, MEDICATION, HEALTH_CONCERN, FAMILY_HISTORY, GOAL, COVERAGE, MEDICAL_EQUIPMENT, ADVANCE_DIRECTIVE,
-                    FUNCTIONAL_STATUS, MENTAL_STATUS -> true;
-            default -> false;
-        };
     }
 
     /** A concept's identity: its code in its system, else its name folded to lower case. */

@@ -26,8 +26,12 @@ public final class TrendSvg {
     private TrendSvg() {
     }
 
-    /** The SVG of a trend's plotted points; empty when fewer than one point has a number and a date. */
-    public static String render(Trend trend, ClinicalDates dates, String titleId) {
+    /**
+     * The SVG of a trend's plotted points; empty when fewer than one point has a number and a date. With
+     * {@code pointTitles} each point carries its date and value as a title (hover, screen readers): the one trend's
+     * page; a grid of trends leaves them out, as each plot links to its trend's page with the table.
+     */
+    public static String render(Trend trend, ClinicalDates dates, String titleId, boolean pointTitles) {
         List<Point> points = trend.plotted();
         if (points.isEmpty()) {
             return "";
@@ -75,7 +79,7 @@ public final class TrendSvg {
         }
         svg.append("<path d=\"").append(line).append("\" fill=\"none\" stroke=\"#1f3a5f\" stroke-width=\"1.5\"/>");
         for (Point point : points) {
-            marker(svg, scale.x(point.day()), scale.y(point.number().doubleValue()), point, dates);
+            marker(svg, scale.x(point.day()), scale.y(point.number().doubleValue()), point, pointTitles ? dates : null);
         }
         svg.append("</svg>");
         return svg.toString();
@@ -116,8 +120,9 @@ public final class TrendSvg {
         svg.append("</g>");
     }
 
+    /** A point's marker, shaped by its flag; with its title unless {@code dates} is null. */
     private static void marker(StringBuilder svg, double x, double y, Point point, ClinicalDates dates) {
-        String title = "<title>" + escape(dates.format(point.entry().effective()) + ": " + point.number().toPlainString()
+        String title = dates == null ? "" : "<title>" + escape(dates.format(point.entry().effective()) + ": " + point.number().toPlainString()
                 + (point.unit() == null || point.unit().isEmpty() ? "" : " " + point.unit())
                 + (point.flag().abnormal() ? ", " + point.flag().label() : "")) + "</title>";
         String code = point.flag().code();

@@ -59,7 +59,7 @@ public final class Trends {
         Map<String, List<Fact>> byTest = new LinkedHashMap<>();
         for (EntryKind kind : List.of(EntryKind.RESULT, EntryKind.VITAL_SIGN)) {
             for (Fact fact : chart.facts(kind)) {
-                byTest.computeIfAbsent(testKey(fact.latest()), k -> new ArrayList<>()).add(fact);
+                byTest.computeIfAbsent(chart.testKey(fact), k -> new ArrayList<>()).add(fact);
             }
         }
         List<Trend> trends = new ArrayList<>();

@@ -115,7 +115,7 @@ public class ChartPage {
         PatientChart chart = load(id, AuditAction.VIEW_CHART, "section " + kindPath + " page " + number, EnumSet.of(kind));
         ChartViews views = new ChartViews(chart, dates);
         return Templates.section(portal.nav(), banner(chart, views), ChartViews.title(kind), kindPath, views.page(kind, number),
-                ChartViews.measured(kind), ChartViews.detailed(kind));
+                kind.isMeasured(), ChartViews.detailed(kind));
     }
 
     @GET

@@ -51,12 +51,8 @@ final class ChartViews {
             boolean detailed) {
 
         SectionView(EntryKind kind, String anchor, List<FactRow> rows, int total, boolean more) {
-            this(ChartViews.kindPath(kind), ChartViews.title(kind), anchor, rows, total, more, ChartViews.measured(kind), ChartViews.detailed(kind));
+            this(ChartViews.kindPath(kind), ChartViews.title(kind), anchor, rows, total, more, kind.isMeasured(), ChartViews.detailed(kind));
         }
-    }
-
-    static boolean measured(EntryKind kind) {
-        return kind == EntryKind.RESULT || kind == EntryKind.VITAL_SIGN;
     }
 
     static boolean detailed(EntryKind kind) {
@@ -189,19 +185,19 @@ final class ChartViews {
     FactRow row(Fact outlined) {
         Fact fact = chart.whole(outlined);
         EntryView e = fact.latest();
-        EntryFacts.Flag flag = e.kind() == EntryKind.RESULT || e.kind() == EntryKind.VITAL_SIGN ? EntryFacts.flag(e) : null;
+        EntryFacts.Flag flag = e.kind().isMeasured() ? EntryFacts.flag(e) : null;
         String name = e.display() == null ? "(no name)" : e.kind() == EntryKind.ENCOUNTER ? encounterName(e) : e.display();
         String value = EntryFacts.valueText(e);
         Optional<PatientChart.Source> source = chart.source(e.documentId());
         // A visit or a result with only a start happened then; "since" is for what goes on (a problem, a medication).
-        String when = !PatientChart.timeless(e.kind()) && e.effective() != null && e.effective().value() == null && e.effective().low() != null
+        String when = !e.kind().holdsOverTime() && e.effective() != null && e.effective().value() == null && e.effective().low() != null
                 && e.effective().high() == null ? dates.format(e.effective().low()) : dates.format(e.effective());
         return new FactRow(fact.id(), name, e.negated(), value.equals(name) ? "" : value, flag == null ? "" : flag.symbol(),
                 flag == null ? "" : flag.label() + (flag.computed() ? " (from the range)" : ""), flag != null && flag.abnormal(),
                 flag == null ? "" : EntryFacts.range(e), status(e), when, detail(e), PortalViews.code(e.code()),
                 fact.occurrences().size(), fact.hasHistory(), source.map(PatientChart.Source::documentId).orElse(null),
                 source.map(PatientChart.Source::label).orElse(""),
-                e.kind() == EntryKind.RESULT || e.kind() == EntryKind.VITAL_SIGN ? Trends.testKey(e) : null);
+                e.kind().isMeasured() ? Trends.testKey(e) : null);
     }
 
     /** Every occurrence of the fact with its earlier versions, read whole in one statement. */
@@ -223,7 +219,10 @@ final class ChartViews {
         return Trends.of(chart).stream().map(t -> trend(t, false)).toList();
     }
 
-    /** A test's trend, and with {@code withRows} its table, newest first, read whole in one statement. */
+    /**
+     * A test's trend, and with {@code withRows} its table, newest first, read whole in one statement, and a title on
+     * each point of the plot (the one trend's page; a grid of plots links there).
+     */
     TrendView trend(Trends.Trend trend, boolean withRows) {
         List<FactRow> rows = new ArrayList<>();
         if (withRows) {
@@ -243,7 +242,7 @@ final class ChartViews {
                         .collect(Collectors.joining(", ")) + ".";
         Trends.Point latest = trend.latest();
         return new TrendView(trend.key(), trend.name(), trend.code(), trend.unit() == null ? "" : trend.unit(),
-                TrendSvg.render(trend, dates, "trend-title-" + trend.key()), rows, trend.all().size(), trend.abnormalCount(), notPlotted,
+                TrendSvg.render(trend, dates, "trend-title-" + trend.key(), withRows), rows, trend.all().size(), trend.abnormalCount(), notPlotted,
                 EntryFacts.valueText(latest.entry()) + (latest.day() == null ? "" : " on " + dates.format(latest.entry().effective())),
                 latest.flag().abnormal() ? latest.flag().symbol() + " " + latest.flag().label() : "");
     }

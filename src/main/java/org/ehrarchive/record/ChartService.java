@@ -366,8 +366,23 @@ public class ChartService {
             + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.details, e.text,"
             + " e.sourceSha256, e.locator, e.sourceRecordId";
 
+    /**
+     * An outline's columns. Values tell dated facts apart (a glucose of 5.1 and one of 7.3 on one day are two facts),
+     * so facts that hold over time (a problem, a medication) leave them out; interpretations and ranges flag and plot
+     * results and vital signs only. What a kind does not need is most of a heavy chart's parsing.
+     */
     private static final String OUTLINE_COLUMNS = "e.id, e.documentId, e.sectionOrdinal, e.kind, e.code, e.display, e.status,"
-            + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.sourceRecordId";
+            + " e.negated, e.mood, e.effective,"
+            + " case when e.kind in (" + kinds(EntryKind::holdsOverTime) + ") then null else e.observedValues end,"
+            + " case when e.kind in (" + kinds(EntryKind::isMeasured) + ") then e.interpretations else null end,"
+            + " case when e.kind in (" + kinds(EntryKind::isMeasured) + ") then e.referenceRanges else null end,"
+            + " e.sourceRecordId";
+
+    /** The kinds that match, as JPQL enum literals. */
+    private static String kinds(java.util.function.Predicate<EntryKind> which) {
+        return java.util.Arrays.stream(EntryKind.values()).filter(which)
+                .map(kind -> EntryKind.class.getName() + "." + kind.name()).collect(java.util.stream.Collectors.joining(", "));
+    }
 
     @SuppressWarnings("unchecked")
     private static <T> List<T> list(Object value) {

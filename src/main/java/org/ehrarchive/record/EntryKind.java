@@ -27,5 +27,19 @@ public enum EntryKind {
     ASSESSMENT,
     NOTE,
     /** A billed charge, credit or payment (HL7 v2 FT1): billing is part of the legal record. */
-    CHARGE
+    CHARGE;
+
+    /** Whether facts of this kind hold over time (a problem, a medication) rather than happen on a day (a result, a visit). */
+    public boolean holdsOverTime() {
+        return switch (this) {
+            case PROBLEM, ALLERGY, MEDICATION, HEALTH_CONCERN, FAMILY_HISTORY, GOAL, COVERAGE, MEDICAL_EQUIPMENT, ADVANCE_DIRECTIVE,
+                    FUNCTIONAL_STATUS, MENTAL_STATUS -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether entries of this kind are measurements with flags and reference ranges, plotted as trends. */
+    public boolean isMeasured() {
+        return this == RESULT || this == VITAL_SIGN;
+    }
 }
