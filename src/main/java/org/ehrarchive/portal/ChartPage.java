@@ -174,12 +174,13 @@ public class ChartPage {
         TreeSet<String> sources = new TreeSet<>();
         Map<String, List<EncounterRow>> byYear = new LinkedHashMap<>();
         List<PatientChart.Fact> newestFirst = chart.recentEncountersAll();
-        chart.complete(newestFirst, false);
         int shown = 0;
+        // The timeline shows what the outline has (name, time, source), so no encounter is read whole here.
         for (PatientChart.Fact encounter : newestFirst) {
-            ChartViews.FactRow row = views.row(encounter);
-            String encounterType = row.name();
-            String format = chart.source(encounter.latest().documentId()).map(PatientChart.Source::format).orElse("");
+            ChartService.EntryView e = encounter.latest();
+            String encounterType = ChartViews.encounterName(e);
+            Optional<PatientChart.Source> origin = chart.source(e.documentId());
+            String format = origin.map(PatientChart.Source::format).orElse("");
             types.add(encounterType);
             if (!format.isEmpty()) {
                 sources.add(format);
@@ -191,8 +192,9 @@ public class ChartPage {
                     && toDay.map(t -> day.isPresent() && !day.get().isAfter(t)).orElse(true)) {
                 shown++;
                 String year = day.map(d -> Integer.toString(d.getYear())).orElse("Date not given");
-                byYear.computeIfAbsent(year, y -> new ArrayList<>()).add(new EncounterRow(row.id(), row.when(), row.name(),
-                        PortalViews.code(encounter.latest().code()), row.source(), row.documentId(), chart.visit(encounter).facts().size()));
+                byYear.computeIfAbsent(year, y -> new ArrayList<>()).add(new EncounterRow(encounter.id(), views.when(e), encounterType,
+                        PortalViews.code(e.code()), origin.map(PatientChart.Source::label).orElse(""),
+                        origin.map(PatientChart.Source::documentId).orElse(null), chart.visit(encounter).facts().size()));
             }
         }
         List<EncounterYear> years = byYear.entrySet().stream().map(e -> new EncounterYear(e.getKey(), e.getValue())).toList();

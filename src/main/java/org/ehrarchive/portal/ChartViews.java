@@ -189,15 +189,19 @@ final class ChartViews {
         String name = e.display() == null ? "(no name)" : e.kind() == EntryKind.ENCOUNTER ? encounterName(e) : e.display();
         String value = EntryFacts.valueText(e);
         Optional<PatientChart.Source> source = chart.source(e.documentId());
-        // A visit or a result with only a start happened then; "since" is for what goes on (a problem, a medication).
-        String when = !e.kind().holdsOverTime() && e.effective() != null && e.effective().value() == null && e.effective().low() != null
-                && e.effective().high() == null ? dates.format(e.effective().low()) : dates.format(e.effective());
+        String when = when(e);
         return new FactRow(fact.id(), name, e.negated(), value.equals(name) ? "" : value, flag == null ? "" : flag.symbol(),
                 flag == null ? "" : flag.label() + (flag.computed() ? " (from the range)" : ""), flag != null && flag.abnormal(),
                 flag == null ? "" : EntryFacts.range(e), status(e), when, detail(e), PortalViews.code(e.code()),
                 fact.occurrences().size(), fact.hasHistory(), source.map(PatientChart.Source::documentId).orElse(null),
                 source.map(PatientChart.Source::label).orElse(""),
                 e.kind().isMeasured() ? Trends.testKey(e) : null);
+    }
+
+    /** When an entry happened, for people. A visit or a result with only a start happened then; "since" is for what goes on (a problem, a medication). */
+    String when(EntryView e) {
+        return !e.kind().holdsOverTime() && e.effective() != null && e.effective().value() == null && e.effective().low() != null
+                && e.effective().high() == null ? dates.format(e.effective().low()) : dates.format(e.effective());
     }
 
     /** Every occurrence of the fact with its earlier versions, read whole in one statement. */

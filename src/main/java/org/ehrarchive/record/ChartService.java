@@ -1,12 +1,27 @@
 package org.ehrarchive.record;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
 
 /**
@@ -89,7 +104,7 @@ public class ChartService {
      */
     @Transactional
     public Optional<Chart> chart(long patientId) {
-        return read(patientId, true, java.util.EnumSet.allOf(EntryKind.class));
+        return read(patientId, true, EnumSet.allOf(EntryKind.class));
     }
 
     /**
@@ -100,12 +115,12 @@ public class ChartService {
      */
     @Transactional
     public Optional<Chart> outline(long patientId) {
-        return read(patientId, false, java.util.EnumSet.allOf(EntryKind.class));
+        return read(patientId, false, EnumSet.allOf(EntryKind.class));
     }
 
     /** The outline of these kinds of entry only (the header whole): what a page about one kind needs. */
     @Transactional
-    public Optional<Chart> outline(long patientId, java.util.Set<EntryKind> kinds) {
+    public Optional<Chart> outline(long patientId, Set<EntryKind> kinds) {
         return read(patientId, false, kinds);
     }
 
@@ -114,14 +129,14 @@ public class ChartService {
      * {@value #IDS_PER_STATEMENT} entries.
      */
     @Transactional
-    public Map<Long, EntryView> complete(long patientId, java.util.Collection<EntryView> outlined) {
-        java.util.Set<Long> ids = new java.util.HashSet<>();
+    public Map<Long, EntryView> complete(long patientId, Collection<EntryView> outlined) {
+        Set<Long> ids = new HashSet<>();
         for (EntryView entry : outlined) {
             ids.add(entry.id());
             entry.earlierVersions().forEach(earlier -> ids.add(earlier.id()));
         }
         Map<Long, EntryRow> rows = wholeRows(Patient.getEntityManager(), patientId, ids);
-        Map<Long, EntryView> views = new java.util.HashMap<>();
+        Map<Long, EntryView> views = new HashMap<>();
         for (EntryView entry : outlined) {
             EntryRow row = rows.get(entry.id());
             if (row != null) {
@@ -146,13 +161,13 @@ public class ChartService {
         }
         Header header = header(em, patientId);
         Current current = header.versions().current();
-        jakarta.persistence.Query ranked = em.createNativeQuery("select id, kind, total from (select e.id, e.kind,"
+        Query ranked = em.createNativeQuery("select id, kind, total from (select e.id, e.kind,"
                 + " row_number() over (partition by e.kind order by " + CHART_ORDER + ") as place,"
                 + " count(*) over (partition by e.kind) as total from clinical_entry e where e.patient_id = :patient" + current.sql()
                 + ") ranked where place <= :size").setParameter("patient", patientId).setParameter("size", size);
         @SuppressWarnings("unchecked")
         List<Object[]> selected = current.bind(ranked).getResultList();
-        Map<EntryKind, Long> counted = new java.util.EnumMap<>(EntryKind.class);
+        Map<EntryKind, Long> counted = new EnumMap<>(EntryKind.class);
         selected.forEach(c -> counted.put(EntryKind.valueOf((String) c[1]), ((Number) c[2]).longValue()));
         Map<EntryKind, List<EntryView>> byKind = byKind(pageViews(em, patientId, header.versions(),
                 selected.stream().map(c -> (Number) c[0]).toList()));
@@ -174,7 +189,7 @@ public class ChartService {
         }
         Versions versions = Versions.of(em, patientId);
         Current current = versions.current();
-        jakarta.persistence.Query paged = em.createNativeQuery("select e.id, count(*) over () from clinical_entry e where e.patient_id = :patient"
+        Query paged = em.createNativeQuery("select e.id, count(*) over () from clinical_entry e where e.patient_id = :patient"
                 + " and e.kind = :kind" + current.sql() + " order by " + CHART_ORDER + " limit :size offset :offset")
                 .setParameter("patient", patientId).setParameter("kind", kind.name()).setParameter("size", size)
                 .setParameter("offset", (long) (page - 1) * size);
@@ -208,7 +223,7 @@ public class ChartService {
      * supersedes or that arrived as history are left out, by id, as {@link Versions#isCurrent} decides. Most charts
      * have none, and the condition is then empty; past {@value #IDS_PER_STATEMENT} ids it asks the database instead.
      */
-    record Current(java.util.Set<Long> notCurrent) {
+    record Current(Set<Long> notCurrent) {
 
         String sql() {
             if (notCurrent.isEmpty()) {
@@ -219,7 +234,7 @@ public class ChartService {
                             + " (select 1 from source_record s where s.supersedes_id = r.id and s.patient_id = r.patient_id)))";
         }
 
-        jakarta.persistence.Query bind(jakarta.persistence.Query query) {
+        Query bind(Query query) {
             return notCurrent.isEmpty() || notCurrent.size() > IDS_PER_STATEMENT ? query : query.setParameter("notCurrent", notCurrent);
         }
     }
@@ -245,7 +260,7 @@ public class ChartService {
         List<Object[]> documents = em.createQuery("select d.id, d.title, d.type, d.effectiveTime, d.format, d.sourceSha256, d.sourceRecordId"
                 + " from ClinicalDocument d where d.patientId = :patient order by d.effectiveSort desc nulls last, d.id", Object[].class)
                 .setParameter("patient", patientId).getResultList();
-        Map<Long, String> titles = new java.util.HashMap<>();
+        Map<Long, String> titles = new HashMap<>();
         documents.forEach(d -> titles.put((Long) d[0], (String) d[1]));
         List<SourcedIdentifier> identifiers = em.createQuery("select i.system, i.value, i.assigningAuthority, i.documentId"
                 + " from PatientIdentifier i where i.patientId = :patient order by i.id", Object[].class)
@@ -265,14 +280,14 @@ public class ChartService {
         return new Header(identifiers, demographics, summaries, versions);
     }
 
-    private Optional<Chart> read(long patientId, boolean whole, java.util.Set<EntryKind> kinds) {
+    private Optional<Chart> read(long patientId, boolean whole, Set<EntryKind> kinds) {
         EntityManager em = Patient.getEntityManager();
         if (!exists(em, patientId)) {
             return Optional.empty();
         }
         Header header = header(em, patientId);
-        boolean every = kinds.containsAll(java.util.EnumSet.allOf(EntryKind.class));
-        jakarta.persistence.TypedQuery<Object[]> query = em.createQuery("select " + (whole ? WHOLE_COLUMNS : OUTLINE_COLUMNS)
+        boolean every = kinds.containsAll(EnumSet.allOf(EntryKind.class));
+        TypedQuery<Object[]> query = em.createQuery("select " + (whole ? WHOLE_COLUMNS : OUTLINE_COLUMNS)
                 + " from ClinicalEntry e where e.patientId = :patient" + (every ? "" : " and e.kind in :kinds"), Object[].class)
                 .setParameter("patient", patientId);
         if (!every) {
@@ -296,15 +311,15 @@ public class ChartService {
 
     /** Entries by kind, each kind in chart order (encounters oldest first, the rest newest first). */
     private static Map<EntryKind, List<EntryView>> byKind(List<EntryView> views) {
-        Map<EntryKind, List<EntryView>> byKind = new java.util.EnumMap<>(EntryKind.class);
+        Map<EntryKind, List<EntryView>> byKind = new EnumMap<>(EntryKind.class);
         for (EntryView entry : views) {
-            byKind.computeIfAbsent(entry.kind(), k -> new java.util.ArrayList<>()).add(entry);
+            byKind.computeIfAbsent(entry.kind(), k -> new ArrayList<>()).add(entry);
         }
         byKind.replaceAll((kind, ofKind) -> {
-            java.util.Comparator<String> time = kind == EntryKind.ENCOUNTER ? java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())
-                    : java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder());
+            Comparator<String> time = kind == EntryKind.ENCOUNTER ? Comparator.nullsLast(Comparator.naturalOrder())
+                    : Comparator.nullsLast(Comparator.reverseOrder());
             // By the UTC sort key (times from different zones compare correctly), then id.
-            return ofKind.stream().sorted(java.util.Comparator.comparing((EntryView e) -> SortKeys.of(e.effective()), time)
+            return ofKind.stream().sorted(Comparator.comparing((EntryView e) -> SortKeys.of(e.effective()), time)
                     .thenComparingLong(EntryView::id)).toList();
         });
         return byKind;
@@ -315,30 +330,30 @@ public class ChartService {
      * only when some have earlier versions, one for the places of entries in their records and one for those versions.
      */
     private static List<EntryView> pageViews(EntityManager em, long patientId, Versions versions, List<Number> selected) {
-        java.util.Set<Long> ids = new java.util.LinkedHashSet<>();
+        Set<Long> ids = new LinkedHashSet<>();
         selected.forEach(id -> ids.add(id.longValue()));
         Map<Long, EntryRow> rows = wholeRows(em, patientId, ids);
-        java.util.Set<Long> versioned = new java.util.HashSet<>();
+        Set<Long> versioned = new HashSet<>();
         rows.values().forEach(row -> versioned.addAll(versions.withOlder(row.sourceRecordId())));
-        Map<Versions.Place, List<Long>> entriesByPlace = new java.util.HashMap<>();
+        Map<Versions.Place, List<Long>> entriesByPlace = new HashMap<>();
         Map<Long, EntryRow> earlierRows = Map.of();
         if (!versioned.isEmpty()) {
             for (Object[] c : em.createQuery("select e.id, e.sourceRecordId, e.kind from ClinicalEntry e where e.patientId = :patient"
                     + " and e.sourceRecordId in :records order by e.id", Object[].class).setParameter("patient", patientId)
                     .setParameter("records", versioned).getResultList()) {
-                entriesByPlace.computeIfAbsent(new Versions.Place((Long) c[1], (EntryKind) c[2]), r -> new java.util.ArrayList<>()).add((Long) c[0]);
+                entriesByPlace.computeIfAbsent(new Versions.Place((Long) c[1], (EntryKind) c[2]), r -> new ArrayList<>()).add((Long) c[0]);
             }
-            java.util.Set<Long> earlierIds = new java.util.HashSet<>();
+            Set<Long> earlierIds = new HashSet<>();
             rows.values().forEach(row -> versions.earlier(row, entriesByPlace).forEach(earlier -> earlierIds.add(earlier.entryId())));
             earlierRows = wholeRows(em, patientId, earlierIds);
         }
-        List<EntryView> views = new java.util.ArrayList<>();
+        List<EntryView> views = new ArrayList<>();
         for (Long id : ids) {
             EntryRow row = rows.get(id);
             if (row == null) {
                 continue;
             }
-            List<EntryView> earlier = new java.util.ArrayList<>();
+            List<EntryView> earlier = new ArrayList<>();
             for (Versions.Earlier e : versions.earlier(row, entriesByPlace)) {
                 EntryRow earlierRow = earlierRows.get(e.entryId());
                 if (earlierRow != null) {
@@ -351,8 +366,8 @@ public class ChartService {
     }
 
     /** Whole entry rows by id, of one patient. */
-    private static Map<Long, EntryRow> wholeRows(EntityManager em, long patientId, java.util.Set<Long> ids) {
-        Map<Long, EntryRow> rows = new java.util.HashMap<>();
+    private static Map<Long, EntryRow> wholeRows(EntityManager em, long patientId, Set<Long> ids) {
+        Map<Long, EntryRow> rows = new HashMap<>();
         List<Long> all = List.copyOf(ids);
         for (int from = 0; from < all.size(); from += IDS_PER_STATEMENT) {
             em.createQuery("select " + WHOLE_COLUMNS + " from ClinicalEntry e where e.patientId = :patient and e.id in :ids", Object[].class)
@@ -379,9 +394,9 @@ public class ChartService {
             + " e.sourceRecordId";
 
     /** The kinds that match, as JPQL enum literals. */
-    private static String kinds(java.util.function.Predicate<EntryKind> which) {
-        return java.util.Arrays.stream(EntryKind.values()).filter(which)
-                .map(kind -> EntryKind.class.getName() + "." + kind.name()).collect(java.util.stream.Collectors.joining(", "));
+    private static String kinds(Predicate<EntryKind> which) {
+        return Arrays.stream(EntryKind.values()).filter(which)
+                .map(kind -> EntryKind.class.getName() + "." + kind.name()).collect(Collectors.joining(", "));
     }
 
     @SuppressWarnings("unchecked")
@@ -422,7 +437,7 @@ public class ChartService {
         if (d == null) {
             return Optional.empty();
         }
-        Map<Long, Integer> recordVersions = new java.util.HashMap<>();
+        Map<Long, Integer> recordVersions = new HashMap<>();
         for (SourceRecord record : SourceRecord.<SourceRecord>list("id in (select e.sourceRecordId from ClinicalEntry e where e.documentId = ?1)",
                 documentId)) {
             recordVersions.put(record.id, record.version);
@@ -462,9 +477,9 @@ public class ChartService {
         record Earlier(long entryId, int version) {
         }
 
-        private final Map<Long, Rec> records = new java.util.HashMap<>();
-        private final java.util.Set<Long> superseded = new java.util.HashSet<>();
-        private final Map<String, List<Rec>> byKey = new java.util.HashMap<>();
+        private final Map<Long, Rec> records = new HashMap<>();
+        private final Set<Long> superseded = new HashSet<>();
+        private final Map<String, List<Rec>> byKey = new HashMap<>();
 
         static Versions of(EntityManager em, long patientId) {
             Versions versions = new Versions();
@@ -472,7 +487,7 @@ public class ChartService {
                     + " from SourceRecord r where r.patientId = :patient", Object[].class).setParameter("patient", patientId).getResultList()) {
                 Rec record = new Rec((Long) c[0], (String) c[1], (Integer) c[2], (Long) c[3], (Boolean) c[4], (String) c[5]);
                 versions.records.put(record.id, record);
-                versions.byKey.computeIfAbsent(record.keyHash, k -> new java.util.ArrayList<>()).add(record);
+                versions.byKey.computeIfAbsent(record.keyHash, k -> new ArrayList<>()).add(record);
                 if (record.supersedesId != null) {
                     versions.superseded.add(record.supersedesId);
                 }
@@ -482,7 +497,7 @@ public class ChartService {
 
         /** The condition that selects current entries in SQL. */
         Current current() {
-            java.util.Set<Long> notCurrent = new java.util.HashSet<>(superseded);
+            Set<Long> notCurrent = new HashSet<>(superseded);
             records.values().stream().filter(Rec::historical).forEach(r -> notCurrent.add(r.id));
             notCurrent.retainAll(records.keySet());
             return new Current(notCurrent);
@@ -506,18 +521,18 @@ public class ChartService {
                 return List.of();
             }
             return sameKey.stream().filter(r -> r.id != record.id)
-                    .sorted(java.util.Comparator.comparing((Rec r) -> r.orderKey, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                    .sorted(Comparator.comparing((Rec r) -> r.orderKey, Comparator.nullsFirst(Comparator.naturalOrder()))
                             .thenComparingInt(r -> r.version).reversed())
                     .toList();
         }
 
         /** This record and the others of its key, when it has any; else nothing. */
-        java.util.Set<Long> withOlder(Long recordId) {
+        Set<Long> withOlder(Long recordId) {
             List<Rec> older = older(recordId);
             if (older.isEmpty()) {
-                return java.util.Set.of();
+                return Set.of();
             }
-            java.util.Set<Long> ids = new java.util.HashSet<>();
+            Set<Long> ids = new HashSet<>();
             ids.add(recordId);
             older.forEach(r -> ids.add(r.id));
             return ids;
@@ -537,9 +552,9 @@ public class ChartService {
             if (older.isEmpty()) {
                 return List.of();
             }
-            int place = java.util.Collections.binarySearch(entriesByPlace.getOrDefault(new Place(row.sourceRecordId(), row.kind()), List.of()),
+            int place = Collections.binarySearch(entriesByPlace.getOrDefault(new Place(row.sourceRecordId(), row.kind()), List.of()),
                     row.id());
-            List<Earlier> earlier = new java.util.ArrayList<>();
+            List<Earlier> earlier = new ArrayList<>();
             for (Rec version : older) {
                 List<Long> theirs = entriesByPlace.getOrDefault(new Place(version.id, row.kind()), List.of());
                 if (place >= 0 && place < theirs.size()) {
@@ -551,16 +566,16 @@ public class ChartService {
 
         /** The entries of current records, each with its earlier versions, from rows of all the patient's entries of their kinds. */
         List<EntryView> current(List<EntryRow> rows) {
-            Map<Place, List<Long>> entriesByPlace = new java.util.HashMap<>();
-            Map<Long, EntryRow> byId = new java.util.HashMap<>();
+            Map<Place, List<Long>> entriesByPlace = new HashMap<>();
+            Map<Long, EntryRow> byId = new HashMap<>();
             for (EntryRow row : rows) {
                 byId.put(row.id(), row);
                 if (!withOlder(row.sourceRecordId()).isEmpty()) {
-                    entriesByPlace.computeIfAbsent(new Place(row.sourceRecordId(), row.kind()), r -> new java.util.ArrayList<>()).add(row.id());
+                    entriesByPlace.computeIfAbsent(new Place(row.sourceRecordId(), row.kind()), r -> new ArrayList<>()).add(row.id());
                 }
             }
             entriesByPlace.values().forEach(ids -> ids.sort(null));
-            List<EntryView> views = new java.util.ArrayList<>(rows.size());
+            List<EntryView> views = new ArrayList<>(rows.size());
             for (EntryRow row : rows) {
                 if (!isCurrent(row.sourceRecordId())) {
                     continue;
