@@ -526,6 +526,12 @@ public class ChartService {
                     .toList();
         }
 
+        /** Whether other records have this one's key (versions before or after it). */
+        boolean hasOlder(Long recordId) {
+            Rec record = recordId == null ? null : records.get(recordId);
+            return record != null && byKey.getOrDefault(record.keyHash, List.of()).size() > 1;
+        }
+
         /** This record and the others of its key, when it has any; else nothing. */
         Set<Long> withOlder(Long recordId) {
             List<Rec> older = older(recordId);
@@ -570,7 +576,7 @@ public class ChartService {
             Map<Long, EntryRow> byId = new HashMap<>();
             for (EntryRow row : rows) {
                 byId.put(row.id(), row);
-                if (!withOlder(row.sourceRecordId()).isEmpty()) {
+                if (hasOlder(row.sourceRecordId())) {
                     entriesByPlace.computeIfAbsent(new Place(row.sourceRecordId(), row.kind()), r -> new ArrayList<>()).add(row.id());
                 }
             }
