@@ -1,11 +1,13 @@
 package org.ehrarchive.chart;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.Period;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.FormatStyle;
@@ -18,20 +20,62 @@ import org.ehrarchive.record.TimeValue;
 /**
  * Dates as people read them, in the site's locale, with the precision the source had: a year stays a year, a month
  * a month, a day has no time. A time is shown in the source's own offset (never converted), and the offset is named
- * only where it matters: when it differs from the site's at that instant.
+ * only where it matters: when it differs from the site's at that instant. The archive's own events (an access, a
+ * batch finished) are instants, not clinical dates: they are shown in the site's zone, to the second, zone named.
+ * Every page of the portal writes dates through this one class.
  */
 public final class ClinicalDates {
+
+    /**
+     * A date as a page shows it: {@code text} for people, {@code iso} the exact value for machines and tests (a
+     * {@code <time datetime>} attribute); {@code iso} is empty when the source's text could not be read.
+     */
+    public record Shown(String iso, String text) {
+
+        /** Nothing to show. */
+        public static final Shown NONE = new Shown("", "");
+
+        /** Whether there is nothing to show. */
+        public boolean isEmpty() {
+            return text.isEmpty();
+        }
+    }
 
     private final ZoneId siteZone;
     private final DateTimeFormatter month;
     private final DateTimeFormatter day;
     private final DateTimeFormatter minute;
+    private final DateTimeFormatter second;
 
     public ClinicalDates(Locale locale, ZoneId siteZone) {
         this.siteZone = siteZone;
         this.month = DateTimeFormatter.ofPattern("MMM uuuu", locale);
         this.day = DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM).withLocale(locale);
         this.minute = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT).withLocale(locale);
+        this.second = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.MEDIUM).withLocale(locale);
+    }
+
+    /** A time with its exact ISO value beside the text {@link #format(TimeValue)} gives. */
+    public Shown shown(TimeValue time) {
+        String text = format(time);
+        return text.isEmpty() ? Shown.NONE : new Shown(time.iso() == null ? "" : time.iso(), text);
+    }
+
+    /**
+     * An ISO date or time at the precision it is written in ({@code 1975}, {@code 1975-04}, {@code 1975-04-02},
+     * {@code 2012-08-06T10:15-05:00}), as the search index stores them; what is not ISO is shown as it is.
+     */
+    public Shown shown(String iso) {
+        return iso == null || iso.isBlank() ? Shown.NONE : shown(new TimeValue(null, iso.strip(), null, null, null));
+    }
+
+    /** "Aug 6, 2012, 9:00:12 AM EDT": an instant of the archive's own (an access, a batch) in the site's zone, to the second. */
+    public Shown instant(Instant instant) {
+        if (instant == null) {
+            return Shown.NONE;
+        }
+        ZonedDateTime there = instant.atZone(siteZone);
+        return new Shown(instant.toString(), second.format(there) + " " + DateTimeFormatter.ofPattern("zzz", second.getLocale()).format(there));
     }
 
     /** "2012", "Aug 2012", "Aug 6, 2012", "Aug 6, 2012, 9:00 AM (UTC-05:00)"; the source text when it cannot be read. */

@@ -12,6 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.audit.AuditRecord;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -27,15 +29,21 @@ public class AuditPage {
 
     private final AuditedReads audit;
     private final PortalContext portal;
+    private final ClinicalDates dates;
+
+    /** An access as the page lists it; {@code when} in the site's time zone, to the second, the zone named. */
+    public record Row(AuditRecord record, Shown when) {
+    }
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance audit(PortalContext.Nav nav, String user, String patient, List<AuditRecord> rows, String problem);
+        static native TemplateInstance audit(PortalContext.Nav nav, String user, String patient, List<Row> rows, String problem);
     }
 
-    public AuditPage(AuditedReads audit, PortalContext portal) {
+    public AuditPage(AuditedReads audit, PortalContext portal, ClinicalDates dates) {
         this.audit = audit;
         this.portal = portal;
+        this.dates = dates;
     }
 
     @GET
@@ -63,6 +71,7 @@ public class AuditPage {
             return AuditRecord.<AuditRecord>find(query + " order by id desc", parameters).page(0, ROWS).list();
         });
         audit.record(AuditAction.VIEW_AUDIT, "access-audit", null, List.of(), "user=" + userFilter + " patient=" + patientFilter);
-        return Templates.audit(portal.nav(), userFilter, patientFilter, rows, null);
+        return Templates.audit(portal.nav(), userFilter, patientFilter, rows.stream().map(r -> new Row(r, dates.instant(r.occurredAt))).toList(),
+                null);
     }
 }

@@ -19,6 +19,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.ehrarchive.api.AuditedReads;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.decommission.Certificates;
 import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.ingest.SourceSystems.SourceSystem;
@@ -37,9 +39,13 @@ import io.quarkus.security.identity.SecurityIdentity;
 @RolesAllowed(Roles.ADMIN)
 public class CertificatePage {
 
+    /** A certificate as the list shows it, with when it was generated in the site's zone. */
+    public record Row(Certificates.Issued issued, Shown generated) {
+    }
+
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance certificates(PortalContext.Nav nav, SourceSystem system, List<Certificates.Issued> certificates);
+        static native TemplateInstance certificates(PortalContext.Nav nav, SourceSystem system, List<Row> certificates);
     }
 
     private final Certificates certificates;
@@ -47,9 +53,11 @@ public class CertificatePage {
     private final AuditedReads audit;
     private final PortalContext portal;
     private final SecurityIdentity identity;
+    private final ClinicalDates dates;
 
     public CertificatePage(Certificates certificates, SourceSystems sourceSystems, AuditedReads audit, PortalContext portal,
-            SecurityIdentity identity) {
+            SecurityIdentity identity, ClinicalDates dates) {
+        this.dates = dates;
         this.certificates = certificates;
         this.sourceSystems = sourceSystems;
         this.audit = audit;
@@ -61,7 +69,8 @@ public class CertificatePage {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance list(@PathParam("id") long id) throws SQLException {
         SourceSystem system = system(id);
-        return Templates.certificates(portal.nav(), system, certificates.list(system.id()));
+        return Templates.certificates(portal.nav(), system,
+                certificates.list(system.id()).stream().map(c -> new Row(c, dates.instant(c.generatedAt()))).toList());
     }
 
     @POST

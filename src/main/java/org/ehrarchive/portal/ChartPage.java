@@ -103,7 +103,7 @@ public class ChartPage {
         // The six tests measured most often, drawn; every test is on the trends page.
         List<ChartViews.TrendView> trends = Trends.of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(6).map(t -> views.trend(t, false)).toList();
         return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
-                chart.demographicsNewestFirst().stream().map(PortalViews::demographics).toList(), documents(chart.chart().documents()));
+                chart.demographicsNewestFirst().stream().map(d -> PortalViews.demographics(d, dates)).toList(), documents(chart.chart().documents()));
     }
 
     @GET
@@ -250,7 +250,7 @@ public class ChartPage {
     private List<PortalViews.DocumentRow> documents(List<ChartService.DocumentSummary> documents) {
         return documents.stream().map(d -> new PortalViews.DocumentRow(d.id(), d.title() == null ? "(untitled)" : d.title(),
                 PatientChart.formatLabel(d.format()) + (d.type() == null || d.type().label() == null ? "" : " · " + d.type().label()),
-                dates.format(d.effectiveTime()), d.superseded() ? "replaced by a later version" : "")).toList();
+                dates.shown(d.effectiveTime()), d.superseded() ? "replaced by a later version" : "")).toList();
     }
 
     private String printed() {

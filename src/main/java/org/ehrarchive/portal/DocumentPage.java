@@ -36,7 +36,7 @@ public class DocumentPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance document(PortalContext.Nav nav, ChartService.DocumentView document, String type,
-                String date, String authors, List<PortalViews.SectionBlock> sections, int attachments, String printed);
+                ClinicalDates.Shown date, String authors, List<PortalViews.SectionBlock> sections, int attachments, String printed);
     }
 
     public DocumentPage(ChartService charts, OriginalDownloads originals, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
@@ -58,8 +58,8 @@ public class DocumentPage {
     @Path("print")
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance print(@PathParam("id") long id) {
-        return page(id, "Printed by " + portal.nav().user() + " on " + java.time.LocalDate.now()
-                + ". This printing is recorded in the access audit.");
+        return page(id, "Printed by " + portal.nav().user() + " on " + dates.format(new org.ehrarchive.record.TimeValue(null,
+                java.time.LocalDate.now().toString(), "DAY", null, null)) + ". This printing is recorded in the access audit.");
     }
 
     private TemplateInstance page(long id, String printed) {
@@ -69,13 +69,13 @@ public class DocumentPage {
         List<PortalViews.SectionBlock> sections = document.sections().stream()
                 .map(s -> new PortalViews.SectionBlock(s.title() == null ? "(untitled section)" : s.title(),
                         NarrativeHtml.toSafeHtml(s.narrative()), s.found(), s.archived(), s.quarantined(), s.duplicates(),
-                        s.entries().stream().map(PortalViews::row).toList()))
+                        s.entries().stream().map(e -> PortalViews.row(e, dates)).toList()))
                 .toList();
         String authors = document.authors() == null ? "" : String.join("; ", document.authors().stream()
                 .map(a -> a.personName() != null ? a.personName().display() : a.organizationName() == null ? "" : a.organizationName())
                 .toList());
         return Templates.document(portal.nav(), document, document.type() == null ? "" : document.type().label(),
-                dates.format(document.effectiveTime()), authors, sections, document.attachments().size(), printed);
+                dates.shown(document.effectiveTime()), authors, sections, document.attachments().size(), printed);
     }
 
     /** The original file, byte-exact. */

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +14,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import javax.sql.DataSource;
 
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -32,7 +33,7 @@ public class FixityPage {
     private static final int PROBLEMS = 200;
 
     /** One run, as the page lists it. */
-    public record Check(long id, Instant startedAt, Instant endedAt, String agent, String outcome, long originals, long matched,
+    public record Check(long id, Shown startedAt, Shown endedAt, String agent, String outcome, long originals, long matched,
             long changed, long missing, long unexpected) {
     }
 
@@ -47,8 +48,10 @@ public class FixityPage {
 
     private final DataSource dataSource;
     private final PortalContext portal;
+    private final ClinicalDates dates;
 
-    public FixityPage(DataSource dataSource, PortalContext portal) {
+    public FixityPage(DataSource dataSource, PortalContext portal, ClinicalDates dates) {
+        this.dates = dates;
         this.dataSource = dataSource;
         this.portal = portal;
     }
@@ -63,7 +66,8 @@ public class FixityPage {
             try (PreparedStatement query = connection.prepareStatement("select id, started_at, ended_at, agent, outcome, originals, matched, "
                     + "changed, missing, unexpected from fixity_check order by id desc limit " + CHECKS); ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    checks.add(new Check(rows.getLong(1), rows.getTimestamp(2).toInstant(), rows.getTimestamp(3).toInstant(), rows.getString(4),
+                    checks.add(new Check(rows.getLong(1), dates.instant(rows.getTimestamp(2).toInstant()),
+                            dates.instant(rows.getTimestamp(3).toInstant()), rows.getString(4),
                             rows.getString(5), rows.getLong(6), rows.getLong(7), rows.getLong(8), rows.getLong(9), rows.getLong(10)));
                 }
             }

@@ -12,6 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.search.PatientHit;
 import org.ehrarchive.search.PatientQuery;
 import org.ehrarchive.search.SearchIndex;
@@ -32,17 +34,23 @@ public class PatientsPage {
     private final SearchIndex index;
     private final AuditedReads audit;
     private final PortalContext portal;
+    private final ClinicalDates dates;
+
+    /** A patient found, birth dates written as the site writes dates, at the precision the sources gave them. */
+    public record HitRow(long patientId, List<String> names, List<Shown> birthDates, List<String> identifiers, String sex) {
+    }
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance patients(PortalContext.Nav nav, boolean searched, String name, String birthDate,
-                String identifier, List<PatientHit> hits, String problem);
+                String identifier, List<HitRow> hits, String problem);
     }
 
-    public PatientsPage(SearchIndex index, AuditedReads audit, PortalContext portal) {
+    public PatientsPage(SearchIndex index, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
         this.index = index;
         this.audit = audit;
         this.portal = portal;
+        this.dates = dates;
     }
 
     @GET
@@ -67,7 +75,12 @@ public class PatientsPage {
         List<PatientHit> hits = index.findPatients(query, 50);
         audit.record(AuditAction.SEARCH_PATIENTS, "patient-search", null, hits.stream().map(PatientHit::patientId).toList(),
                 "name=" + blankIfNull(name) + " birthDate=" + blankIfNull(birthDate) + " identifier=" + blankIfNull(identifier));
-        return Templates.patients(portal.nav(), true, blankIfNull(name), blankIfNull(birthDate), blankIfNull(identifier), hits, null);
+        return Templates.patients(portal.nav(), true, blankIfNull(name), blankIfNull(birthDate), blankIfNull(identifier),
+                hits.stream().map(this::row).toList(), null);
+    }
+
+    private HitRow row(PatientHit hit) {
+        return new HitRow(hit.patientId(), hit.names(), hit.birthDates().stream().map(dates::shown).toList(), hit.identifiers(), hit.sex());
     }
 
     private static String blankIfNull(String value) {

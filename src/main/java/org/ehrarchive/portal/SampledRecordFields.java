@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import org.ehrarchive.chart.ClinicalDates;
 import org.ehrarchive.record.ClinicalDocument;
 import org.ehrarchive.record.ClinicalEntry;
 import org.ehrarchive.record.Coded;
@@ -19,12 +20,20 @@ import org.ehrarchive.record.Quantity;
 import org.ehrarchive.record.RawFragment;
 import org.ehrarchive.record.ReferenceRange;
 import org.ehrarchive.record.SourceRecord;
+import org.ehrarchive.record.TimePeriod;
+import org.ehrarchive.record.TimeValue;
 import org.ehrarchive.sampling.SampledRecords;
 
 /**
  * What the archive shows of one source record, field by field, for the review page's right-hand column: one group
  * per normalized row (the document, each entry, the demographics...), each a list of field → value as text. Empty
  * fields are left out, so what is shown is what the archive holds.
+ * <p>
+ * Dates are the one place where this page does not write only as the other pages do: the reviewer compares the
+ * archive's value with the original's text (an HL7 {@code 201208061015-0500}), and the exact ISO value, with its
+ * precision and its offset, is what tells whether the archive read it right; the site's human form, which names an
+ * offset only when it differs from the site's, could hide a wrong one. So a date shows the ISO value the archive
+ * holds, then the form the chart shows it in: {@code 2012-08-06T10:15:00-05:00 (Aug 6, 2012, 10:15 AM)}.
  */
 final class SampledRecordFields {
 
@@ -39,21 +48,21 @@ final class SampledRecordFields {
     private SampledRecordFields() {
     }
 
-    static List<Group> of(SampledRecords.Normalized normalized) {
+    static List<Group> of(SampledRecords.Normalized normalized, ClinicalDates dates) {
         List<Group> groups = new ArrayList<>();
         SourceRecord record = normalized.record();
         groups.add(new Group("Source record " + record.id, fields("Record type", record.recordType, "Status", record.status.name(),
                 "Reason", record.reason, "Version", Integer.toString(record.version), "Locator", record.locator,
                 "Original (SHA-256)", record.sourceSha256)));
         for (ClinicalDocument d : normalized.documents()) {
-            groups.add(new Group("Document", fields("Title", d.title, "Type", label(d.type), "Date", PortalViews.time(d.effectiveTime),
+            groups.add(new Group("Document", fields("Title", d.title, "Type", label(d.type), "Date", time(d.effectiveTime, dates),
                     "Authors", parties(d.authors), "Custodian", d.custodian == null ? null : party(d.custodian),
                     "Confidentiality", label(d.confidentiality), "Language", d.language)));
         }
         for (ClinicalEntry e : normalized.entries()) {
             groups.add(new Group(e.kind == null ? "Entry" : PortalViews.title(e.kind), fields("Code", codeWithName(e.code),
                     "Display", e.display, "Status", e.status, "Negated", e.negated ? "yes: the source says this did not happen" : null,
-                    "Mood", e.mood, "Effective", PortalViews.when(e.effective), "Values", values(e.observedValues),
+                    "Mood", e.mood, "Effective", period(e.effective, dates), "Values", values(e.observedValues),
                     "Interpretation", e.interpretations == null ? null : e.interpretations.stream().map(SampledRecordFields::label)
                             .filter(Objects::nonNull).collect(Collectors.joining("; ")),
                     "Reference range", ranges(e.referenceRanges), "Details", details(e.details), "Text", e.text)));
@@ -61,9 +70,10 @@ final class SampledRecordFields {
         for (PatientDemographics d : normalized.demographics()) {
             PortalViews.SourceDemographics shown = PortalViews.demographics(new org.ehrarchive.record.ChartService.SourcedDemographics(
                     d.documentId == null ? 0 : d.documentId, null, d.names, d.birthTime, d.sex, d.addresses, d.telecoms, d.deceased,
-                    d.deceasedTime, d.maritalStatus, d.races, d.ethnicities, d.languages));
-            groups.add(new Group("Demographics", fields("Names", shown.names(), "Birth", shown.birth(), "Sex", shown.sex(),
-                    "Address", shown.addresses(), "Telecom", shown.telecoms(), "Deceased", shown.deceased(),
+                    d.deceasedTime, d.maritalStatus, d.races, d.ethnicities, d.languages), dates);
+            groups.add(new Group("Demographics", fields("Names", shown.names(), "Birth", time(d.birthTime, dates), "Sex", shown.sex(),
+                    "Address", shown.addresses(), "Telecom", shown.telecoms(),
+                    "Deceased", shown.deceased() ? join("yes", time(d.deceasedTime, dates)) : null,
                     "Marital status", label(d.maritalStatus))));
         }
         for (PatientIdentifier i : normalized.identifiers()) {
@@ -88,6 +98,33 @@ final class SampledRecordFields {
             }
         }
         return fields;
+    }
+
+    /** "2012-08-06T10:15:00-05:00 (Aug 6, 2012, 10:15 AM)"; the source's text alone when the archive could not read it. */
+    private static String time(TimeValue time, ClinicalDates dates) {
+        if (time == null) {
+            return null;
+        }
+        String human = dates.format(time);
+        return time.iso() == null || human.equals(time.iso()) ? human : time.iso() + " (" + human + ")";
+    }
+
+    private static String period(TimePeriod period, ClinicalDates dates) {
+        if (period == null) {
+            return null;
+        }
+        String exact = period.value() != null ? period.value().iso()
+                : period.low() != null || period.high() != null ? iso(period.low()) + " – " + iso(period.high()) : null;
+        String human = dates.format(period);
+        return exact == null || exact.isBlank() || human.equals(exact) ? human : exact + " (" + human + ")";
+    }
+
+    private static String iso(TimeValue time) {
+        return time == null ? "" : time.iso() != null ? time.iso() : time.raw() == null ? "" : time.raw();
+    }
+
+    private static String join(String first, String second) {
+        return second == null || second.isBlank() ? first : first + ", " + second;
     }
 
     private static String label(Coded coded) {

@@ -27,6 +27,8 @@ import jakarta.ws.rs.core.Response;
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.provenance.SourceExcerpts;
 import org.ehrarchive.sampling.SampleSize;
@@ -67,7 +69,7 @@ public class SamplingPage {
     }
 
     /** A plan as the list shows it. */
-    public record PlanRow(long id, long seed, String size, String created, String createdBy, int reviewed, int items, int correct,
+    public record PlanRow(long id, long seed, String size, Shown created, String createdBy, int reviewed, int items, int correct,
             int wrong) {
     }
 
@@ -80,7 +82,7 @@ public class SamplingPage {
     }
 
     /** An item as the plan page lists it: no patient data. */
-    public record ItemRow(long id, String recordType, String chosen, String chosenBy, String decision, String reviewer, String decidedAt) {
+    public record ItemRow(long id, String recordType, String chosen, String chosenBy, String decision, String reviewer, Shown decidedAt) {
     }
 
     /** A type's results as the plan page shows them. */
@@ -92,7 +94,7 @@ public class SamplingPage {
     }
 
     /** One decision in an item's history. */
-    public record DecisionRow(String decidedAt, String reviewer, String decision, String note) {
+    public record DecisionRow(Shown decidedAt, String reviewer, String decision, String note) {
     }
 
     @CheckedTemplate
@@ -101,7 +103,8 @@ public class SamplingPage {
                 List<BigDecimal> confidences, String shownConfidence, String shownError, String problem);
 
         static native TemplateInstance plan(PortalContext.Nav nav, boolean clinician, SamplingPlans.PlanSummary plan, String system,
-                String size, List<TypeRow> types, List<ItemRow> items, String problem, String notice, String record);
+                String size, Shown drawn, Shown firstDecision, Shown lastDecision, List<TypeRow> types, List<ItemRow> items, String problem,
+                String notice, String record);
 
         static native TemplateInstance review(PortalContext.Nav nav, long planId, SamplingPlans.ItemResult item, int position, int count,
                 Long previous, Long next, Original original, List<SampledRecordFields.Group> groups, List<DecisionRow> history,
@@ -116,9 +119,11 @@ public class SamplingPage {
     private final AuditedReads audit;
     private final PortalContext portal;
     private final SecurityIdentity identity;
+    private final ClinicalDates dates;
 
     public SamplingPage(SamplingPlans plans, SourceSystems systems, SampledRecords records, SourceExcerpts excerpts, BlobStore blobs,
-            AuditedReads audit, PortalContext portal, SecurityIdentity identity) {
+            AuditedReads audit, PortalContext portal, SecurityIdentity identity, ClinicalDates dates) {
+        this.dates = dates;
         this.plans = plans;
         this.systems = systems;
         this.records = records;
@@ -266,10 +271,10 @@ public class SamplingPage {
                         ? "The original is in the blob store, but its locator (" + normalized.record().locator + ") names nothing in it."
                         : "The original file is missing from the blob store: run verify-fixity, and restore it from a backup."));
         List<DecisionRow> history = plans.decisions(itemId).stream()
-                .map(d -> new DecisionRow(d.decidedAt().toString(), d.reviewer(), d.decision(), d.note() == null ? "" : d.note())).toList();
+                .map(d -> new DecisionRow(dates.instant(d.decidedAt()), d.reviewer(), d.decision(), d.note() == null ? "" : d.note())).toList();
         return Templates.review(portal.nav(), planId, item, position + 1, items.size(),
                 position > 0 ? items.get(position - 1).itemId() : null, position + 1 < items.size() ? items.get(position + 1).itemId() : null,
-                original, SampledRecordFields.of(normalized), history, error == null ? null : DECISION_ERRORS.get(error),
+                original, SampledRecordFields.of(normalized, dates), history, error == null ? null : DECISION_ERRORS.get(error),
                 saved != null ? "Your decision was saved." : null);
     }
 
@@ -302,7 +307,7 @@ public class SamplingPage {
     private Response page(int status, DrawForm form, BigDecimal c, BigDecimal e, String problem) throws SQLException {
         List<SystemBlock> blocks = new ArrayList<>();
         for (SourceSystems.SourceSystem system : systems.all()) {
-            List<PlanRow> rows = plans.plans(system.id()).stream().map(SamplingPage::row).toList();
+            List<PlanRow> rows = plans.plans(system.id()).stream().map(this::row).toList();
             List<TypeSize> types = new ArrayList<>();
             plans.populations(system.id()).forEach((type, population) -> types.add(new TypeSize(type, population,
                     Math.min(SamplingPlans.MAX_PER_TYPE, SampleSize.forPopulation(population, c.doubleValue(), e.doubleValue())))));
@@ -319,12 +324,13 @@ public class SamplingPage {
                 .map(t -> new TypeRow(t.recordType(), t.population(), t.sampled(), t.reviewerPicked(), t.reviewed(), t.correct(), t.wrong())).toList();
         List<ItemRow> items = plans.items(planId).stream().map(i -> new ItemRow(i.itemId(), i.recordType(), i.chosen(), i.chosenBy(),
                 i.decision() == null ? "" : i.decision(), i.reviewer() == null ? "" : i.reviewer(),
-                i.decidedAt() == null ? "" : i.decidedAt().toString())).toList();
+                dates.instant(i.decidedAt()))).toList();
         return Response.status(status).type(MediaType.TEXT_HTML).entity(Templates.plan(portal.nav(), identity.hasRole(Roles.CLINICIAN), plan,
-                system, size(plan), types, items, problem, notice, record)).build();
+                system, size(plan), dates.instant(plan.createdAt()), dates.instant(plan.firstDecision()), dates.instant(plan.lastDecision()),
+                types, items, problem, notice, record)).build();
     }
 
-    private static PlanRow row(SamplingPlans.PlanSummary plan) {
+    private PlanRow row(SamplingPlans.PlanSummary plan) {
         int items = 0;
         int reviewed = 0;
         int correct = 0;
@@ -335,7 +341,7 @@ public class SamplingPage {
             correct += t.correct();
             wrong += t.wrong();
         }
-        return new PlanRow(plan.id(), plan.seed(), size(plan), plan.createdAt().toString(), plan.createdBy(), reviewed, items, correct, wrong);
+        return new PlanRow(plan.id(), plan.seed(), size(plan), dates.instant(plan.createdAt()), plan.createdBy(), reviewed, items, correct, wrong);
     }
 
     private static String size(SamplingPlans.PlanSummary plan) {

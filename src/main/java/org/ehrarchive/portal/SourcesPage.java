@@ -30,6 +30,8 @@ import javax.sql.DataSource;
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.blob.BlobStore;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.decommission.Reconciliation;
 import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.ingest.SourceSystems.SourceSystem;
@@ -50,7 +52,15 @@ import io.quarkus.qute.TemplateInstance;
 public class SourcesPage {
 
     /** A source system as the list shows it. */
-    public record SystemRow(long id, String name, java.time.Instant createdAt, List<Reconciliation.BatchLine> batches) {
+    public record SystemRow(long id, String name, java.time.Instant createdAt, List<BatchRow> batches) {
+    }
+
+    /** A batch line with its start and end in the site's zone, to the second. */
+    public record BatchRow(Reconciliation.BatchLine line, Shown started, Shown finished) {
+    }
+
+    /** A stated count with when it was stated, in the site's zone. */
+    public record StatedRow(Reconciliation.StatedCount count, Shown at) {
     }
 
     /** A file line of the page: the first {@link #LISTED_FILES} files; the downloads have them all. */
@@ -64,7 +74,8 @@ public class SourcesPage {
     static class Templates {
         static native TemplateInstance sources(PortalContext.Nav nav, List<SystemRow> systems);
 
-        static native TemplateInstance source(PortalContext.Nav nav, Reconciliation.Summary summary, List<FileRow> files, long moreFiles,
+        static native TemplateInstance source(PortalContext.Nav nav, Reconciliation.Summary summary, List<BatchRow> batches,
+                List<StatedRow> statedCounts, List<FileRow> files, long moreFiles,
                 String problem, String recordType, String stated, String explanation);
     }
 
@@ -74,9 +85,11 @@ public class SourcesPage {
     private final BlobStore blobs;
     private final AuditedReads audit;
     private final PortalContext portal;
+    private final ClinicalDates dates;
 
     public SourcesPage(SourceSystems sourceSystems, Reconciliation reconciliation, DataSource dataSource, BlobStore blobs,
-            AuditedReads audit, PortalContext portal) {
+            AuditedReads audit, PortalContext portal, ClinicalDates dates) {
+        this.dates = dates;
         this.sourceSystems = sourceSystems;
         this.reconciliation = reconciliation;
         this.dataSource = dataSource;
@@ -90,7 +103,7 @@ public class SourcesPage {
     public TemplateInstance sources() throws SQLException {
         List<SystemRow> rows = new ArrayList<>();
         for (SourceSystem system : sourceSystems.all()) {
-            rows.add(new SystemRow(system.id(), system.name(), system.createdAt(), reconciliation.batches(system.id())));
+            rows.add(new SystemRow(system.id(), system.name(), system.createdAt(), batches(reconciliation.batches(system.id()))));
         }
         return Templates.sources(portal.nav(), rows);
     }
@@ -204,8 +217,13 @@ public class SourcesPage {
                 }
             }
         }
-        return Templates.source(portal.nav(), summary, files, Math.max(0, all - files.size()), problem,
+        return Templates.source(portal.nav(), summary, batches(summary.batches()),
+                summary.statedCounts().stream().map(c -> new StatedRow(c, dates.instant(c.statedAt()))).toList(), files, Math.max(0, all - files.size()), problem,
                 recordType == null ? "" : recordType, stated == null ? "" : stated, explanation == null ? "" : explanation);
+    }
+
+    private List<BatchRow> batches(List<Reconciliation.BatchLine> lines) {
+        return lines.stream().map(b -> new BatchRow(b, dates.instant(b.startedAt()), dates.instant(b.finishedAt()))).toList();
     }
 
     private SourceSystem system(long id) throws SQLException {

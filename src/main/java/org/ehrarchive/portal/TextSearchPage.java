@@ -12,6 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.chart.ClinicalDates.Shown;
 import org.ehrarchive.search.SearchIndex;
 import org.ehrarchive.search.TextHit;
 import org.ehrarchive.security.Roles;
@@ -28,16 +30,22 @@ public class TextSearchPage {
     private final SearchIndex index;
     private final AuditedReads audit;
     private final PortalContext portal;
+    private final ClinicalDates dates;
+
+    /** A text found, with its document's date written as the site writes dates; {@code snippet} is safe HTML. */
+    public record HitRow(long patientId, long documentId, String title, Shown date, String snippet) {
+    }
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance search(PortalContext.Nav nav, boolean searched, String words, List<TextHit> hits);
+        static native TemplateInstance search(PortalContext.Nav nav, boolean searched, String words, List<HitRow> hits);
     }
 
-    public TextSearchPage(SearchIndex index, AuditedReads audit, PortalContext portal) {
+    public TextSearchPage(SearchIndex index, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
         this.index = index;
         this.audit = audit;
         this.portal = portal;
+        this.dates = dates;
     }
 
     @GET
@@ -55,6 +63,7 @@ public class TextSearchPage {
         }
         List<TextHit> hits = index.searchText(words, 50);
         audit.record(AuditAction.SEARCH_TEXT, "text-search", null, hits.stream().map(TextHit::patientId).distinct().toList(), words);
-        return Templates.search(portal.nav(), true, words, hits);
+        return Templates.search(portal.nav(), true, words,
+                hits.stream().map(h -> new HitRow(h.patientId(), h.documentId(), h.title(), dates.shown(h.date()), h.snippet())).toList());
     }
 }

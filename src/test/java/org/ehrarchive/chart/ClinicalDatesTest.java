@@ -2,6 +2,7 @@ package org.ehrarchive.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -56,6 +57,25 @@ class ClinicalDatesTest {
         assertThat(ClinicalDates.age(t("19700715"), on)).contains("55");
         assertThat(ClinicalDates.age(t("1970"), on)).contains("about 56");
         assertThat(ClinicalDates.age(t("20300101"), on)).isEmpty();
+    }
+
+    @Test
+    void aBirthDateFromTheSearchIndexKeepsItsPrecisionAndItsExactValue() {
+        // The index stores birth dates as ISO text at the source's precision: 1975, 1975-05, 1975-05-12.
+        assertThat(chicago.shown("1975")).isEqualTo(new ClinicalDates.Shown("1975", "1975"));
+        assertThat(chicago.shown("1975-05")).isEqualTo(new ClinicalDates.Shown("1975-05", "May 1975"));
+        assertThat(chicago.shown("1975-05-12")).isEqualTo(new ClinicalDates.Shown("1975-05-12", "May 12, 1975"));
+        assertThat(chicago.shown((String) null).isEmpty()).isTrue();
+    }
+
+    @Test
+    void anInstantOfTheArchiveIsShownInTheSitesZoneToTheSecondWithTheZoneNamed() {
+        Instant access = Instant.parse("2026-12-02T15:04:05.123456Z");
+        ClinicalDates.Shown shown = chicago.instant(access);
+        assertThat(shown.iso()).isEqualTo("2026-12-02T15:04:05.123456Z");
+        assertThat(shown.text().replace('\u202f', ' ')).isEqualTo("Dec 2, 2026, 9:04:05 AM CST");
+        assertThat(chicago.instant(Instant.parse("2026-07-02T15:04:05Z")).text()).as("summer time named as such").endsWith("CDT");
+        assertThat(chicago.instant(null).isEmpty()).isTrue();
     }
 
     private static TimeValue t(String hl7) {

@@ -98,6 +98,10 @@ class SamplingBrowserTest {
         String normalized = browser.findElement(By.id("normalized")).getText();
         assertThat(normalized).as("what the archive shows, right").contains("Record type").contains("Title")
                 .contains("Fixture Continuity of Care Document");
+        // The reviewer compares the archive's value with the original's 20120806101500-0500: the exact ISO value
+        // first, then the form the chart shows it in.
+        assertThat(normalized.replace('\u202f', ' ')).as("a date, exact and for people")
+                .containsPattern("2012-08-06T10:15(:00)?-05:00 \\(Aug 6, 2012, 10:15");
         int left = browser.findElement(By.id("original")).getLocation().getX();
         int right = browser.findElement(By.id("normalized")).getLocation().getX();
         assertThat(right).as("side by side").isGreaterThan(left + 300);
@@ -116,6 +120,8 @@ class SamplingBrowserTest {
         browser.findElement(By.id("save-decision")).click();
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("notice")));
         assertThat(browser.findElement(By.id("history")).getText()).contains("wrong").contains("The author's organization is missing");
+        assertThat(java.time.Instant.parse(browser.findElement(By.cssSelector("#history time")).getAttribute("datetime")))
+                .as("when it was decided, exact in the attribute").isBefore(java.time.Instant.now());
         screenshot("sampling-2-decided");
         Accessibility.assertNoSeriousViolations(browser, "the review with a saved decision and its history");
 
