@@ -353,13 +353,20 @@ public final class PatientChart {
         }
         List<Fact> folded = new ArrayList<>();
         for (List<EntryView> occurrences : byFact.values()) {
-            List<EntryView> newestFirst = occurrences.stream()
-                    .sorted(Comparator.comparing((EntryView e) -> SortKeys.of(e.effective()), Comparator.nullsLast(Comparator.reverseOrder()))
-                            .thenComparing(Comparator.comparingLong(EntryView::id).reversed()))
-                    .toList();
-            folded.add(new Fact(newestFirst.get(0).id(), kind, newestFirst.get(0), newestFirst));
+            List<EntryView> newestFirst = occurrences.size() == 1 ? occurrences : newestFirst(occurrences);
+            folded.add(new Fact(newestFirst.get(0).id(), kind, newestFirst.get(0), List.copyOf(newestFirst)));
         }
         return folded;
+    }
+
+    /** Occurrences newest first by the UTC sort key (each computed once), then the latest id. */
+    private static List<EntryView> newestFirst(List<EntryView> occurrences) {
+        Map<Long, String> keys = new java.util.HashMap<>();
+        occurrences.forEach(e -> keys.put(e.id(), SortKeys.of(e.effective())));
+        return occurrences.stream()
+                .sorted(Comparator.comparing((EntryView e) -> keys.get(e.id()), Comparator.nullsLast(Comparator.reverseOrder()))
+                        .thenComparing(Comparator.comparingLong(EntryView::id).reversed()))
+                .toList();
     }
 
     static String factKey(EntryKind kind, EntryView entry) {

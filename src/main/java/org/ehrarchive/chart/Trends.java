@@ -54,22 +54,54 @@ public final class Trends {
     private Trends() {
     }
 
-    /** Every test with a result or vital sign, the one measured most often first. */
+    /** Every test with a result or vital sign, the one measured most often first (then by name). */
     public static List<Trend> of(PatientChart chart) {
+        List<Trend> trends = new ArrayList<>();
+        byTest(chart).forEach((key, facts) -> trends.add(trend(key, facts)));
+        trends.sort(ORDER);
+        return trends;
+    }
+
+    /**
+     * The {@code n} tests measured most often that have points to plot, in {@link #of}'s order, building the trends of
+     * those tests only (and of any tied with the last), not of every test.
+     */
+    public static List<Trend> mostMeasured(PatientChart chart, int n) {
+        Map<String, List<Fact>> byTest = byTest(chart);
+        List<Integer> sizes = byTest.values().stream().map(List::size).sorted(Comparator.reverseOrder()).toList();
+        if (sizes.size() > n) {
+            int fewest = sizes.get(n - 1);
+            List<Trend> candidates = new ArrayList<>();
+            byTest.forEach((key, facts) -> {
+                if (facts.size() >= fewest) {
+                    candidates.add(trend(key, facts));
+                }
+            });
+            candidates.sort(ORDER);
+            List<Trend> plotted = candidates.stream().filter(t -> !t.plotted().isEmpty()).limit(n).toList();
+            if (plotted.size() == n) {
+                return plotted;
+            }
+        }
+        return of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(n).toList();
+    }
+
+    /** One test's trend, building that one only. */
+    public static Optional<Trend> of(PatientChart chart, String key) {
+        List<Fact> facts = byTest(chart).get(key);
+        return facts == null ? Optional.empty() : Optional.of(trend(key, facts));
+    }
+
+    private static final Comparator<Trend> ORDER = Comparator.comparingInt((Trend t) -> -t.all().size()).thenComparing(Trend::name);
+
+    private static Map<String, List<Fact>> byTest(PatientChart chart) {
         Map<String, List<Fact>> byTest = new LinkedHashMap<>();
         for (EntryKind kind : List.of(EntryKind.RESULT, EntryKind.VITAL_SIGN)) {
             for (Fact fact : chart.facts(kind)) {
                 byTest.computeIfAbsent(chart.testKey(fact), k -> new ArrayList<>()).add(fact);
             }
         }
-        List<Trend> trends = new ArrayList<>();
-        byTest.forEach((key, facts) -> trends.add(trend(key, facts)));
-        trends.sort(Comparator.comparingInt((Trend t) -> -t.all().size()).thenComparing(Trend::name));
-        return trends;
-    }
-
-    public static Optional<Trend> of(PatientChart chart, String key) {
-        return of(chart).stream().filter(t -> t.key().equals(key)).findFirst();
+        return byTest;
     }
 
     /** The test a result measures, as a URL-safe key: "loinc-718-7", "code-&lt;hex&gt;" or "name-&lt;hex&gt;". */

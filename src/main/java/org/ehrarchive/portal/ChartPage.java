@@ -101,7 +101,7 @@ public class ChartPage {
         ChartViews views = new ChartViews(chart, dates);
         views.completeChartPage();
         // The six tests measured most often, drawn; every test is on the trends page.
-        List<ChartViews.TrendView> trends = Trends.of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(6).map(t -> views.trend(t, false)).toList();
+        List<ChartViews.TrendView> trends = Trends.mostMeasured(chart, 6).stream().map(t -> views.trend(t, false)).toList();
         return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
                 chart.demographicsNewestFirst().stream().map(d -> PortalViews.demographics(d, dates)).toList(), documents(chart.chart().documents()));
     }

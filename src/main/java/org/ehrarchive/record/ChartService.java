@@ -164,7 +164,7 @@ public class ChartService {
         Query ranked = em.createNativeQuery("select id, kind, total from (select e.id, e.kind,"
                 + " row_number() over (partition by e.kind order by " + CHART_ORDER + ") as place,"
                 + " count(*) over (partition by e.kind) as total from clinical_entry e where e.patient_id = :patient" + current.sql()
-                + ") ranked where place <= :size").setParameter("patient", patientId).setParameter("size", size);
+                + ") ranked where place <= :size order by kind, place").setParameter("patient", patientId).setParameter("size", size);
         @SuppressWarnings("unchecked")
         List<Object[]> selected = current.bind(ranked).getResultList();
         Map<EntryKind, Long> counted = new EnumMap<>(EntryKind.class);
@@ -293,7 +293,8 @@ public class ChartService {
         if (!every) {
             query.setParameter("kinds", kinds);
         }
-        List<EntryRow> rows = query.getResultList().stream().map(whole ? EntryRow::of : EntryRow::outline).toList();
+        List<EntryRow> rows = query.getResultList().stream().map(whole ? EntryRow::of : EntryRow::outline)
+                .sorted(EntryRow.CHART_ORDER_OF_KIND).toList();
         return Optional.of(chartOf(patientId, header, byKind(header.versions().current(rows))));
     }
 
@@ -309,19 +310,12 @@ public class ChartService {
                 entries, header.documents());
     }
 
-    /** Entries by kind, each kind in chart order (encounters oldest first, the rest newest first). */
+    /** Entries by kind, in the order given (the chart's: encounters oldest first, the rest newest first). */
     private static Map<EntryKind, List<EntryView>> byKind(List<EntryView> views) {
         Map<EntryKind, List<EntryView>> byKind = new EnumMap<>(EntryKind.class);
         for (EntryView entry : views) {
             byKind.computeIfAbsent(entry.kind(), k -> new ArrayList<>()).add(entry);
         }
-        byKind.replaceAll((kind, ofKind) -> {
-            Comparator<String> time = kind == EntryKind.ENCOUNTER ? Comparator.nullsLast(Comparator.naturalOrder())
-                    : Comparator.nullsLast(Comparator.reverseOrder());
-            // By the UTC sort key (times from different zones compare correctly), then id.
-            return ofKind.stream().sorted(Comparator.comparing((EntryView e) -> SortKeys.of(e.effective()), time)
-                    .thenComparingLong(EntryView::id)).toList();
-        });
         return byKind;
     }
 
@@ -379,7 +373,7 @@ public class ChartService {
 
     private static final String WHOLE_COLUMNS = "e.id, e.documentId, e.sectionOrdinal, e.kind, e.code, e.display, e.status,"
             + " e.negated, e.mood, e.effective, e.observedValues, e.interpretations, e.referenceRanges, e.details, e.text,"
-            + " e.sourceSha256, e.locator, e.sourceRecordId";
+            + " e.sourceSha256, e.locator, e.sourceRecordId, e.effectiveSort";
 
     /**
      * An outline's columns. Values tell dated facts apart (a glucose of 5.1 and one of 7.3 on one day are two facts),
@@ -391,7 +385,7 @@ public class ChartService {
             + " case when e.kind in (" + kinds(EntryKind::holdsOverTime) + ") then null else e.observedValues end,"
             + " case when e.kind in (" + kinds(EntryKind::isMeasured) + ") then e.interpretations else null end,"
             + " case when e.kind in (" + kinds(EntryKind::isMeasured) + ") then e.referenceRanges else null end,"
-            + " e.sourceRecordId";
+            + " e.sourceRecordId, e.effectiveSort";
 
     /** The kinds that match, as JPQL enum literals. */
     private static String kinds(Predicate<EntryKind> which) {
@@ -408,21 +402,34 @@ public class ChartService {
     private record EntryRow(long id, Long documentId, Integer sectionOrdinal, EntryKind kind, Coded code, String display, String status,
             boolean negated, String mood, TimePeriod effective, List<ObservedValue> values, List<Coded> interpretations,
             List<ReferenceRange> referenceRanges, Map<String, Object> details, String text, String sourceSha256, String locator,
-            Long sourceRecordId) {
+            Long sourceRecordId, String sortKey) {
+
+        /**
+         * By kind, then the chart's order within a kind (as {@link #CHART_ORDER} in SQL): encounters oldest first, the
+         * rest newest first, then id.
+         */
+        static final Comparator<EntryRow> CHART_ORDER_OF_KIND = (a, b) -> {
+            if (a.kind() != b.kind()) {
+                return a.kind().compareTo(b.kind());
+            }
+            int byTime = a.kind() == EntryKind.ENCOUNTER ? Comparator.nullsLast(Comparator.<String>naturalOrder()).compare(a.sortKey(), b.sortKey())
+                    : Comparator.nullsLast(Comparator.<String>reverseOrder()).compare(a.sortKey(), b.sortKey());
+            return byTime != 0 ? byTime : Long.compare(a.id(), b.id());
+        };
 
         /** A row of {@link #WHOLE_COLUMNS}. */
         @SuppressWarnings("unchecked")
         static EntryRow of(Object[] c) {
             return new EntryRow((Long) c[0], (Long) c[1], (Integer) c[2], (EntryKind) c[3], (Coded) c[4], (String) c[5], (String) c[6],
                     (Boolean) c[7], (String) c[8], (TimePeriod) c[9], list(c[10]), list(c[11]), list(c[12]), (Map<String, Object>) c[13],
-                    (String) c[14], (String) c[15], (String) c[16], (Long) c[17]);
+                    (String) c[14], (String) c[15], (String) c[16], (Long) c[17], (String) c[18]);
         }
 
         /** A row of {@link #OUTLINE_COLUMNS}: what it does not select is null. */
         static EntryRow outline(Object[] c) {
             return new EntryRow((Long) c[0], (Long) c[1], (Integer) c[2], (EntryKind) c[3], (Coded) c[4], (String) c[5], (String) c[6],
                     (Boolean) c[7], (String) c[8], (TimePeriod) c[9], list(c[10]), list(c[11]), list(c[12]), null, null, null, null,
-                    (Long) c[13]);
+                    (Long) c[13], (String) c[14]);
         }
 
         EntryView view(int version, List<EntryView> earlier) {
@@ -586,7 +593,7 @@ public class ChartService {
                 if (!isCurrent(row.sourceRecordId())) {
                     continue;
                 }
-                List<EntryView> earlier = earlier(row, entriesByPlace).stream()
+                List<EntryView> earlier = !hasOlder(row.sourceRecordId()) ? List.of() : earlier(row, entriesByPlace).stream()
                         .map(e -> byId.get(e.entryId()).view(e.version(), List.of())).toList();
                 views.add(row.view(version(row.sourceRecordId()), earlier));
             }
