@@ -70,17 +70,21 @@ public final class Trends {
         Map<String, List<Fact>> byTest = byTest(chart);
         List<Integer> sizes = byTest.values().stream().map(List::size).sorted(Comparator.reverseOrder()).toList();
         if (sizes.size() > n) {
+            // In of()'s order (most values, then name), named without building each trend; built until n can be plotted.
             int fewest = sizes.get(n - 1);
-            List<Trend> candidates = new ArrayList<>();
-            byTest.forEach((key, facts) -> {
-                if (facts.size() >= fewest) {
-                    candidates.add(trend(key, facts));
+            List<Map.Entry<String, List<Fact>>> candidates = byTest.entrySet().stream().filter(e -> e.getValue().size() >= fewest)
+                    .sorted(Comparator.comparingInt((Map.Entry<String, List<Fact>> e) -> -e.getValue().size())
+                            .thenComparing(e -> name(latest(e.getValue()))))
+                    .toList();
+            List<Trend> plotted = new ArrayList<>();
+            for (Map.Entry<String, List<Fact>> candidate : candidates) {
+                Trend trend = trend(candidate.getKey(), candidate.getValue());
+                if (!trend.plotted().isEmpty()) {
+                    plotted.add(trend);
                 }
-            });
-            candidates.sort(ORDER);
-            List<Trend> plotted = candidates.stream().filter(t -> !t.plotted().isEmpty()).limit(n).toList();
-            if (plotted.size() == n) {
-                return plotted;
+                if (plotted.size() == n) {
+                    return plotted;
+                }
             }
         }
         return of(chart).stream().filter(t -> !t.plotted().isEmpty()).limit(n).toList();
@@ -123,7 +127,7 @@ public final class Trends {
             EntryView entry = fact.latest();
             Quantity quantity = EntryFacts.quantity(entry);
             BigDecimal[] bounds = EntryFacts.rangeBounds(entry);
-            all.add(new Point(entry.id(), fact, entry.effective() == null ? null : ClinicalDates.day(entry.effective().sortKey()).orElse(null), entry,
+            all.add(new Point(entry.id(), fact, day(entry), entry,
                     EntryFacts.number(entry), quantity == null ? null : unit(quantity.unit()), EntryFacts.flag(entry), EntryFacts.range(entry),
                     bounds[0], bounds[1]));
         }
@@ -149,8 +153,23 @@ public final class Trends {
         EntryView latest = all.get(all.size() - 1).entry();
         Coded loinc = loinc(latest.code());
         String code = loinc != null ? loinc.code() + " (LOINC)" : latest.code() == null || latest.code().code() == null ? "" : latest.code().code();
-        String name = latest.display() != null ? latest.display() : latest.code() != null && latest.code().label() != null ? latest.code().label() : "(unnamed test)";
-        return new Trend(key, name, code, facts.get(0).kind(), unit, plotted, others, all);
+        return new Trend(key, name(latest), code, facts.get(0).kind(), unit, plotted, others, all);
+    }
+
+    /** A test's name: its latest value's, as the source named or coded it. */
+    private static String name(EntryView latest) {
+        return latest.display() != null ? latest.display() : latest.code() != null && latest.code().label() != null ? latest.code().label()
+                : "(unnamed test)";
+    }
+
+    /** The latest of a test's values, as a trend orders them (by day, undated first, then entry id). */
+    private static EntryView latest(List<Fact> facts) {
+        return facts.stream().map(Fact::latest).max(Comparator.comparing(Trends::day, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparingLong(EntryView::id)).orElseThrow();
+    }
+
+    private static LocalDate day(EntryView entry) {
+        return entry.effective() == null ? null : ClinicalDates.day(entry.effective().sortKey()).orElse(null);
     }
 
     /** The LOINC coding of a code: the code itself, or one of its translations. */

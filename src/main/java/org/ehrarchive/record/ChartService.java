@@ -487,6 +487,8 @@ public class ChartService {
         private final Map<Long, Rec> records = new HashMap<>();
         private final Set<Long> superseded = new HashSet<>();
         private final Map<String, List<Rec>> byKey = new HashMap<>();
+        /** The records that share their key with another: the only ones with earlier (or later) versions. */
+        private final Set<Long> versioned = new HashSet<>();
 
         static Versions of(EntityManager em, long patientId) {
             Versions versions = new Versions();
@@ -499,6 +501,7 @@ public class ChartService {
                     versions.superseded.add(record.supersedesId);
                 }
             }
+            versions.byKey.values().stream().filter(sameKey -> sameKey.size() > 1).flatMap(List::stream).forEach(r -> versions.versioned.add(r.id));
             return versions;
         }
 
@@ -535,8 +538,7 @@ public class ChartService {
 
         /** Whether other records have this one's key (versions before or after it). */
         boolean hasOlder(Long recordId) {
-            Rec record = recordId == null ? null : records.get(recordId);
-            return record != null && byKey.getOrDefault(record.keyHash, List.of()).size() > 1;
+            return recordId != null && versioned.contains(recordId);
         }
 
         /** This record and the others of its key, when it has any; else nothing. */
