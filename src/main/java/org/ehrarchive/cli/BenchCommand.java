@@ -97,10 +97,11 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--workload", paramLabel = "WORKLOAD", defaultValue = "ingest",
             description = "What to measure: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). chart: a generated heavy patient"
                     + " (--documents documents of one patient, default 200, --entries per section, default 10) and the patient with"
-                    + " the most entries of --input (default ../shared/corpus/synthea-dev/fhir when it exists), each chart read --runs times.")
+                    + " the most entries of --input (default ../shared/corpus/synthea-dev/fhir when it exists): for each, the whole chart read"
+                    + " and every chart page and API answer through HTTP on loopback (a port of its own), each --runs times.")
     Workload workload;
 
-    @Option(names = "--runs", defaultValue = "200", description = "--workload chart: timed chart reads per patient, after a warm-up (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "200", description = "--workload chart: timed reads of each page per patient, after a warm-up (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--input", paramLabel = "FOLDER", description = "A real export folder to copy as the workload, instead of generated documents.")
