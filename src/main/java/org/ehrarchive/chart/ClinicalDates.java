@@ -46,6 +46,7 @@ public final class ClinicalDates {
     private final DateTimeFormatter day;
     private final DateTimeFormatter minute;
     private final DateTimeFormatter second;
+    private final DateTimeFormatter zone;
 
     public ClinicalDates(Locale locale, ZoneId siteZone) {
         this.siteZone = siteZone;
@@ -53,6 +54,7 @@ public final class ClinicalDates {
         this.day = DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM).withLocale(locale);
         this.minute = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT).withLocale(locale);
         this.second = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.MEDIUM).withLocale(locale);
+        this.zone = DateTimeFormatter.ofPattern("zzz", locale);
     }
 
     /** A time with its exact ISO value beside the text {@link #format(TimeValue)} gives. */
@@ -75,7 +77,7 @@ public final class ClinicalDates {
             return Shown.NONE;
         }
         ZonedDateTime there = instant.atZone(siteZone);
-        return new Shown(instant.toString(), second.format(there) + " " + DateTimeFormatter.ofPattern("zzz", second.getLocale()).format(there));
+        return new Shown(instant.toString(), second.format(there) + " " + zone.format(there));
     }
 
     /** "2012", "Aug 2012", "Aug 6, 2012", "Aug 6, 2012, 9:00 AM (UTC-05:00)"; the source text when it cannot be read. */

@@ -100,7 +100,7 @@ public final class Trends {
 
     private static Map<String, List<Fact>> byTest(PatientChart chart) {
         Map<String, List<Fact>> byTest = new LinkedHashMap<>();
-        for (EntryKind kind : List.of(EntryKind.RESULT, EntryKind.VITAL_SIGN)) {
+        for (EntryKind kind : EntryKind.measured()) {
             for (Fact fact : chart.facts(kind)) {
                 byTest.computeIfAbsent(chart.testKey(fact), k -> new ArrayList<>()).add(fact);
             }

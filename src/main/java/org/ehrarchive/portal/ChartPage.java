@@ -76,7 +76,7 @@ public class ChartPage {
     }
 
     /** The kinds trends are drawn from. */
-    private static final Set<EntryKind> MEASURED = EnumSet.of(EntryKind.RESULT, EntryKind.VITAL_SIGN);
+    private static final Set<EntryKind> MEASURED = EntryKind.measured();
 
     /** An encounter on the timeline. */
     record EncounterRow(long id, String when, String name, String type, String source, Long documentId, int items) {

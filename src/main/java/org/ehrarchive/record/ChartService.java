@@ -198,7 +198,7 @@ public class ChartService {
         // count(*) over () counts the rows before limit and offset; past the last page no row carries it.
         long total = selected.isEmpty() ? countOfKind(em, patientId, kind, current) : ((Number) selected.get(0)[1]).longValue();
         List<Number> ids = selected.stream().map(c -> (Number) c[0]).toList();
-        List<EntryView> entries = byKind(pageViews(em, patientId, versions, ids)).getOrDefault(kind, List.of());
+        List<EntryView> entries = pageViews(em, patientId, versions, ids);
         return Optional.of(new EntryPage(kind, page, size, total, entries));
     }
 
@@ -398,6 +398,9 @@ public class ChartService {
         return (List<T>) value;
     }
 
+    private static final Comparator<String> OLDEST_FIRST = Comparator.nullsLast(Comparator.naturalOrder());
+    private static final Comparator<String> NEWEST_FIRST = Comparator.nullsLast(Comparator.reverseOrder());
+
     /** The columns of a clinical entry a chart shows, and its source record. */
     private record EntryRow(long id, Long documentId, Integer sectionOrdinal, EntryKind kind, Coded code, String display, String status,
             boolean negated, String mood, TimePeriod effective, List<ObservedValue> values, List<Coded> interpretations,
@@ -412,8 +415,7 @@ public class ChartService {
             if (a.kind() != b.kind()) {
                 return a.kind().compareTo(b.kind());
             }
-            int byTime = a.kind() == EntryKind.ENCOUNTER ? Comparator.nullsLast(Comparator.<String>naturalOrder()).compare(a.sortKey(), b.sortKey())
-                    : Comparator.nullsLast(Comparator.<String>reverseOrder()).compare(a.sortKey(), b.sortKey());
+            int byTime = (a.kind() == EntryKind.ENCOUNTER ? OLDEST_FIRST : NEWEST_FIRST).compare(a.sortKey(), b.sortKey());
             return byTime != 0 ? byTime : Long.compare(a.id(), b.id());
         };
 

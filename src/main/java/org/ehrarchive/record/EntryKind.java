@@ -42,4 +42,15 @@ public enum EntryKind {
     public boolean isMeasured() {
         return this == RESULT || this == VITAL_SIGN;
     }
+
+    /** The kinds that are measured, in declaration order. */
+    public static java.util.Set<EntryKind> measured() {
+        java.util.Set<EntryKind> measured = java.util.EnumSet.noneOf(EntryKind.class);
+        for (EntryKind kind : values()) {
+            if (kind.isMeasured()) {
+                measured.add(kind);
+            }
+        }
+        return measured;
+    }
 }
