@@ -57,6 +57,10 @@ public class ArchiveMain implements QuarkusApplication {
             // Help needs no database and no application: picocli prints it from the annotations alone.
             System.exit(new CommandLine(ArchiveCommand.class, HELP_ONLY).execute(args));
         }
+        if (isCommand(args, "profile")) {
+            // Mapping profiles are checked and drafted without an archive: no database, no application.
+            System.exit(new CommandLine(ArchiveCommand.class, HELP_ONLY).execute(args));
+        }
         OptionalInt usageError = usageError(args);
         if (usageError.isPresent()) {
             // A mistyped command line must not start (or create) a database first.

@@ -405,6 +405,7 @@ public final class PatientChart {
             case "ccda" -> "C-CDA";
             case "hl7v2" -> "HL7 v2";
             case "fhir" -> "FHIR";
+            case "csv" -> "Table dump";
             case "" -> "source";
             default -> format;
         };

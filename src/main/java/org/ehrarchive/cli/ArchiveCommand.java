@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ehr-archive", mixinStandardHelpOptions = true, version = "ehr-archive 0.1.0",
         description = "Legacy EHR record archive: ingest legacy exports, keep originals byte-exact, serve them.",
         subcommands = { ServeCommand.class, DemoCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class, TokenCommand.class,
-                VerifyAuditCommand.class, VerifyFixityCommand.class, CertificateCommand.class, BenchCommand.class })
+                VerifyAuditCommand.class, VerifyFixityCommand.class, CertificateCommand.class, BenchCommand.class,
+                ProfileCommand.class })
 public class ArchiveCommand implements Runnable {
 
     private final ServeCommand serve;
@@ -37,8 +38,9 @@ public class ArchiveCommand implements Runnable {
         public static final int RUN_FAILED = 1;
         /** The command line was wrong. */
         public static final int USAGE = CommandLine.ExitCode.USAGE;
-        /** {@code verify-audit} found the access audit altered or cut short; {@code verify-fixity} an original not as recorded. */
-        public static final int AUDIT_BROKEN = 3;
+        /** A check found what it looks for: {@code verify-audit} the access audit altered or cut short, {@code verify-fixity} an original
+         * not as recorded, {@code profile validate} problems in a mapping profile or its dump. */
+        public static final int CHECK_FAILED = 3;
 
         private ExitCodes() {
         }

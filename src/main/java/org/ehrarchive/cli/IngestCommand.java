@@ -17,6 +17,8 @@ import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.ingest.table.MappingProfile;
+import org.ehrarchive.ingest.table.MappingProfiles;
 import org.ehrarchive.indexing.SearchIndexer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,6 +64,20 @@ public class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /** The mapping profile of a table dump; read and checked while the command line is read, before a database starts. */
+    MappingProfile profile;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE", description = "Read the tables of a dump (CSV and other delimited text) through "
+            + "this mapping profile: a shipped one by name (synthea-csv) or a profile file; check it first with `profile validate`.")
+    void profile(String nameOrFile) {
+        MappingProfiles.Loaded loaded = MappingProfiles.named(nameOrFile);
+        if (loaded.profile().isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--profile': " + String.join("; ",
+                    loaded.problems().stream().map(Object::toString).toList()) + " (run `profile validate " + nameOrFile + "` for every problem)");
+        }
+        profile = loaded.profile().get();
+    }
+
     @Option(names = "--quiet", description = "No progress output; the summary is still printed.")
     boolean quiet;
 
@@ -91,7 +107,7 @@ public class IngestCommand implements Callable<Integer> {
         }
         IngestService.BatchSummary report;
         try (ConsoleProgress progress = new ConsoleProgress(quiet, config.ingest().progressInterval())) {
-            report = ingest.ingest(input, sourceSystem, progress);
+            report = ingest.ingest(input, sourceSystem, profile, progress);
         } catch (IOException e) {
             System.err.println("ingest failed: " + e.getMessage());
             return ArchiveCommand.ExitCodes.RUN_FAILED;
@@ -150,7 +166,8 @@ public class IngestCommand implements Callable<Integer> {
         IngestReport.Totals t = report.totals();
         audit.record(AccessEvent.byCommandLine(AuditAction.INGEST_BATCH, "ingest_batch", Long.toString(report.batchId()),
                 String.format("source system \"%s\"; files %d: archived %d, duplicate %d, quarantined %d; records found %d", report.sourceSystem(), t.files(),
-                        t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())));
+                        t.archivedFiles(), t.duplicateFiles(), t.quarantinedFiles(), t.found())
+                        + (profile == null ? "" : "; tables read through mapping profile \"" + profile.name() + "\"")));
     }
 
     private static void printCounts(String type, IngestReport.Counts c) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /**
  * {@code verify-audit}: checks the hash chain of the access audit, and that the head anchored outside the database is
  * still in it (so that removing the newest rows shows), then anchors the new head. Exits 0 when it is intact, and
- * {@link ArchiveCommand.ExitCodes#AUDIT_BROKEN} naming the first broken link when a row was altered or removed.
+ * {@link ArchiveCommand.ExitCodes#CHECK_FAILED} naming the first broken link when a row was altered or removed.
  */
 @Dependent
 @Unremovable
@@ -36,10 +36,10 @@ public class VerifyAuditCommand implements Callable<Integer> {
         }
         if (result.firstBrokenId() == null) {
             System.out.printf("access audit NOT VERIFIED: %s%n", result.problem());
-            return ArchiveCommand.ExitCodes.AUDIT_BROKEN;
+            return ArchiveCommand.ExitCodes.CHECK_FAILED;
         }
         System.out.printf("access audit BROKEN at row %d: %s%n", result.firstBrokenId(), result.problem());
         System.out.printf("rows 1 to %d are intact (hash %s)%n", result.rows(), result.lastHash());
-        return ArchiveCommand.ExitCodes.AUDIT_BROKEN;
+        return ArchiveCommand.ExitCodes.CHECK_FAILED;
     }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code verify-fixity}: hashes every original and embedded attachment again and compares it with its record. Exits 0
- * when all match, {@link ArchiveCommand.ExitCodes#AUDIT_BROKEN} (3, as {@code verify-audit}) naming what is changed,
+ * when all match, {@link ArchiveCommand.ExitCodes#CHECK_FAILED} (3, as {@code verify-audit}) naming what is changed,
  * missing or unexpected. Prints hashes and blob-store paths only: original file names can carry patient names.
  */
 @Dependent
@@ -54,7 +54,7 @@ public class VerifyFixityCommand implements Callable<Integer> {
                 result.passed() ? "intact" : "BROKEN", result.checkId(), result.originals(), result.matched(), result.changed(),
                 result.missing(), result.unexpected(), result.bytesRead() >> 20,
                 Duration.between(result.startedAt(), result.endedAt()).toSeconds());
-        return result.passed() ? ArchiveCommand.ExitCodes.OK : ArchiveCommand.ExitCodes.AUDIT_BROKEN;
+        return result.passed() ? ArchiveCommand.ExitCodes.OK : ArchiveCommand.ExitCodes.CHECK_FAILED;
     }
 
     /** A progress bar on a terminal, a plain line every few seconds otherwise; counts only. */

@@ -5,7 +5,7 @@ package org.ehrarchive.ingest;
  * rely on them. A message says what was wrong and what to check next; it never quotes patient data.
  */
 public enum IngestError {
-    UNKNOWN_FORMAT("ING-001", "No importer recognises this file's format yet; the original is kept, and it is archived when an importer for it exists (supported now: C-CDA XML, HL7 v2 message archives, FHIR R4 JSON, NDJSON and XML)",
+    UNKNOWN_FORMAT("ING-001", "No importer recognises this file's format yet; the original is kept, and it is archived when an importer for it exists (supported now: C-CDA XML, HL7 v2 message archives, FHIR R4 JSON, NDJSON and XML; table dumps such as CSV with `ingest --profile`)",
             "Check the file is a clinical export at all; if it is a format the archive does not read yet, keep it quarantined (the original is kept) and record why in the stated counts"),
     TOO_LARGE("ING-002", "The file is larger than archive.ingest.max-file-bytes; raise the limit if it is genuine",
             "Raise archive.ingest.max-file-bytes and ingest the file again"),
@@ -25,6 +25,8 @@ public enum IngestError {
             "Check the interface engine's export for this file; export it again if messages are missing"),
     FHIR_UNREADABLE("ING-107", "The file starts like FHIR JSON but is not a FHIR resource, bundle or NDJSON export (malformed JSON, or no resourceType); the original is kept, repair the export and ingest it again",
             "Repair or re-export the file, then ingest it again"),
+    TABLE_UNREADABLE("ING-108", "A table of a dump cannot be read as its mapping profile describes it (its header lacks columns the profile maps, or its bytes are not in the profile's encoding); the original is kept",
+            "Correct the profile (check it with `profile validate PROFILE FOLDER`) or re-export the table, then ingest the folder again"),
     ENTRY_UNREADABLE("ING-201", "An entry could not be mapped; it is kept as a quarantined raw fragment of its document",
             "Review the fragment against the original; it stays archived raw with its document"),
     ATTACHMENT_UNREADABLE("ING-202", "A file embedded in the document could not be decoded; the body is kept as a quarantined raw fragment",
@@ -41,6 +43,12 @@ public enum IngestError {
             "Repair the resource in the export (or re-export it), then ingest the file again"),
     PATIENT_NOT_FOUND("ING-208", "A FHIR resource names a patient that is not in its source (no Patient of its bundle or export matches the reference); it is quarantined rather than filed under a guess: ingest it together with its patients",
             "Ingest the resource together with the Patient it names (the whole export folder), in the same batch"),
+    ROW_PATIENT_NOT_FOUND("ING-209", "A row of a table dump names a patient that is not in the dump's patients table; it is quarantined rather than filed under a guess",
+            "Ingest the table together with the patients table it joins (the whole dump folder), or correct the join in the profile"),
+    ROW_UNREADABLE("ING-210", "A row of a table dump could not be read as a row of its table (more or fewer fields than the header, or broken quoting); it is quarantined at its line, and the rest of the table is archived",
+            "Review the line in the original; re-export the table if rows are broken, then ingest it again"),
+    ROW_UNMAPPABLE("ING-211", "A row of a table dump could not be mapped as its profile says (a date that matches none of the profile's date formats, a value its kind rule does not know); it is quarantined with its text",
+            "Add the date format or the value to the profile (check it with `profile validate`), then ingest the folder again"),
     READ_FAILED("ING-901", "The file could not be read",
             "Check the file's permissions and the disk it is on, then ingest it again"),
     RESOURCES_EXHAUSTED("ING-902", "Reading the file exhausted the memory or the stack; the original is kept: give the archive more heap, or split the file, and ingest it again",

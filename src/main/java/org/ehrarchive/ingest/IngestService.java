@@ -35,6 +35,8 @@ import org.ehrarchive.database.DiskSpace;
 import org.ehrarchive.ingest.IngestReport.Counts;
 import org.ehrarchive.ingest.IngestReport.FileReport;
 import org.ehrarchive.ingest.WriteEvent.Settled;
+import org.ehrarchive.ingest.table.MappingProfile;
+import org.ehrarchive.ingest.table.TableDumpImporter;
 import org.jboss.logging.MDC;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -104,12 +106,25 @@ public class IngestService {
      *         failed): the batch stays resumable
      */
     public BatchSummary ingest(Path input, String sourceSystem, IngestProgress progress) throws IOException {
+        return ingest(input, sourceSystem, null, progress);
+    }
+
+    /**
+     * Ingests {@code input} as a batch of {@code sourceSystem}, reading the tables of a dump through {@code profile}
+     * ({@code ingest --profile}; null when the input holds no table dump). A resumed batch must be given the same profile.
+     */
+    public BatchSummary ingest(Path input, String sourceSystem, MappingProfile profile, IngestProgress progress) throws IOException {
         String systemName = SourceSystems.normalizedName(sourceSystem);
         Path root = input.toAbsolutePath().normalize();
         if (!Files.exists(root)) {
             throw new IOException("Nothing to ingest at " + root + ": no such file or folder");
         }
-        SourceTree tree = new SourceTree(root, importers);
+        List<Importer> runImporters = new ArrayList<>();
+        if (profile != null) {
+            runImporters.add(new TableDumpImporter(profile)); // first: the profile's files are its tables, whatever else reads them
+        }
+        importers.forEach(runImporters::add);
+        SourceTree tree = new SourceTree(root, runImporters);
         SourceTree.Count count = tree.count();
         // Before anything is written: the originals go into the blob store (at most the input's size, less what is
         // already archived), and a disk that fills up mid-batch leaves it to resume later.
@@ -125,7 +140,7 @@ public class IngestService {
             } catch (SQLException e) {
                 throw new IOException("The database failed during ingest (SQLSTATE " + e.getSQLState() + ")", e);
             }
-            return runBatch(root, systemId, tree, count, progress);
+            return runBatch(root, systemId, tree, count, runImporters, progress);
         } catch (IOException | RuntimeException e) {
             if (DiskSpace.isNoSpaceLeft(e, postgresLog, postgresLogBefore)) {
                 throw DiskSpace.noSpaceLeft(blobs.root(), "the ingest", e);
@@ -134,7 +149,8 @@ public class IngestService {
         }
     }
 
-    private BatchSummary runBatch(Path root, long sourceSystemId, SourceTree tree, SourceTree.Count count, IngestProgress progress)
+    private BatchSummary runBatch(Path root, long sourceSystemId, SourceTree tree, SourceTree.Count count, List<Importer> importers,
+            IngestProgress progress)
             throws IOException {
         BatchStart start = startOrResumeBatch(root.toString(), sourceSystemId);
         MDC.put("batchId", Long.toString(start.batchId()));
@@ -148,7 +164,7 @@ public class IngestService {
             Thread writing = new Thread(writer, "ingest-writer-" + start.batchId());
             writing.start();
             try (Connection lookups = dataSource.getConnection()) {
-                Reading reading = new Reading(start.batchId(), root, writer, lookups, timings);
+                Reading reading = new Reading(start.batchId(), root, writer, lookups, timings, importers);
                 tree.walk(reading::unit);
                 writer.submit(new WriteEvent.End());
             } catch (RecordWriter.Aborted e) {
@@ -235,9 +251,12 @@ public class IngestService {
         private final RecordWriter writer;
         private final Connection lookups;
         private final IngestTimings timings;
+        /** This run's importers: the beans, after a table-dump importer when the run was given a profile. */
+        private final List<Importer> importers;
 
-        Reading(long batchId, Path root, RecordWriter writer, Connection lookups, IngestTimings timings) {
+        Reading(long batchId, Path root, RecordWriter writer, Connection lookups, IngestTimings timings, List<Importer> importers) {
             this.timings = timings;
+            this.importers = importers;
             this.batchId = batchId;
             this.root = root;
             this.writer = writer;

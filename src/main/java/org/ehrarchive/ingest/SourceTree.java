@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import jakarta.enterprise.inject.Instance;
-
 /**
  * What one ingest reads: a file, or a folder walked one directory at a time in name order, so that a folder of a
  * million files is never listed whole in memory and every attempt of a batch meets the files in the same order.
@@ -29,9 +27,9 @@ final class SourceTree {
     }
 
     private final Path root;
-    private final Instance<Importer> importers;
+    private final Iterable<Importer> importers;
 
-    SourceTree(Path root, Instance<Importer> importers) {
+    SourceTree(Path root, Iterable<Importer> importers) {
         this.root = root;
         this.importers = importers;
     }

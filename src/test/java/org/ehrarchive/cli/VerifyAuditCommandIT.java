@@ -39,7 +39,7 @@ class VerifyAuditCommandIT {
             }
 
             int exit = archive.run("verify-broken", RUN_LIMIT, "verify-audit");
-            assertThat(exit).as(archive.output("verify-broken")).isEqualTo(ArchiveCommand.ExitCodes.AUDIT_BROKEN);
+            assertThat(exit).as(archive.output("verify-broken")).isEqualTo(ArchiveCommand.ExitCodes.CHECK_FAILED);
             assertThat(archive.output("verify-broken")).contains("access audit BROKEN at row 1").contains("changed");
         }
     }
@@ -78,7 +78,7 @@ class VerifyAuditCommandIT {
             assertThat(server.output()).contains("access audit BROKEN");
 
             assertThat(archive.run("verify-removed", RUN_LIMIT, "verify-audit")).as(archive.output("verify-removed"))
-                    .isEqualTo(ArchiveCommand.ExitCodes.AUDIT_BROKEN);
+                    .isEqualTo(ArchiveCommand.ExitCodes.CHECK_FAILED);
             assertThat(archive.output("verify-removed")).contains("rows were removed from its end");
         }
     }

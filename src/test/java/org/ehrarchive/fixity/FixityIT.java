@@ -63,7 +63,7 @@ class FixityIT {
             Files.setLastModifiedTime(planted, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         }
 
-        assertThat(archive.run("broken", RUN_LIMIT, "verify-fixity")).as(archive.output("broken")).isEqualTo(ArchiveCommand.ExitCodes.AUDIT_BROKEN);
+        assertThat(archive.run("broken", RUN_LIMIT, "verify-fixity")).as(archive.output("broken")).isEqualTo(ArchiveCommand.ExitCodes.CHECK_FAILED);
         String broken = archive.output("broken");
         assertThat(broken).contains("changed    " + changed.getFileName() + " sha256/").contains("its content no longer hashes to its name");
         assertThat(broken).contains("missing    " + missing.getFileName() + " sha256/").contains("recorded, and not in the blob store");
