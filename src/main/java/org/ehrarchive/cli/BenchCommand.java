@@ -37,6 +37,7 @@ import org.ehrarchive.ingest.ImportedSection;
 import org.ehrarchive.ingest.Importer;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestReport;
+import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.QuarantineException;
 import org.ehrarchive.ingest.RecordSink;
@@ -142,10 +143,10 @@ public class BenchCommand implements Callable<Integer> {
     private final ChartBench charts;
 
     public BenchCommand(IngestService ingest, Instance<Importer> importers, ChartService charts, ObjectMapper json,
-            EntityManager entityManager, SessionFactory sessions) {
+            EntityManager entityManager, SessionFactory sessions, SearchIndexer indexer) {
         this.ingest = ingest;
         this.importers = importers;
-        this.charts = new ChartBench(ingest, charts, json, entityManager, sessions);
+        this.charts = new ChartBench(ingest, charts, json, entityManager, sessions, indexer);
     }
 
     /** The corpus patient of {@code --workload chart} when no --input is given. */

@@ -23,7 +23,8 @@ import org.ehrarchive.ingest.ccda.XmlLocator;
  *       entries being records of their own;</li>
  *   <li>{@code hl7v2}: {@code /message[N]}, {@code /message[N]@OFFSET}, {@code /message[N]/OBX[2]} and deeper (see
  *       {@link Hl7v2Excerpts});</li>
- *   <li>{@code fhir}: NDJSON lines, JSON pointers into bundles, XML bundle entries (see {@link FhirExcerpts}).</li>
+ *   <li>{@code fhir}: NDJSON lines, JSON pointers into bundles, XML bundle entries (see {@link FhirExcerpts});</li>
+ *   <li>{@code csv}: a table row's first line, {@code /line[N]}, shown after the header line (see {@link CsvExcerpts}).</li>
  * </ul>
  * The original is streamed from the blob store (originals can be gigabytes) and read no further than the fragment's end;
  * the excerpt holds at most {@link #MAX_CHARACTERS} characters, and is marked truncated when the fragment is longer.
@@ -72,6 +73,7 @@ public class SourceExcerpts {
             case "ccda" -> ccda(original, locator);
             case "hl7v2" -> Hl7v2Excerpts.excerpt(original, locator);
             case "fhir" -> FhirExcerpts.excerpt(original, locator);
+            case "csv" -> CsvExcerpts.excerpt(original, locator);
             default -> throw new IllegalArgumentException("no excerpts of originals of format " + format);
         };
     }

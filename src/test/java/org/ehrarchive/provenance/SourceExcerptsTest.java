@@ -35,6 +35,8 @@ import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.SourceUnit;
 import org.ehrarchive.ingest.ccda.CcdaImporter;
 import org.ehrarchive.ingest.fhir.FhirImporter;
+import org.ehrarchive.ingest.table.MappingProfiles;
+import org.ehrarchive.ingest.table.TableDumpImporter;
 import org.ehrarchive.ingest.hl7v2.Hl7v2Importer;
 import org.ehrarchive.provenance.SourceExcerpts.Excerpt;
 import org.ehrarchive.support.Fixtures;
@@ -335,6 +337,35 @@ class SourceExcerptsTest {
         for (String name : List.of(TRANSACTION, XML_BUNDLE)) {
             assertThat(assertEveryLocatorNamesAFragment(new FhirImporter(), "fhir", Map.of(name, bytes("fhir", name)), 0)).as(name).isPositive();
         }
+    }
+
+    // ---- table dumps -----------------------------------------------------------------------------------------------
+
+    @Test
+    void aTableRowIsItsHeaderLineAndItsOwnLinesEvenWhenAQuotedFieldHoldsLineBreaks() throws Exception {
+        byte[] table = ("\uFEFFId,NOTE,WHEN\r\n1,plain,2020-01-01\r\n2,\"two\r\nlines, \"\"quoted\"\"\",2020-01-02\r\n3,after,2020-01-03\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Excerpt second = SourceExcerpts.excerpt(() -> new ByteArrayInputStream(table), "csv", "/line[3]").orElseThrow();
+        assertThat(second.text()).isEqualTo("Id,NOTE,WHEN\r\n2,\"two\r\nlines, \"\"quoted\"\"\",2020-01-02");
+        assertThat(second.syntax()).isEqualTo("text");
+        assertThat(SourceExcerpts.excerpt(() -> new ByteArrayInputStream(table), "csv", "/line[5]").orElseThrow().text())
+                .isEqualTo("Id,NOTE,WHEN\r\n3,after,2020-01-03");
+        assertThat(SourceExcerpts.excerpt(() -> new ByteArrayInputStream(table), "csv", "/line[9]")).isEmpty();
+        byte[] latin = "Id,NAME\n1,Jos\u00e9\n".getBytes(java.nio.charset.Charset.forName("windows-1252"));
+        assertThat(SourceExcerpts.excerpt(() -> new ByteArrayInputStream(latin), "csv", "/line[2]").orElseThrow().text())
+                .as("bytes that are not UTF-8 read as windows-1252").isEqualTo("Id,NAME\n1,Jos\u00e9");
+    }
+
+    @Test
+    void everyLocatorTheTableDumpImporterWritesForTheSyntheaDumpNamesItsRow() throws Exception {
+        Path dump = Requirements.corpus("synthea-dev/csv");
+        Map<String, byte[]> tables = new LinkedHashMap<>();
+        TableDumpImporter importer = new TableDumpImporter(MappingProfiles.shipped("synthea-csv").orElseThrow());
+        List<Path> files = files(dump, ".csv");
+        for (Path file : importer.units(dump, files).get(0)) {
+            tables.put(file.getFileName().toString(), Files.readAllBytes(file));
+        }
+        assertThat(assertEveryLocatorNamesAFragment(importer, "csv", tables, 40)).isGreaterThan(16 * 10);
     }
 
     /** The corpus is larger: every locator of its smaller folders, a sample of each file's in the larger ones. */
