@@ -8,8 +8,10 @@ import java.util.concurrent.Callable;
 
 import org.ehrarchive.ingest.table.DumpCheck;
 import org.ehrarchive.ingest.table.MappingProfiles;
+import org.ehrarchive.ingest.table.ProfileDraft;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
  * archive: no database is started, nothing is written to an archive.
  */
 @Command(mixinStandardHelpOptions = true, name = "profile", description = "Check or draft a mapping profile for a table dump (no archive needed).",
-        subcommands = { ProfileCommand.Validate.class })
+        subcommands = { ProfileCommand.Validate.class, ProfileCommand.Draft.class })
 public class ProfileCommand implements Runnable {
 
     @Override
@@ -41,9 +43,19 @@ public class ProfileCommand implements Runnable {
         public Integer call() {
             MappingProfiles.Loaded loaded = MappingProfiles.named(profile);
             if (loaded.profile().isEmpty()) {
-                loaded.problems().forEach(p -> System.out.println(p));
-                System.out.println("profile: " + loaded.problems().size() + " problem" + (loaded.problems().size() == 1 ? "" : "s")
-                        + "; mend the profile and validate it again");
+                List<MappingProfiles.Problem> problems = new java.util.ArrayList<>(loaded.problems());
+                if (loaded.asRead() != null && folder != null && Files.isDirectory(folder)) {
+                    // The headers can be checked all the same, so that every mistake of the profile is said in one run.
+                    try (var listed = Files.list(folder)) {
+                        DumpCheck.headers(loaded.asRead(), folder, listed.filter(Files::isRegularFile).sorted().toList()).values().forEach(problems::addAll);
+                    } catch (IOException e) {
+                        // the folder is read again once the profile is mended
+                    }
+                }
+                problems.sort(java.util.Comparator.comparingInt(MappingProfiles.Problem::line));
+                problems.forEach(p -> System.out.println(p));
+                System.out.println("profile: " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
+                        + "; mend the profile and validate it again (no row was read)");
                 return ArchiveCommand.ExitCodes.CHECK_FAILED;
             }
             var checked = loaded.profile().get();
@@ -79,6 +91,53 @@ public class ProfileCommand implements Runnable {
             }
             System.out.println("dump: " + (problems.size() + result.problemsNotListed()) + " problems; nothing was written");
             return ArchiveCommand.ExitCodes.CHECK_FAILED;
+        }
+    }
+
+    @Command(mixinStandardHelpOptions = true, name = "draft", description = "Propose a starting mapping profile for the dump in FOLDER, from its "
+            + "headers and the first 1,000 rows of each table, with TODO comments where it guessed. Review it, then check it with "
+            + "`profile validate FILE FOLDER`.")
+    public static class Draft implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "FOLDER", description = "The dump: a folder of delimited tables.")
+        Path folder;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "The profile's name (default: the folder's name).")
+        String name;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Write the draft to FILE instead of the standard output; an existing FILE is not replaced.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            if (!Files.isDirectory(folder)) {
+                System.err.println("profile draft: no such folder: " + folder);
+                return ArchiveCommand.ExitCodes.RUN_FAILED;
+            }
+            if (out != null && Files.exists(out)) {
+                System.err.println("profile draft: " + out + " exists; say another --out, or remove it first");
+                return ArchiveCommand.ExitCodes.RUN_FAILED;
+            }
+            ProfileDraft.Draft draft;
+            try {
+                draft = ProfileDraft.propose(folder, name == null ? "" : name);
+            } catch (RuntimeException e) {
+                System.err.println("profile draft: the folder cannot be read: " + e.getMessage());
+                return ArchiveCommand.ExitCodes.RUN_FAILED;
+            }
+            draft.notes().forEach(note -> System.err.println("note: " + note));
+            if (out == null) {
+                System.out.print(draft.yaml());
+                return ArchiveCommand.ExitCodes.OK;
+            }
+            try {
+                Files.writeString(out, draft.yaml(), java.nio.file.StandardOpenOption.CREATE_NEW);
+            } catch (IOException e) {
+                System.err.println("profile draft: cannot write " + out + ": " + e.getMessage());
+                return ArchiveCommand.ExitCodes.RUN_FAILED;
+            }
+            System.err.println("draft written to " + out + "; review its TODOs, then run: profile validate " + out + " " + folder);
+            return ArchiveCommand.ExitCodes.OK;
         }
     }
 }

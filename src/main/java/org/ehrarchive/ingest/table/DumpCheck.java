@@ -55,6 +55,8 @@ public final class DumpCheck {
                         + String.join(", ", table.files())));
             }
         }
+        Map<String, List<Problem>> headerProblems = headers(profile, folder, files);
+        headerProblems.values().forEach(problems::addAll);
         if (units.isEmpty()) {
             return new Result(List.of(), problems, 0);
         }
@@ -78,13 +80,50 @@ public final class DumpCheck {
         for (SourceUnit.File file : unit.files()) {
             long[] counts = sink.counts.getOrDefault(file.path(), new long[4]);
             String fileProblem = sink.fileProblems.get(file.path());
-            if (fileProblem != null) {
+            if (fileProblem != null && !headerProblems.containsKey(file.path())) {
                 problems.add(new Problem(file.path(), 0, fileProblem));
             }
             results.add(new FileResult(file.path(), Optional.ofNullable(reading.tableOf(file)).map(MappingProfile.Table::name)
                     .orElse("(not in the profile: kept raw)"), counts[0], counts[1], counts[2], counts[3], fileProblem));
         }
         return new Result(results, problems, notListed[0]);
+    }
+
+    /**
+     * Every column the profile names that a table file's header does not have, at the profile line that names it, by file;
+     * usable on a profile that has other problems too ({@link MappingProfiles.Loaded#asRead}), so that all are said at once.
+     */
+    public static Map<String, List<Problem>> headers(MappingProfile profile, Path folder, List<Path> files) {
+        Map<String, List<Problem>> found = new LinkedHashMap<>();
+        for (Path path : files) {
+            String name = path.getFileName().toString();
+            MappingProfile.Table table = profile.tableOf(name).orElse(null);
+            if (table == null || !table.dialect().header()) {
+                continue;
+            }
+            List<String> header;
+            try (InputStream in = Files.newInputStream(path);
+                    org.apache.commons.csv.CSVParser parser = org.apache.commons.csv.CSVParser.builder()
+                            .setReader(TableReading.reader(in, table.dialect().encoding())).setFormat(TableReading.format(table.dialect())).get()) {
+                var rows = parser.iterator();
+                if (!rows.hasNext()) {
+                    continue;
+                }
+                header = rows.next().toList().stream().map(String::strip).toList();
+            } catch (IOException | RuntimeException e) {
+                continue; // reported by the reading, with its reason
+            }
+            Map<String, Integer> named = new LinkedHashMap<>(table.columnsUsed());
+            table.joins().forEach(j -> named.putIfAbsent(j.column(), j.line()));
+            table.key().forEach(k -> named.putIfAbsent(k, table.line()));
+            named.forEach((column, line) -> {
+                if (!header.contains(column)) {
+                    found.computeIfAbsent(name, f -> new ArrayList<>()).add(new Problem(profile.source(), line, "table " + table.name()
+                            + " maps column " + column + ", which the header of " + name + " does not have (it has " + String.join(", ", header) + ")"));
+                }
+            });
+        }
+        return found;
     }
 
     /** The unit's files read from the folder itself: nothing is stored. */

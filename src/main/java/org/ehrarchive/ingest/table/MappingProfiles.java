@@ -69,8 +69,11 @@ public final class MappingProfiles {
         }
     }
 
-    /** A profile read: the profile when it has no problem, else the problems. */
-    public record Loaded(Optional<MappingProfile> profile, List<Problem> problems) {
+    /**
+     * A profile read: the profile when it has no problem, else the problems; {@code asRead} is what could be read of it
+     * even so (null when the YAML itself is broken), so that {@code profile validate} can still check the dump's headers.
+     */
+    public record Loaded(Optional<MappingProfile> profile, List<Problem> problems, MappingProfile asRead) {
         public MappingProfile orElseThrow() {
             return profile.orElseThrow(() -> new InvalidProfileException(problems));
         }
@@ -98,7 +101,7 @@ public final class MappingProfiles {
         Path file = Path.of(nameOrFile);
         if (!Files.isRegularFile(file)) {
             return new Loaded(Optional.empty(), List.of(new Problem(nameOrFile, 0,
-                    "no such profile: neither a shipped profile (" + String.join(", ", SHIPPED) + ") nor a file")));
+                    "no such profile: neither a shipped profile (" + String.join(", ", SHIPPED) + ") nor a file")), null);
         }
         return file(file);
     }
@@ -118,9 +121,9 @@ public final class MappingProfiles {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
         } catch (IOException e) {
-            return new Loaded(Optional.empty(), List.of(new Problem(file.toString(), 0, "cannot be read (" + e.getClass().getSimpleName() + ")")));
+            return new Loaded(Optional.empty(), List.of(new Problem(file.toString(), 0, "cannot be read (" + e.getClass().getSimpleName() + ")")), null);
         } catch (RuntimeException e) {
-            return new Loaded(Optional.empty(), List.of(new Problem(file.toString(), 0, "is not UTF-8 text")));
+            return new Loaded(Optional.empty(), List.of(new Problem(file.toString(), 0, "is not UTF-8 text")), null);
         }
     }
 
@@ -128,8 +131,8 @@ public final class MappingProfiles {
     public static Loaded parse(String yaml, String source) {
         Parser parser = new Parser(source);
         MappingProfile profile = parser.profile(yaml);
-        return parser.problems.isEmpty() && profile != null ? new Loaded(Optional.of(profile), List.of())
-                : new Loaded(Optional.empty(), List.copyOf(parser.problems));
+        return parser.problems.isEmpty() && profile != null ? new Loaded(Optional.of(profile), List.of(), profile)
+                : new Loaded(Optional.empty(), List.copyOf(parser.problems), profile);
     }
 
     private static final Set<String> TOP = Set.of("profile", "description", "defaults", "tables");
@@ -190,7 +193,7 @@ public final class MappingProfiles {
             }
             String description = scalar(members.get("description"));
             Dialect defaults = dialect(members.get("defaults"), new Dialect(',', '"', null, true, List.of(), StandardCharsets.UTF_8, Set.of(""),
-                    dateFormats(null, List.of("yyyy-MM-dd'T'HH:mm:ssX", "yyyy-MM-dd")), false), true);
+                    dateFormats(List.of("yyyy-MM-dd'T'HH:mm:ssX", "yyyy-MM-dd")), false), true);
             Node tablesNode = members.get("tables");
             if (!(tablesNode instanceof MappingNode tablesMap) || tablesMap.getValue().isEmpty()) {
                 problem(tablesNode == null ? top : tablesNode, "the profile declares no tables (tables: name -> table)");
@@ -238,7 +241,8 @@ public final class MappingProfiles {
                 }
                 boolean joinsPatients = tables.stream().anyMatch(t -> t.role() == Role.PATIENTS)
                         && table.joins().stream().anyMatch(j -> byName.containsKey(j.table()) && byName.get(j.table()).role() == Role.PATIENTS);
-                if (table.role() == Role.ENTRY && !joinsPatients) {
+                boolean joinsUndeclared = table.joins().stream().anyMatch(j -> !byName.containsKey(j.table()));
+                if (table.role() == Role.ENTRY && !joinsPatients && !joinsUndeclared) {
                     problems.add(new Problem(source, table.line(), "table " + table.name()
                             + " maps entries but joins no column to the patients table: its rows would have no patient"));
                 }
@@ -327,7 +331,9 @@ public final class MappingProfiles {
                     }
                 }
             }
-            if (!dialect.header()) {
+            if (!dialect.header() && dialect.columns().isEmpty()) {
+                problem(keyNode, "table " + name + " has no header row (header: false) and declares no columns: columns: [A, B, C]");
+            } else if (!dialect.header()) {
                 for (Map.Entry<String, Integer> used : columns.entrySet()) {
                     if (!dialect.columns().contains(used.getKey())) {
                         problems.add(new Problem(source, used.getValue(), "table " + name + " has no header and declares no column " + used.getKey()));
@@ -581,9 +587,6 @@ public final class MappingProfiles {
             Character escape = m.containsKey("escape") ? optionalChar(m.get("escape"), "escape") : defaults.escape();
             boolean header = m.containsKey("header") ? bool(m.get("header"), defaults.header()) : defaults.header();
             List<String> columnNames = m.containsKey("columns") ? strings(m.get("columns")) : defaults.columns();
-            if (!header && columnNames.isEmpty() && m.containsKey("header")) {
-                problem(m.get("header"), "a table without a header row declares its columns: columns: [A, B, C]");
-            }
             Charset encoding = defaults.encoding();
             if (m.containsKey("encoding")) {
                 String name = scalar(m.get("encoding"));
@@ -594,8 +597,7 @@ public final class MappingProfiles {
                 }
             }
             Set<String> nulls = m.containsKey("nulls") ? new LinkedHashSet<>(strings(m.get("nulls"))) : defaults.nulls();
-            List<DateFormat> formats = m.containsKey("date-formats") ? dateFormats(m.get("date-formats"), strings(m.get("date-formats")))
-                    : defaults.dateFormats();
+            List<DateFormat> formats = m.containsKey("date-formats") ? dateFormats(m.get("date-formats")) : defaults.dateFormats();
             boolean trim = m.containsKey("trim") ? bool(m.get("trim"), defaults.trim()) : defaults.trim();
             if (quote != null && quote == delimiter) {
                 problem(m.getOrDefault("quote", node), "the quote and the delimiter are the same character");
@@ -603,16 +605,22 @@ public final class MappingProfiles {
             return new Dialect(delimiter, quote, escape, header, columnNames, encoding, Set.copyOf(nulls), formats, trim);
         }
 
-        private List<DateFormat> dateFormats(Node at, List<String> patterns) {
+        private List<DateFormat> dateFormats(Node node) {
             List<DateFormat> formats = new ArrayList<>();
-            for (String pattern : patterns) {
+            for (Node item : node instanceof ScalarNode ? List.of(node) : items(node)) {
+                String pattern = scalar(item);
                 try {
                     formats.add(TableValues.dateFormat(pattern));
-                } catch (IllegalArgumentException e) {
-                    problem(at, "invalid date pattern " + pattern + " (java.time patterns such as yyyy-MM-dd or dd.MM.yyyy HH:mm)");
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    problem(item, "invalid date pattern " + pattern + " (java.time patterns such as yyyy-MM-dd or dd.MM.yyyy HH:mm; quote letters"
+                            + " that are text, as in yyyy-MM-dd'T'HH:mm:ss)");
                 }
             }
             return formats;
+        }
+
+        private static List<DateFormat> dateFormats(List<String> patterns) {
+            return patterns.stream().map(TableValues::dateFormat).toList();
         }
 
         // ---- YAML helpers ----

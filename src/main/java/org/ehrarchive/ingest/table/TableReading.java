@@ -444,7 +444,7 @@ final class TableReading {
     }
 
     /** The table's text, decoded strictly (a byte that is not in the encoding stops the file, never becomes '?'). */
-    private static Reader reader(InputStream original, Charset declared) throws IOException {
+    static Reader reader(InputStream original, Charset declared) throws IOException {
         InputStream in = new BufferedInputStream(original, 1 << 16);
         in.mark(3);
         byte[] bom = in.readNBytes(3);
