@@ -29,6 +29,7 @@ import jakarta.enterprise.inject.Instance;
 
 import org.ehrarchive.bench.CcdaGenerator;
 import org.ehrarchive.bench.CorpusCopies;
+import org.ehrarchive.bench.CsvGenerator;
 import org.ehrarchive.bench.FhirGenerator;
 import org.ehrarchive.bench.Hl7v2Generator;
 import org.ehrarchive.blob.BlobStore;
@@ -39,6 +40,10 @@ import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.indexing.SearchIndexer;
 import org.ehrarchive.ingest.IngestService;
+import org.ehrarchive.ingest.SourceSystems;
+import org.ehrarchive.ingest.table.MappingProfile;
+import org.ehrarchive.ingest.table.MappingProfiles;
+import org.ehrarchive.ingest.table.TableDumpImporter;
 import org.ehrarchive.ingest.QuarantineException;
 import org.ehrarchive.ingest.RecordSink;
 import org.ehrarchive.ingest.RecordTypes;
@@ -57,12 +62,15 @@ import io.quarkus.arc.Unremovable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: the ingest benchmark. Its workload is either generated (C-CDA documents, with {@code --format
- * hl7v2} HL7 v2 message archives, with {@code --format fhir} a FHIR bulk export), or {@code --copies} distinct copies of a real export folder ({@code --input},
+ * hl7v2} HL7 v2 message archives, with {@code --format fhir} a FHIR bulk export, with {@code --format csv} a Synthea-layout table
+ * dump read through synthea-csv), or {@code --copies} distinct copies of a real export folder ({@code --input}, with {@code --profile}
+ * for a table dump,
  * patient identifiers rewritten per copy, so that nothing is a duplicate). It measures in one run (1) the importer
  * alone (parse and map, no storage; each file read by the importer the ingest would choose for it) and (2) the
  * whole ingest (blob store, parse, map, PostgreSQL), and prints MB/s, records/s, patients/min (messages/s for HL7
@@ -73,13 +81,13 @@ import picocli.CommandLine.Spec;
 @Dependent
 @Unremovable
 @Command(mixinStandardHelpOptions = true, name = "bench",
-        description = "Ingest benchmark over generated C-CDA documents, HL7 v2 message archives or FHIR bulk exports, or copies of a real folder"
+        description = "Ingest benchmark over generated C-CDA documents, HL7 v2 message archives, FHIR bulk exports or CSV table dumps, or copies of a real folder"
                 + " (uses a throwaway archive by default).")
 public class BenchCommand implements Callable<Integer> {
 
     /** The formats of a generated workload (lower case: the values are typed as they are). */
     enum Format {
-        ccda, hl7v2, fhir
+        ccda, hl7v2, fhir, csv
     }
 
     /** What is measured: the ingest, or reading a heavy patient's chart ({@link ChartBench}). */
@@ -89,7 +97,7 @@ public class BenchCommand implements Callable<Integer> {
 
     /** The options that describe a generated workload, which {@code --input} replaces. */
     private static final List<String> GENERATED_OPTIONS = List.of("--format", "--documents", "--entries", "--messages",
-            "--messages-per-file", "--patients", "--seed");
+            "--messages-per-file", "--patients", "--size-mb", "--seed");
     /** The importers' {@link Importer#format()} whose records are messages. */
     private static final String HL7V2 = "hl7v2";
     /** The record type of a FHIR patient: one per patient, as a C-CDA document is. */
@@ -129,8 +137,26 @@ public class BenchCommand implements Callable<Integer> {
     int messagesPerFile;
 
     @Option(names = "--patients", defaultValue = "500",
-            description = "Generated fhir workload: patients of a bulk export, about 210 kB of NDJSON each (default ${DEFAULT-VALUE}).")
+            description = "Generated fhir workload: patients of a bulk export, about 210 kB of NDJSON each; csv: patients of a Synthea-layout"
+                    + " table dump, about 63 kB each (default ${DEFAULT-VALUE}).")
     int patients;
+
+    @Option(names = "--size-mb", paramLabel = "MB", description = "Generated csv workload: a dump of about this many MB (10^6 bytes), instead of --patients.")
+    Integer sizeMegabytes;
+
+    /** The mapping profile a table dump is read through: synthea-csv for --format csv, or --profile's for --input. */
+    MappingProfile profile;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE", description = "With --input: read the folder's tables through this mapping profile,"
+            + " as `ingest --profile` does (--format csv reads its generated dump with synthea-csv).")
+    void profile(String nameOrFile) {
+        MappingProfiles.Loaded loaded = MappingProfiles.named(nameOrFile);
+        if (loaded.profile().isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--profile': " + loaded.problems().get(0)
+                    + " (run `profile validate " + nameOrFile + "` for every problem)");
+        }
+        profile = loaded.profile().get();
+    }
 
     @Option(names = "--seed", defaultValue = "1", description = "Generated workload: random seed (default ${DEFAULT-VALUE}).")
     long seed;
@@ -173,6 +199,12 @@ public class BenchCommand implements Callable<Integer> {
                 CorpusCopies.Copied copied = CorpusCopies.write(input, folder, copies);
                 System.out.printf("workload: %d copies of %s, %d files, %.1f MB%n", copies, input.toAbsolutePath(), copied.files(),
                         copied.bytes() / 1e6);
+            } else if (format == Format.csv) {
+                profile = MappingProfiles.shipped("synthea-csv").orElseThrow();
+                CsvGenerator.Summary shape = sizeMegabytes != null ? CsvGenerator.writeAbout(folder, sizeMegabytes * 1_000_000L, seed)
+                        : CsvGenerator.write(folder, patients, seed);
+                System.out.printf("workload: a generated Synthea-layout CSV dump of %d patients, %d rows, 16 tables, %.1f MB, seed %d, profile synthea-csv%n",
+                        shape.patients(), shape.totalRows(), shape.bytes() / 1e6, seed);
             } else if (format == Format.fhir) {
                 FhirGenerator.Shape shape = new FhirGenerator(seed).writeExport(folder, patients);
                 System.out.printf("workload: a generated FHIR bulk export of %d patients, %d resources, %d files, %.1f MB, seed %d%n",
@@ -215,10 +247,12 @@ public class BenchCommand implements Callable<Integer> {
             IngestService.BatchSummary report;
             try (LiveHeap heap = new LiveHeap()) {
                 long start = System.nanoTime();
-                report = ingest.ingest(folder, IngestProgress.NONE);
+                report = ingest.ingest(folder, SourceSystems.DEFAULT_NAME, profile, IngestProgress.NONE);
                 long nanos = System.nanoTime() - start;
                 IngestReport.Counts documentsStored = report.totals().records().getOrDefault(RecordTypes.DOCUMENT, IngestReport.Counts.NONE)
-                        .plus(report.totals().records().getOrDefault(FHIR_PATIENT, IngestReport.Counts.NONE));
+                        .plus(report.totals().records().getOrDefault(FHIR_PATIENT, IngestReport.Counts.NONE))
+                        .plus(profile == null ? IngestReport.Counts.NONE
+                                : report.totals().records().getOrDefault(patientsTable(), IngestReport.Counts.NONE));
                 // An HL7 v2 file's records are its messages (their parts are counted apart, as in the report).
                 full = new Phase("full ingest (blob + parse + map + PostgreSQL)", nanos, bytes, report.totals().found(),
                         parsed.messagesOnly() ? -1 : documentsStored.archived(), parsed.messagesOnly() ? report.totals().found() : -1,
@@ -283,12 +317,29 @@ public class BenchCommand implements Callable<Integer> {
         if (format == Format.hl7v2 && (given.hasMatchedOption("--documents") || given.hasMatchedOption("--entries"))) {
             return "--documents and --entries describe the generated C-CDA workload, not --format hl7v2 (use --messages, --messages-per-file)";
         }
-        if (format != Format.fhir && given.hasMatchedOption("--patients")) {
-            return "--patients describes the generated FHIR workload: add --format fhir";
+        if (format != Format.fhir && format != Format.csv && given.hasMatchedOption("--patients")) {
+            return "--patients describes the generated FHIR or CSV workload: add --format fhir or --format csv";
         }
-        if (format == Format.fhir && GENERATED_OPTIONS.stream().filter(o -> !o.equals("--format") && !o.equals("--patients") && !o.equals("--seed"))
+        if (format != Format.csv && given.hasMatchedOption("--size-mb")) {
+            return "--size-mb describes the generated CSV workload: add --format csv";
+        }
+        if (given.hasMatchedOption("--size-mb") && given.hasMatchedOption("--patients")) {
+            return "--size-mb and --patients both size the generated dump: give one";
+        }
+        if (sizeMegabytes != null && sizeMegabytes < 1) {
+            return "--size-mb must be at least 1";
+        }
+        if (given.hasMatchedOption("--profile") && input == null) {
+            return "--profile reads the tables of --input; the generated --format csv dump is read with synthea-csv";
+        }
+        if (profile != null && copies > 1) {
+            return "--copies makes distinct copies of C-CDA only; a table dump is benchmarked as one copy (generate a larger one with"
+                    + " --format csv --size-mb)";
+        }
+        if ((format == Format.fhir || format == Format.csv) && GENERATED_OPTIONS.stream()
+                .filter(o -> !o.equals("--format") && !o.equals("--patients") && !o.equals("--seed") && !o.equals("--size-mb"))
                 .anyMatch(given::hasMatchedOption)) {
-            return "--format fhir is described by --patients (and --seed) only";
+            return "--format " + format + " is described by --patients" + (format == Format.csv ? " or --size-mb" : "") + " (and --seed) only";
         }
         if (copies < 1 || documents < 1 || entriesPerSection < 1 || messages < 1 || messagesPerFile < 1 || patients < 1) {
             return "--copies, --documents, --entries, --messages, --messages-per-file and --patients must be at least 1";
@@ -321,8 +372,8 @@ public class BenchCommand implements Callable<Integer> {
                 if (!RecordTypes.isPart(record.type())) {
                     counts[0]++;
                 }
-                // one C-CDA document per patient; one Patient resource per FHIR patient
-                if (RecordTypes.DOCUMENT.equals(record.type()) || FHIR_PATIENT.equals(record.type())) {
+                // one C-CDA document per patient; one Patient resource per FHIR patient; one row of a dump's patients table
+                if (RecordTypes.DOCUMENT.equals(record.type()) || FHIR_PATIENT.equals(record.type()) || record.type().equals(patientsTable())) {
                     counts[1]++;
                 }
             }
@@ -375,7 +426,7 @@ public class BenchCommand implements Callable<Integer> {
         List<Map.Entry<Importer, List<Path>>> units = new ArrayList<>();
         for (Map.Entry<Path, List<Path>> folder : byFolder.entrySet()) {
             Set<Path> claimed = new java.util.HashSet<>();
-            for (Importer importer : importers) {
+            for (Importer importer : runImporters()) {
                 for (List<Path> unit : importer.units(folder.getKey(), folder.getValue())) {
                     List<Path> fresh = unit.stream().filter(claimed::add).toList();
                     if (!fresh.isEmpty()) {
@@ -393,10 +444,25 @@ public class BenchCommand implements Callable<Integer> {
         return units;
     }
 
+    /** The importers as the ingest orders them for this run: a table-dump importer first when there is a profile. */
+    private List<Importer> runImporters() {
+        List<Importer> run = new ArrayList<>();
+        if (profile != null) {
+            run.add(new TableDumpImporter(profile));
+        }
+        importers.forEach(run::add);
+        return run;
+    }
+
+    /** The record type of a dump's patient rows (null without a profile). */
+    private String patientsTable() {
+        return profile == null ? null : profile.patientsTable().map(MappingProfile.Table::name).orElse(null);
+    }
+
     /** The importer the ingest would choose for the file: the first that accepts its name and first bytes. */
     private Optional<Importer> importerFor(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return SourceSniff.read(file.getFileName().toString(), in).chooseFrom(importers);
+            return SourceSniff.read(file.getFileName().toString(), in).chooseFrom(runImporters());
         }
     }
 

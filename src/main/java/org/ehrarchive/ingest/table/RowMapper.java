@@ -63,6 +63,8 @@ final class RowMapper {
             "Driver's license number", "PPN", "Passport number", "PI", "Patient internal identifier", "PT", "Patient external identifier");
 
     private final MappingProfile profile;
+    /** Per table, the columns its mapping and joins read (the rest go into the entry's {@code columns} detail). */
+    private final Map<String, Set<String>> columnsRead = new java.util.HashMap<>();
 
     RowMapper(MappingProfile profile) {
         this.profile = profile;
@@ -207,8 +209,11 @@ final class RowMapper {
             }
         }
         Map<String, String> unmapped = new LinkedHashMap<>();
-        Set<String> read = new HashSet<>(table.columnsUsed().keySet());
-        table.joins().forEach(j -> read.add(j.column()));
+        Set<String> read = columnsRead.computeIfAbsent(table.name(), t -> {
+            Set<String> columns = new HashSet<>(table.columnsUsed().keySet());
+            table.joins().forEach(j -> columns.add(j.column()));
+            return columns;
+        });
         values.forEach((column, value) -> {
             if (value != null && !read.contains(column)) {
                 unmapped.put(column, value);

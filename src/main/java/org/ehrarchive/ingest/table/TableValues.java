@@ -30,15 +30,28 @@ final class TableValues {
     /** The value as a time, by the first format that reads it whole; null when none does. */
     static TimeValue time(String raw, List<DateFormat> formats) {
         for (DateFormat format : formats) {
+            // parseUnresolved reports a mismatch by its position instead of an exception: a dump's dates are tried against
+            // each format in turn, so most misses must be cheap.
+            java.text.ParsePosition position = new java.text.ParsePosition(0);
+            if (format.formatter().parseUnresolved(raw, position) == null || position.getErrorIndex() >= 0 || position.getIndex() != raw.length()) {
+                continue;
+            }
             try {
                 TemporalAccessor parsed = format.formatter().parse(raw);
                 return new TimeValue(raw, iso(parsed, format), format.precision(), format.hasOffset() ? zone(parsed) : null, null);
             } catch (java.time.DateTimeException e) {
-                // the next format may read it
+                // the text has the format's shape but is no date (month 13): the next format may read it
             }
         }
         return null;
     }
+
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm", Locale.ROOT);
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
+    private static final DateTimeFormatter FRACTION = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS", Locale.ROOT);
+    private static final DateTimeFormatter MINUTE_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mmXXX", Locale.ROOT);
+    private static final DateTimeFormatter SECOND_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT);
+    private static final DateTimeFormatter FRACTION_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT);
 
     private static String iso(TemporalAccessor parsed, DateFormat format) {
         switch (format.precision()) {
@@ -52,15 +65,12 @@ final class TableValues {
                 return LocalDate.from(parsed).toString();
             }
             default -> {
-                String pattern = switch (format.precision()) {
-                    case "MINUTE" -> "yyyy-MM-dd'T'HH:mm";
-                    case "SECOND" -> "yyyy-MM-dd'T'HH:mm:ss";
-                    default -> "yyyy-MM-dd'T'HH:mm:ss.SSS";
-                };
+                boolean minute = "MINUTE".equals(format.precision());
+                boolean second = "SECOND".equals(format.precision());
                 if (format.hasOffset()) {
-                    return OffsetDateTime.from(parsed).format(DateTimeFormatter.ofPattern(pattern + "XXX", Locale.ROOT));
+                    return OffsetDateTime.from(parsed).format(minute ? MINUTE_OFFSET : second ? SECOND_OFFSET : FRACTION_OFFSET);
                 }
-                return LocalDateTime.from(parsed).format(DateTimeFormatter.ofPattern(pattern, Locale.ROOT));
+                return LocalDateTime.from(parsed).format(minute ? MINUTE : second ? SECOND : FRACTION);
             }
         }
     }
@@ -72,8 +82,10 @@ final class TableValues {
 
     /** Whether the text is a plain decimal number (what a numeric value with a unit needs). */
     static boolean isNumber(String text) {
-        return text != null && text.matches("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+        return text != null && NUMBER.matcher(text).matches();
     }
+
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
 
     private TableValues() {
     }
