@@ -30,6 +30,14 @@ public interface Importer {
         return List.of();
     }
 
+    /**
+     * Whether the files it claims are read in pieces small whatever the file's size (a table row by row), so that
+     * {@code archive.ingest.max-file-bytes} does not apply to them; the limit stays for files that hold large records.
+     */
+    default boolean readsAnySize() {
+        return false;
+    }
+
     /** Reads the unit, handing every record it holds to the sink. */
     void read(SourceUnit unit, RecordSink sink) throws QuarantineException;
 }

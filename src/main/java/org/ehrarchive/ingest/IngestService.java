@@ -266,8 +266,11 @@ public class IngestService {
         /** One unit: a file, or a set of files an importer claimed together (the deciding file first). */
         void unit(List<Path> paths, Importer claimedBy) throws SQLException {
             List<Prepared> files = new ArrayList<>();
+            // A file a table-dump importer claimed is read row by row: its size is bounded by the disk, not by the limit
+            // that keeps whole records out of memory.
+            long sizeLimit = claimedBy != null && claimedBy.readsAnySize() ? Long.MAX_VALUE : config.ingest().maxFileBytes();
             for (Path path : paths) {
-                Prepared prepared = prepare(path);
+                Prepared prepared = prepare(path, sizeLimit);
                 if (prepared != null) {
                     files.add(prepared);
                 }
@@ -322,7 +325,7 @@ public class IngestService {
             }
         }
 
-        private Prepared prepare(Path path) throws SQLException {
+        private Prepared prepare(Path path, long sizeLimit) throws SQLException {
             String relative = root.equals(path) ? path.getFileName().toString() : root.relativize(path).toString();
             long size;
             String sha256;
@@ -393,7 +396,7 @@ public class IngestService {
             }
             if (size == 0) {
                 prepared.settled = quarantine(state, IngestError.EMPTY_FILE.message(null), null);
-            } else if (size > config.ingest().maxFileBytes()) {
+            } else if (size > sizeLimit) {
                 prepared.settled = quarantine(state, IngestError.TOO_LARGE.message(size + " bytes"), null);
             }
             return prepared;

@@ -85,6 +85,12 @@ public final class TableDumpImporter implements Importer {
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
+    /** A table is read row by row: a 2 GB table is no more in memory than a small one. */
+    @Override
+    public boolean readsAnySize() {
+        return true;
+    }
+
     @Override
     public void read(SourceUnit unit, RecordSink sink) throws QuarantineException {
         new TableReading(profile, unit, sink, null).read();
