@@ -235,7 +235,8 @@ public final class MappingProfiles {
                                 + join.table() + ", which the profile does not declare"));
                     } else if (target == table) {
                         problems.add(new Problem(source, join.line(), "table " + table.name() + " joins itself"));
-                    } else if (!target.dialect().header() && !target.dialect().columns().contains(join.targetColumn())) {
+                    } else if (!target.dialect().header() && !target.dialect().columns().isEmpty() // no columns at all is said on the table
+                            && !target.dialect().columns().contains(join.targetColumn())) {
                         problems.add(new Problem(source, join.line(), "table " + join.table() + " declares no column " + join.targetColumn()));
                     }
                 }
@@ -379,7 +380,8 @@ public final class MappingProfiles {
         private PatientMapping patients(Node node) {
             Map<String, Node> m = members(node, PATIENT, "patients");
             List<IdentifierColumn> identifiers = new ArrayList<>();
-            for (Node item : items(m.get("identifiers"))) {
+            List<Node> identifierItems = items(m.get("identifiers"));
+            for (Node item : identifierItems) {
                 Map<String, Node> id = members(item, Set.of("column", "system", "type"), "an identifier");
                 String column = column(id.get("column"));
                 String system = scalar(id.get("system"));
@@ -389,7 +391,7 @@ public final class MappingProfiles {
                 }
                 identifiers.add(new IdentifierColumn(column, system, scalar(id.get("type"))));
             }
-            if (identifiers.isEmpty()) {
+            if (identifierItems.isEmpty()) { // an identifier given but wrong is said at its item, once
                 problem(node, "the patients table maps no identifier column: patients could not be told apart or found again");
             }
             List<NameMapping> names = new ArrayList<>();
@@ -752,11 +754,14 @@ public final class MappingProfiles {
 
         private char oneChar(Node node, String what, char otherwise) {
             Character c = optionalChar(node, what);
-            if (c == null) {
-                problem(node, what + " cannot be empty");
-                return otherwise;
+            if (c != null) {
+                return c;
             }
-            return c;
+            // A value longer than one character is said by optionalChar (and one that is no text by scalar); only an empty one here.
+            if (node instanceof ScalarNode scalar && (scalar.getValue().isEmpty() || "tag:yaml.org,2002:null".equals(scalar.getTag().getValue()))) {
+                problem(node, what + " cannot be empty");
+            }
+            return otherwise;
         }
 
         private Character optionalChar(Node node, String what) {

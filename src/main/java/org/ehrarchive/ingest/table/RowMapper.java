@@ -97,6 +97,11 @@ final class RowMapper {
             addIfPresent(prefixes, value(values, name.prefix()));
             List<String> suffixes = new ArrayList<>();
             addIfPresent(suffixes, value(values, name.suffix()));
+            // A name that adds nothing to one before it is no name of its own: Synthea's maiden name {given: FIRST, family: MAIDEN}
+            // of a patient whose MAIDEN is empty would otherwise be a "maiden name" of the first name alone.
+            if (family.isEmpty() && prefixes.isEmpty() && suffixes.isEmpty() && names.stream().anyMatch(n -> n.given().containsAll(given))) {
+                continue;
+            }
             names.add(new PersonName(name.use(), prefixes, given, family, suffixes, null, null, null));
         }
         TimeValue birth = demographicDate(values, m.birthDate(), table, "birth date", warnings);

@@ -163,6 +163,8 @@ final class TableReading {
             }
             long lineBefore = parser.getCurrentLineNumber();
             int ordinal = 0;
+            // Blank lines are said when a row follows them; those that end the file (an editor's last empty line) are not.
+            int blankLines = 0;
             while (true) {
                 CSVRecord row;
                 try {
@@ -172,7 +174,8 @@ final class TableReading {
                     row = rows.next();
                 } catch (UncheckedIOException e) {
                     if (e.getCause() instanceof CharacterCodingException) {
-                        throw notInEncoding(table, type, dialect.encoding(), lineBefore + 1);
+                        // The decoder reads ahead of the parser: the line is found by reading the file again.
+                        throw notInEncoding(table, type, dialect.encoding(), undecodableLine(file, dialect.encoding()));
                     }
                     // Broken quoting that the parser cannot get past: the rest of the file is one unreadable record.
                     long line = lineBefore + 1;
@@ -186,8 +189,11 @@ final class TableReading {
                 long line = lineBefore + 1;
                 lineBefore = parser.getCurrentLineNumber();
                 if (row.size() == 1 && row.get(0).isEmpty()) {
-                    remark("blank lines skipped (they are no rows)");
+                    blankLines++;
                     continue;
+                }
+                for (; blankLines > 0; blankLines--) {
+                    remark("blank lines skipped (they are no rows)");
                 }
                 ordinal++;
                 handOver(file, row(table, type, header, row, line, dialect));
@@ -195,7 +201,7 @@ final class TableReading {
         } catch (IOException | UncheckedIOException e) {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
             if (cause instanceof CharacterCodingException) {
-                throw notInEncoding(table, type, dialect.encoding(), 0);
+                throw notInEncoding(table, type, dialect.encoding(), undecodableLine(file, dialect.encoding()));
             }
             throw new QuarantineException(IngestError.READ_FAILED, cause.getClass().getSimpleName());
         }
@@ -204,6 +210,47 @@ final class TableReading {
     private QuarantineException notInEncoding(Table table, String type, Charset encoding, long line) {
         return new QuarantineException(IngestError.TABLE_UNREADABLE, "table " + type + ": its bytes are not " + encoding.name()
                 + (line > 0 ? " at line " + line : "") + "; declare the table's encoding in the profile (for example encoding: windows-1252)");
+    }
+
+    /**
+     * The line (as the parser counts them: LF, CRLF or CR ends one) holding the file's first byte that its encoding
+     * cannot decode, or 0 when it cannot be told. Reading the file again is only paid for a file that is quarantined.
+     */
+    private long undecodableLine(SourceUnit.File file, Charset declared) {
+        try (InputStream original = unit.open(file)) {
+            InputStream in = new BufferedInputStream(original, 1 << 16);
+            CharsetDecoder decoder = skipByteOrderMark(in, declared).newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(1 << 16);
+            java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(1 << 16);
+            long line = 1;
+            boolean afterCr = false;
+            boolean end = false;
+            while (true) {
+                int n = end ? -1 : in.read(bytes.array(), bytes.position(), bytes.remaining());
+                end = n < 0;
+                bytes.position(bytes.position() + Math.max(n, 0)).flip();
+                java.nio.charset.CoderResult result = decoder.decode(bytes, chars, end);
+                chars.flip();
+                while (chars.hasRemaining()) {
+                    char c = chars.get();
+                    if (c == '\r' || (c == '\n' && !afterCr)) {
+                        line++;
+                    }
+                    afterCr = c == '\r';
+                }
+                chars.clear();
+                if (result.isError()) {
+                    return line;
+                }
+                bytes.compact();
+                if (end && result.isUnderflow()) {
+                    return 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private void handOver(SourceUnit.File file, ImportedRecord record) {
@@ -446,6 +493,13 @@ final class TableReading {
     /** The table's text, decoded strictly (a byte that is not in the encoding stops the file, never becomes '?'). */
     static Reader reader(InputStream original, Charset declared) throws IOException {
         InputStream in = new BufferedInputStream(original, 1 << 16);
+        CharsetDecoder decoder = skipByteOrderMark(in, declared).newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        return new java.io.BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+    }
+
+    /** Skips a byte order mark, if {@code in} (which supports mark) starts with one; returns the charset it says, else {@code declared}. */
+    private static Charset skipByteOrderMark(InputStream in, Charset declared) throws IOException {
         in.mark(3);
         byte[] bom = in.readNBytes(3);
         in.reset();
@@ -462,8 +516,7 @@ final class TableReading {
             skip = 2;
         }
         in.skipNBytes(skip);
-        CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        return new java.io.BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
+        return charset;
     }
 
     static CSVFormat format(Dialect dialect) {
