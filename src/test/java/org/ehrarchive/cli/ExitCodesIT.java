@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExitCodesIT {
 
     private static final Duration RUN_LIMIT = Duration.ofMinutes(3);
+    private static final Path TABLE_DUMPS = Path.of("src/test/resources/fixtures/table-dump").toAbsolutePath();
     /** A run that cannot reach its database must say so promptly, not hang. */
     private static final Duration FAILS_WITHIN = Duration.ofSeconds(60);
     /** A usage error is found before anything starts. */
@@ -33,6 +34,8 @@ class ExitCodesIT {
         int missingArgument = archive.run("missing-argument", USAGE_ERROR_WITHIN, "ingest");
         int missingRole = archive.run("missing-role", USAGE_ERROR_WITHIN, "user", "add", "someone");
         int blankSourceSystem = archive.run("blank-source-system", USAGE_ERROR_WITHIN, "ingest", "--source-system", " ", work.toString());
+        int badProfile = archive.run("bad-profile", USAGE_ERROR_WITHIN, "ingest", "--profile", TABLE_DUMPS.resolve("profile-errors/profile.yaml").toString(),
+                work.toString());
 
         assertThat(unknownOption).as(archive.output("unknown-option")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
         assertThat(archive.output("unknown-option")).contains("Unknown option: '--no-such-option'").contains("Usage: ehr-archive ingest");
@@ -42,7 +45,35 @@ class ExitCodesIT {
         assertThat(archive.output("missing-role")).contains("Missing required option: '--role=<role>'");
         assertThat(blankSourceSystem).as(archive.output("blank-source-system")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
         assertThat(archive.output("blank-source-system")).contains("Invalid value for option '--source-system': a source system needs a name");
+        assertThat(badProfile).as(archive.output("bad-profile")).isEqualTo(ArchiveCommand.ExitCodes.USAGE);
+        assertThat(archive.output("bad-profile")).contains("Invalid value for option '--profile'").contains("profile.yaml:4: unknown key encoding")
+                .contains("profile validate");
         assertThat(archive.dataDir().resolve("postgres")).as("a mistyped command starts no database").doesNotExist();
+    }
+
+    /** {@code profile validate} and {@code draft} work on a profile and a dump alone: no archive, no database. */
+    @Test
+    void theProfileCommandsExitZeroOrThreeAndStartNoDatabase(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+
+        int valid = archive.run("valid", USAGE_ERROR_WITHIN, "profile", "validate", "synthea-csv", TABLE_DUMPS.resolve("small-synthea").toString());
+        int invalid = archive.run("invalid", USAGE_ERROR_WITHIN, "profile", "validate", TABLE_DUMPS.resolve("profile-errors/profile.yaml").toString(),
+                TABLE_DUMPS.resolve("profile-errors").toString());
+        int broken = archive.run("broken-join", USAGE_ERROR_WITHIN, "profile", "validate", TABLE_DUMPS.resolve("broken-join/profile.yaml").toString(),
+                TABLE_DUMPS.resolve("broken-join").toString());
+        Path drafted = work.resolve("drafted.yaml");
+        int draft = archive.run("draft", USAGE_ERROR_WITHIN, "profile", "draft", TABLE_DUMPS.resolve("small-synthea").toString(), "--out", drafted.toString());
+
+        assertThat(valid).as(archive.output("valid")).isEqualTo(ArchiveCommand.ExitCodes.OK);
+        assertThat(archive.output("valid")).contains("profile synthea-csv: valid (16 tables)").contains("dump: no problem");
+        assertThat(invalid).as(archive.output("invalid")).isEqualTo(ArchiveCommand.ExitCodes.CHECK_FAILED);
+        assertThat(archive.output("invalid")).contains("profile.yaml:4:").contains("profile.yaml:11:").contains("profile.yaml:25:")
+                .contains("profile.yaml:27:").contains("profile.yaml:29:").contains("5 problems");
+        assertThat(broken).as(archive.output("broken-join")).isEqualTo(ArchiveCommand.ExitCodes.CHECK_FAILED);
+        assertThat(archive.output("broken-join")).contains("observations.csv:3:").contains("observations.csv:5:");
+        assertThat(draft).as(archive.output("draft")).isEqualTo(ArchiveCommand.ExitCodes.OK);
+        assertThat(drafted).content().contains("tables:").contains("patients:");
+        assertThat(archive.dataDir().resolve("postgres")).as("no database for profiles").doesNotExist();
     }
 
     @Test

@@ -49,6 +49,20 @@ class IngestCommandIT {
     }
 
     @Test
+    void aTableDumpIsIngestedThroughAShippedProfileAndCountedPerTable(@TempDir Path work) throws Exception {
+        ArchiveJar archive = new ArchiveJar(work);
+        Path dump = Path.of("src/test/resources/fixtures/table-dump/broken-join").toAbsolutePath();
+
+        assertThat(archive.run("dump", RUN_LIMIT, "ingest", dump.toString(), "--profile", dump.resolve("profile.yaml").toString()))
+                .as(archive.output("dump")).isZero();
+
+        String output = archive.output("dump");
+        assertThat(output).containsPattern("observations: +5 found = 4 archived \\(0 kept raw\\) \\+ 1 quarantined")
+                .containsPattern("patients: +2 found = 2 archived");
+        assertThat(output).as("no patient data on the console").doesNotContain("B999").doesNotContain("V999");
+    }
+
+    @Test
     void ingestWritesTheReconciliationReportAndReportsDuplicatesOnTheSecondRun(@TempDir Path work) throws Exception {
         ArchiveJar archive = new ArchiveJar(work);
         Path input = work.resolve("export");
