@@ -118,12 +118,48 @@ public final class DumpCheck {
             table.key().forEach(k -> named.putIfAbsent(k, table.line()));
             named.forEach((column, line) -> {
                 if (!header.contains(column)) {
+                    // The header is not listed: when a file has no header row after all, its "header" is a patient's row.
+                    String near = nearest(column, header);
                     found.computeIfAbsent(name, f -> new ArrayList<>()).add(new Problem(profile.source(), line, "table " + table.name()
-                            + " maps column " + column + ", which the header of " + name + " does not have (it has " + String.join(", ", header) + ")"));
+                            + " maps column " + column + ", which the header of " + name + " does not have" + (near == null ? ""
+                                    : " (did you mean " + near + "?)")));
                 }
             });
         }
         return found;
+    }
+
+    /** The header name within two edits of {@code column} (a typo), or null: a name that close is a column name, not data. */
+    static String nearest(String column, List<String> header) {
+        String best = null;
+        int bestDistance = 3;
+        for (String name : header) {
+            int distance = distance(column.toLowerCase(java.util.Locale.ROOT), name.toLowerCase(java.util.Locale.ROOT));
+            if (distance < bestDistance) {
+                best = name;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** The unit's files read from the folder itself: nothing is stored. */

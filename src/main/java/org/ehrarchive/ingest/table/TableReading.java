@@ -142,6 +142,11 @@ final class TableReading {
         if (table == null) {
             remark("a table the profile does not name: every row is kept raw and counted");
         }
+        if (looksLikeUtf8Under(dialect.encoding(), file)) {
+            problem(file, 0, "the table's bytes are UTF-8 with non-ASCII characters, but the profile declares " + dialect.encoding().name()
+                    + ": read as declared, an é shows as Ã©; check the table's encoding");
+            remark("the table's bytes look like UTF-8, not the declared " + dialect.encoding().name() + ": check the encoding");
+        }
         try (InputStream original = unit.open(file);
                 CSVParser parser = CSVParser.builder().setReader(reader(original, dialect.encoding())).setFormat(format(dialect)).get()) {
             Iterator<CSVRecord> rows = parser.iterator();
@@ -491,6 +496,32 @@ final class TableReading {
     }
 
     /** The table's text, decoded strictly (a byte that is not in the encoding stops the file, never becomes '?'). */
+    /**
+     * Whether a table declared in a single-byte encoding (windows-1252, ISO-8859-1) begins with bytes that are valid UTF-8
+     * and not ASCII: every byte decodes in those encodings, so a UTF-8 file read as one is not refused, only garbled.
+     */
+    private boolean looksLikeUtf8Under(Charset declared, SourceUnit.File file) {
+        if (declared.equals(StandardCharsets.UTF_8) || declared.name().startsWith("UTF-") || declared.newEncoder().maxBytesPerChar() > 1) {
+            return false;
+        }
+        try (InputStream in = unit.open(file)) {
+            byte[] head = in.readNBytes(1 << 16);
+            boolean nonAscii = false;
+            for (byte b : head) {
+                nonAscii |= b < 0;
+            }
+            if (!nonAscii) {
+                return false;
+            }
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            // Not the end of input: a character cut at the end of the sample is not malformed.
+            return !utf8.decode(java.nio.ByteBuffer.wrap(head), java.nio.CharBuffer.allocate(head.length), false).isError();
+        } catch (IOException e) {
+            return false; // the reading says what is wrong with the file
+        }
+    }
+
     static Reader reader(InputStream original, Charset declared) throws IOException {
         InputStream in = new BufferedInputStream(original, 1 << 16);
         CharsetDecoder decoder = skipByteOrderMark(in, declared).newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -89,7 +89,7 @@ class MappingProfilesTest {
         Map<String, List<Problem>> headers = DumpCheck.headers(loaded.asRead(), folder, TableDumpFixtures.sortedFiles(folder));
         assertThat(headers).containsOnlyKeys("problems.csv");
         assertThat(headers.get("problems.csv")).extracting(Problem::line, Problem::message).containsExactly(tuple(29,
-                "table problems maps column DESCRIPTON, which the header of problems.csv does not have (it has PATIENT_ID, CODE, DESCRIPTION, ONSET)"));
+                "table problems maps column DESCRIPTON, which the header of problems.csv does not have (did you mean DESCRIPTION?)"));
         assertThat(headers.get("problems.csv").get(0).file()).endsWith("profile.yaml");
     }
 

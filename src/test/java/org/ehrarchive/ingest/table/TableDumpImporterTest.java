@@ -343,6 +343,17 @@ class TableDumpImporterTest {
     }
 
     @Test
+    void aUtf8TableThatWindows1252CanDecodeIsReadAsDeclaredButSaidToLookLikeUtf8() throws Exception {
+        // é in UTF-8 is C3 A9, two windows-1252 characters (Ã©): nothing refuses it, so the reading must say so.
+        byte[] utf8Problems = ("PATIENT_ID,CODE,DESCRIPTION,ONSET,NOTE\nE001,31681005,Névralgie,2015-09-01,\n").getBytes(StandardCharsets.UTF_8);
+        Read read = read(TableDumpFixtures.profile("encodings"), files("patients.csv", TableDumpFixtures.bytes("encodings", "patients.csv"),
+                "problems.csv", utf8Problems, "allergies.csv", TableDumpFixtures.bytes("encodings", "allergies.csv")));
+
+        assertThat(read.sink().warnings).containsExactly("the table's bytes look like UTF-8, not the declared windows-1252: check the encoding");
+        assertThat(read.entries("problems")).hasSize(1);
+    }
+
+    @Test
     void aUtf8TableUnderAWindows1252ProfileIsQuarantinedAndTheOtherFilesGoOn() throws Exception {
         // In UTF-8, Í is C3 8D, and 0x8D is no windows-1252 character: the file cannot be windows-1252.
         byte[] utf8Problems = ("PATIENT_ID,CODE,DESCRIPTION,ONSET,NOTE\nE001,31681005,Índice de masa corporal elevado,2015-09-01,\n")
