@@ -29,7 +29,8 @@ import java.util.UUID;
  * ASCII). The shipped mapping profile {@code archive-schemas/mappings/synthea-csv.yaml} reads them. Names, identifiers,
  * codes and values are drawn from fixed lists with a seeded random source: the same seed gives the same files, byte for
  * byte, and no real patient is described (names are a first or last name followed by digits, as Synthea writes them,
- * {@code Stewart672}; social security numbers are of the 999-xx-xxxx form, which is never issued; telephone numbers
+ * {@code Stewart672}; social security numbers are of the 999-xx-xxxx form, which is never issued, unique per patient up to
+ * a million patients (as driver's licences and passports); telephone numbers
  * are in the fictional 555-01xx range; payers other than Medicare, Medicaid and Dual Eligible have made-up names).
  * Identifiers are UUID-shaped strings drawn from the same random source. Every date falls before {@link #EXPORTED}
  * (a fixed day, not the clock's): dates of conditions, allergies, care plans, supplies and birth and death are
@@ -795,6 +796,9 @@ public final class CsvGenerator {
         person = null;
     }
 
+    /** Patients written so far: what their identifiers are made unique from. */
+    private long patientsWritten;
+
     private void writePatient(Person p, double ageAtEnd) throws IOException {
         boolean adult = ageAtEnd >= 18;
         boolean married = adult && random.nextInt(100) < 55;
@@ -808,10 +812,25 @@ public final class CsvGenerator {
             default -> "";
         };
         Table t = tables[PATIENT];
+        // Identifiers are unique per patient (a bijection of the patient's number, the draws kept so the rest of the dump
+        // stays as it was): random ones collide among tens of thousands of patients, and a shared SSN joins two people.
+        long number = patientsWritten++;
+        random.nextInt(100);
+        random.nextInt(10_000);
+        long scrambled = (number * 7_919L + 123_457L);
+        String ssn = String.format(Locale.ROOT, "999-%02d-%04d", (scrambled % 1_000_000) / 10_000, scrambled % 10_000);
+        boolean drives = ageAtEnd >= 16;
+        if (drives) {
+            random.nextInt(100_000);
+        }
+        boolean travels = adult && random.nextInt(10) < 7;
+        if (travels) {
+            random.nextInt(100_000_000);
+        }
         t.f(p.id).f(day(p.birthDay)).f(p.deceased ? day(p.endDay) : "")
-                .f(String.format(Locale.ROOT, "999-%02d-%04d", random.nextInt(100), random.nextInt(10_000)))
-                .f(ageAtEnd >= 16 ? String.format(Locale.ROOT, "S999%05d", random.nextInt(100_000)) : "")
-                .f(adult && random.nextInt(10) < 7 ? String.format(Locale.ROOT, "X%08dX", random.nextInt(100_000_000)) : "")
+                .f(ssn)
+                .f(drives ? String.format(Locale.ROOT, "S9%07d", scrambled % 10_000_000) : "")
+                .f(travels ? String.format(Locale.ROOT, "X%08dX", scrambled % 100_000_000) : "")
                 .f(!adult ? "" : !p.female ? "Mr." : married ? "Mrs." : "Ms.").f(p.first)
                 .f(random.nextInt(10) < 6 ? given(p.female) : "").f(p.last)
                 .f(adult && random.nextInt(100) == 0 ? pick(SUFFIXES) : "").f(married && p.female ? family() : "").f(marital)

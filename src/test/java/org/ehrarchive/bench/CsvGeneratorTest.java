@@ -78,6 +78,24 @@ class CsvGeneratorTest {
                 .isNotEqualTo(-1L);
     }
 
+    /** Identifiers decide which archived patient a row files under: two generated people must never share one. */
+    @Test
+    void everyPatientHasIdentifiersOfItsOwn(@TempDir Path temp) throws IOException {
+        CsvGenerator.write(temp, 3_000, 7);
+        java.util.Map<String, java.util.Set<String>> seen = new java.util.HashMap<>();
+        try (var parser = org.apache.commons.csv.CSVParser.parse(temp.resolve("patients.csv"), java.nio.charset.StandardCharsets.UTF_8, FORMAT)) {
+            for (var row : parser) {
+                for (String column : List.of("SSN", "DRIVERS", "PASSPORT")) {
+                    String value = row.get(column);
+                    if (!value.isEmpty()) {
+                        assertThat(seen.computeIfAbsent(column, c -> new java.util.HashSet<>()).add(value)).as(column + " " + value + " twice").isTrue();
+                    }
+                }
+            }
+        }
+        assertThat(seen.get("SSN")).hasSize(3_000);
+    }
+
     @Test
     void theFolderHoldsSyntheasSixteenTablesEachWithItsHeader() throws IOException {
         assertThat(CsvGenerator.TABLES).containsExactly("organizations", "providers", "payers", "patients", "encounters", "conditions",
