@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * Excerpts of table-dump originals, by the locator {@code TableReading} writes: {@code /line[N]}, the physical line a
- * row starts on (the header is line 1). The excerpt is the header line and the row's lines as they are in the file; a
- * row whose quoted field holds line breaks runs on until its quotes close. The bytes are shown as UTF-8 when they are
+ * row starts on (the header, when there is one, is line 1). The excerpt is the row's lines as they are in the file; a row
+ * whose quoted field holds line breaks runs on until its quotes close. The first line is not shown beside it: in a table
+ * without a header row it is another patient's row, which the reviewer of this one has no reason to see. The bytes are shown as UTF-8 when they are
  * valid UTF-8, else as windows-1252 (the other encoding dumps come in); the original stays downloadable byte-exact.
  */
 final class CsvExcerpts {
@@ -35,7 +36,6 @@ final class CsvExcerpts {
         if (wanted < 1) {
             return Optional.empty();
         }
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
         ByteArrayOutputStream row = new ByteArrayOutputStream();
         boolean truncated = false;
         try (InputStream in = new BufferedInputStream(original.open(), 1 << 16)) {
@@ -43,9 +43,6 @@ final class CsvExcerpts {
             int quotes = 0;
             boolean inRow = wanted == 1;
             for (int b = in.read(); b >= 0; b = in.read()) {
-                if (line == 1 && wanted > 1) {
-                    header.write(b);
-                }
                 if (inRow) {
                     if (row.size() >= SourceExcerpts.MAX_CHARACTERS) {
                         truncated = true;
@@ -70,9 +67,7 @@ final class CsvExcerpts {
                 return Optional.empty();
             }
         }
-        String text = (wanted > 1 ? decode(header.toByteArray()) : "") + decode(row.toByteArray());
-        return Optional.of(new SourceExcerpts.Excerpt(text.stripTrailing(), "text", truncated,
-                wanted > 1 ? "the table's header line, then the row at line " + wanted : "the table's first line"));
+        return Optional.of(new SourceExcerpts.Excerpt(decode(row.toByteArray()).stripTrailing(), "text", truncated, "the row at line " + wanted));
     }
 
     private static String decode(byte[] bytes) {

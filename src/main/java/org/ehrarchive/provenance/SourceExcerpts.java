@@ -24,7 +24,7 @@ import org.ehrarchive.ingest.ccda.XmlLocator;
  *   <li>{@code hl7v2}: {@code /message[N]}, {@code /message[N]@OFFSET}, {@code /message[N]/OBX[2]} and deeper (see
  *       {@link Hl7v2Excerpts});</li>
  *   <li>{@code fhir}: NDJSON lines, JSON pointers into bundles, XML bundle entries (see {@link FhirExcerpts});</li>
- *   <li>{@code csv}: a table row's first line, {@code /line[N]}, shown after the header line (see {@link CsvExcerpts}).</li>
+ *   <li>{@code csv}: the line a table row starts on, {@code /line[N]}: the row's lines (see {@link CsvExcerpts}).</li>
  * </ul>
  * The original is streamed from the blob store (originals can be gigabytes) and read no further than the fragment's end;
  * the excerpt holds at most {@link #MAX_CHARACTERS} characters, and is marked truncated when the fragment is longer.

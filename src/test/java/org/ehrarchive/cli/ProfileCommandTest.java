@@ -165,7 +165,7 @@ class ProfileCommandTest {
     }
 
     @Test
-    void aDraftOfTheSyntheaCorpusValidatesWithItsFolderSaveTheFarFutureEndDate(@TempDir Path temp) throws Exception {
+    void aDraftOfTheSyntheaCorpusOnceItsSystemsAreNamedValidatesWithItsFolderSaveTheFarFutureEndDate(@TempDir Path temp) throws Exception {
         Path corpus = Requirements.corpus("synthea-dev/csv");
         Path draft = temp.resolve("draft.yaml");
 
@@ -174,6 +174,12 @@ class ProfileCommandTest {
         assertThat(drafted.out()).as("written to --out, not printed").isEmpty();
         assertThat(drafted.err()).contains("draft written to " + draft);
         assertThat(Files.readString(draft)).contains("profile: synthea-draft");
+
+        Run unmended = run("validate", draft.toString(), corpus.toString());
+        assertThat(unmended.exitCode()).isEqualTo(3);
+        assertThat(unmended.problems()).as("the draft's placeholder systems must be named before it is used").isNotEmpty()
+                .allMatch(p -> p.contains("still has the draft's placeholder system"));
+        Files.writeString(draft, Files.readString(draft).replaceAll("system: \"TODO[^\"]*\"", "system: \"urn:example:drafted\""));
 
         Run validated = run("validate", draft.toString(), corpus.toString());
         assertThat(validated.out()).startsWith("profile synthea-draft: valid (16 tables)\n");

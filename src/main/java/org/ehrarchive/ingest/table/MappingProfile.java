@@ -98,7 +98,8 @@ public record MappingProfile(String name, String description, String source, Dia
     public record IdentifierColumn(String column, String system, String type) {
     }
 
-    public record NameMapping(String use, String prefix, List<String> given, String family, String suffix) {
+    /** A name from its parts' columns, or from one column that holds it whole ({@code text}). */
+    public record NameMapping(String use, String prefix, List<String> given, String family, String suffix, String text) {
     }
 
     public record AddressMapping(List<String> lines, String city, String state, String postalCode, String county, String country) {

@@ -243,6 +243,12 @@ public final class MappingProfiles {
                 boolean joinsPatients = tables.stream().anyMatch(t -> t.role() == Role.PATIENTS)
                         && table.joins().stream().anyMatch(j -> byName.containsKey(j.table()) && byName.get(j.table()).role() == Role.PATIENTS);
                 boolean joinsUndeclared = table.joins().stream().anyMatch(j -> !byName.containsKey(j.table()));
+                List<Join> toPatients = table.joins().stream().filter(j -> byName.containsKey(j.table()) && byName.get(j.table()).role() == Role.PATIENTS)
+                        .toList();
+                if (toPatients.size() > 1) {
+                    problems.add(new Problem(source, toPatients.get(1).line(), "table " + table.name() + " joins the patients table twice ("
+                            + String.join(", ", toPatients.stream().map(Join::column).toList()) + "): one join decides a row's patient"));
+                }
                 if (table.role() == Role.ENTRY && !joinsPatients && !joinsUndeclared) {
                     problems.add(new Problem(source, table.line(), "table " + table.name()
                             + " maps entries but joins no column to the patients table: its rows would have no patient"));
@@ -389,6 +395,10 @@ public final class MappingProfiles {
                     problem(item, "an identifier names its column and its system (an OID or a URI): {column: C, system: S}");
                     continue;
                 }
+                if (system.startsWith("TODO")) {
+                    problem(id.get("system"), "identifier column " + column + " still has the draft's placeholder system: name its OID or URI");
+                    continue;
+                }
                 identifiers.add(new IdentifierColumn(column, system, scalar(id.get("type"))));
             }
             if (identifierItems.isEmpty()) { // an identifier given but wrong is said at its item, once
@@ -396,9 +406,9 @@ public final class MappingProfiles {
             }
             List<NameMapping> names = new ArrayList<>();
             for (Node item : items(m.get("names"))) {
-                Map<String, Node> name = members(item, Set.of("use", "prefix", "given", "family", "suffix"), "a name");
+                Map<String, Node> name = members(item, Set.of("use", "prefix", "given", "family", "suffix", "text"), "a name");
                 names.add(new NameMapping(scalar(name.get("use")), column(name.get("prefix")), columnList(name.get("given")), column(name.get("family")),
-                        column(name.get("suffix"))));
+                        column(name.get("suffix")), column(name.get("text"))));
             }
             AddressMapping address = null;
             if (m.get("address") != null) {
@@ -466,6 +476,8 @@ public final class MappingProfiles {
                 for (NodeTuple tuple : valueMap.getValue()) {
                     values.put(scalar(tuple.getKeyNode()), kindOf(tuple.getValueNode()));
                 }
+            } else if (m.get("values") != null) {
+                problem(m.get("values"), "values: maps a column's values to kinds ({laboratory: RESULT, vital-signs: VITAL_SIGN})");
             }
             String column = column(m.get("column"));
             if (column == null) {
@@ -700,15 +712,15 @@ public final class MappingProfiles {
             return List.of();
         }
 
+        /**
+         * Text values: one, or a list. A YAML null is read as the text written ({@code nulls: [NULL, ~]} means the markers
+         * NULL and ~), so that an unquoted marker is not lost; a value not given at all is a problem.
+         */
         private List<String> strings(Node node) {
             List<String> values = new ArrayList<>();
-            if (node instanceof ScalarNode) {
-                values.add(scalar(node));
-                return values;
-            }
-            for (Node item : items(node)) {
-                String value = scalar(item);
-                if (value == null) {
+            for (Node item : node instanceof ScalarNode ? List.of(node) : items(node)) {
+                String value = item instanceof ScalarNode scalar ? scalar.getValue() : null;
+                if (value == null || (value.isEmpty() && !"tag:yaml.org,2002:str".equals(((ScalarNode) item).getTag().getValue()))) {
                     problem(item, "a text value is expected here");
                 } else {
                     values.add(value);

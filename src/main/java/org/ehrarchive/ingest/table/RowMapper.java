@@ -90,7 +90,11 @@ final class RowMapper {
             name.given().forEach(column -> addIfPresent(given, values.get(column)));
             List<String> family = new ArrayList<>();
             addIfPresent(family, value(values, name.family()));
+            String whole = value(values, name.text());
             if (given.isEmpty() && family.isEmpty()) {
+                if (whole != null) {
+                    names.add(new PersonName(name.use(), List.of(), List.of(), List.of(), List.of(), whole.strip(), null, null));
+                }
                 continue;
             }
             List<String> prefixes = new ArrayList<>();
@@ -102,7 +106,7 @@ final class RowMapper {
             if (family.isEmpty() && prefixes.isEmpty() && suffixes.isEmpty() && names.stream().anyMatch(n -> n.given().containsAll(given))) {
                 continue;
             }
-            names.add(new PersonName(name.use(), prefixes, given, family, suffixes, null, null, null));
+            names.add(new PersonName(name.use(), prefixes, given, family, suffixes, whole, null, null));
         }
         TimeValue birth = demographicDate(values, m.birthDate(), table, "birth date", warnings);
         TimeValue death = demographicDate(values, m.deathDate(), table, "death date", warnings);
@@ -132,7 +136,8 @@ final class RowMapper {
         ImportedPatient patient = new ImportedPatient(locator, identifiers, names, birth, coded(m.sex(), values), addresses, telecoms,
                 death != null ? Boolean.TRUE : null, death, coded(m.maritalStatus(), values), codedList(m.race(), values),
                 codedList(m.ethnicity(), values), List.of(), rowJson);
-        String key = table.key().stream().map(values::get).reduce((a, b) -> a + "|" + b).orElse(null);
+        String key = table.key().isEmpty() || table.key().stream().anyMatch(column -> values.get(column) == null) ? null
+                : String.join("|", table.key().stream().map(values::get).toList());
         ImportedDocument document = new ImportedDocument(locator, key == null ? null : new Identifier(ROW_SYSTEM, table.name() + "/" + key, null, null),
                 null, null, new Coded(table.name(), "urn:ehr-archive:table", "table", "Table dump row", null, null, List.of(), List.of()),
                 "Table dump: " + table.name() + " row (profile " + profile.name() + ")", null, null, null, List.of(), List.of(), null, rowJson);
@@ -215,8 +220,11 @@ final class RowMapper {
         }
         Map<String, String> unmapped = new LinkedHashMap<>();
         Set<String> read = columnsRead.computeIfAbsent(table.name(), t -> {
+            // A join's own value stays in "columns" (the detail shows what it found, a name, or nothing when broken); only
+            // the patients join, which the chart is the chart of, is left out.
             Set<String> columns = new HashSet<>(table.columnsUsed().keySet());
-            table.joins().forEach(j -> columns.add(j.column()));
+            table.joins().forEach(j -> columns.remove(j.column()));
+            table.patientJoin(profile).ifPresent(j -> columns.add(j.column()));
             return columns;
         });
         values.forEach((column, value) -> {

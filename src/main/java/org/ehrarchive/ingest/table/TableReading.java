@@ -130,15 +130,21 @@ final class TableReading {
 
     /** The record type of rows of a table the profile does not name: its file name without the extension. */
     static String unnamedTable(String fileName) {
-        int dot = fileName.indexOf('.');
+        int dot = fileName.lastIndexOf('.');
         return (dot > 0 ? fileName.substring(0, dot) : fileName).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The record type of an unnamed table's rows: its file name's stem, unless a table of the profile has that name. */
+    private String unnamedType(String fileName) {
+        String stem = unnamedTable(fileName);
+        return profile.table(stem).isPresent() ? stem + " (not in the profile)" : stem;
     }
 
     private void readFile(SourceUnit.File file) throws QuarantineException {
         currentFile = file.path();
         Table table = tableOf(file);
         Dialect dialect = table == null ? profile.defaults() : table.dialect();
-        String type = table == null ? unnamedTable(fileName(file.path())) : table.name();
+        String type = table == null ? unnamedType(fileName(file.path())) : table.name();
         if (table == null) {
             remark("a table the profile does not name: every row is kept raw and counted");
         }
@@ -151,6 +157,8 @@ final class TableReading {
                 CSVParser parser = CSVParser.builder().setReader(reader(original, dialect.encoding())).setFormat(format(dialect)).get()) {
             Iterator<CSVRecord> rows = parser.iterator();
             List<String> header = dialect.header() ? header(rows, file) : dialect.columns();
+            // A table the profile does not name, in a dump without header rows: its columns have no names but their place.
+            boolean byPosition = header != null && header.isEmpty();
             if (header == null) {
                 return; // an empty file: no rows, said in its report
             }
@@ -201,7 +209,7 @@ final class TableReading {
                     remark("blank lines skipped (they are no rows)");
                 }
                 ordinal++;
-                handOver(file, row(table, type, header, row, line, dialect));
+                handOver(file, row(table, type, byPosition ? positions(row.size()) : header, row, line, dialect));
             }
         } catch (IOException | UncheckedIOException e) {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
@@ -273,13 +281,26 @@ final class TableReading {
         for (String name : rows.next()) {
             String column = name.strip();
             if (!seen.add(column)) {
-                remark("the header names a column twice; the second is read as " + column + "_2");
-                column = column + "_2";
-                seen.add(column);
+                String base = column;
+                int copy = 2;
+                while (!seen.add(base + "_" + copy)) {
+                    copy++;
+                }
+                column = base + "_" + copy;
+                remark("the header names a column more than once; later copies are read as " + base + "_2, " + base + "_3...");
             }
             header.add(column);
         }
         return header;
+    }
+
+    /** Column names by place ({@code COLUMN1}, {@code COLUMN2}...), for a table with neither header nor declared columns. */
+    private static List<String> positions(int count) {
+        List<String> names = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++) {
+            names.add("COLUMN" + i);
+        }
+        return names;
     }
 
     private ImportedRecord row(Table table, String type, List<String> header, CSVRecord csv, long line, Dialect dialect) {
@@ -559,7 +580,9 @@ final class TableReading {
                 .setTrim(dialect.trim())
                 .setIgnoreSurroundingSpaces(dialect.trim())
                 .setTrailingData(true)
-                .setLenientEof(true)
+                // An unclosed quote must not swallow the rest of the file into one value of one patient's row: without
+                // lenient EOF the parser fails there, and the rest of the file is one quarantined record.
+                .setLenientEof(false)
                 .setNullString(null)
                 .get();
     }

@@ -232,4 +232,47 @@ class MappingProfilesTest {
         assertThat(loaded.problems()).allSatisfy(p -> assertThat(p.file()).isEqualTo("inline.yaml"));
         assertThat(loaded.problems()).extracting(Problem::line, Problem::message).containsExactly(lineAndMessage);
     }
+
+    @Test
+    void unquotedNullMarkersAreTheTextWrittenAndPatientsJoinedTwiceIsAProblem() {
+        MappingProfile profile = MappingProfiles.parse("""
+                profile: nulls
+                defaults:
+                  nulls: [NULL, ~, ""]
+                tables:
+                  patients:
+                    files: [p.csv]
+                    patients:
+                      identifiers: [{column: ID, system: "urn:example:nulls"}]
+                """, "nulls.yaml").orElseThrow();
+        assertThat(profile.defaults().nulls()).containsExactlyInAnyOrder("NULL", "~", "");
+
+        MappingProfiles.Loaded twice = MappingProfiles.parse("""
+                profile: twice
+                tables:
+                  patients:
+                    files: [p.csv]
+                    patients:
+                      identifiers: [{column: ID, system: "urn:example:twice"}]
+                  results:
+                    files: [r.csv]
+                    joins:
+                      PATIENT: patients.ID
+                      MOTHER: patients.ID
+                    entry: {kind: RESULT, code: CODE}
+                """, "twice.yaml");
+        assertThat(twice.problems()).extracting(MappingProfiles.Problem::line, MappingProfiles.Problem::message).containsExactly(
+                org.assertj.core.api.Assertions.tuple(11, "table results joins the patients table twice (PATIENT, MOTHER): one join decides a row's patient"));
+
+        MappingProfiles.Loaded placeholder = MappingProfiles.parse("""
+                profile: drafted
+                tables:
+                  patients:
+                    files: [p.csv]
+                    patients:
+                      identifiers: [{column: MRN, system: "TODO: the identifier's system (OID or URI)"}, {column: ID, system: "urn:example:x"}]
+                """, "drafted.yaml");
+        assertThat(placeholder.problems()).extracting(MappingProfiles.Problem::message)
+                .containsExactly("identifier column MRN still has the draft's placeholder system: name its OID or URI");
+    }
 }

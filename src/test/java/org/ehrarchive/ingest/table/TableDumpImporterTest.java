@@ -152,8 +152,9 @@ class TableDumpImporterTest {
         assertThat(encounter.effective().low()).isEqualTo(new TimeValue("2023-04-10T09:00:00Z", "2023-04-10T09:00:00Z", "SECOND", "Z", null));
         assertThat(encounter.effective().high().iso()).isEqualTo("2023-04-10T09:30:00Z");
         assertThat(encounter.details()).containsEntry("organization", "Riverton Outpatient Clinic").containsEntry("provider", "Ana512 Rivera77")
-                .containsEntry("payer", "Generic Health Plan").containsEntry("class", "wellness").containsEntry("table", "encounters")
-                .doesNotContainKey("columns");
+                .containsEntry("payer", "Generic Health Plan").containsEntry("class", "wellness").containsEntry("table", "encounters");
+        assertThat(encounter.details().get("columns")).as("the keys the joins named, beside the names they found")
+                .asInstanceOf(InstanceOfAssertFactories.MAP).containsOnlyKeys("ORGANIZATION", "PROVIDER", "PAYER");
 
         ImportedEntry inpatient = entryOf(read.keyed("encounters", "Id=e1000000-0000-4000-8000-000000000301"));
         assertThat(inpatient.details()).containsEntry("organization", "FAIRVIEW HOSPITAL").containsEntry("payer", "Medicare");
@@ -317,6 +318,45 @@ class TableDumpImporterTest {
         assertThat(read.locators("results")).containsExactly("/line[2]", "/line[4]");
         assertThat(read.at("results", 4).parent()).isSameAs(read.keyed("patients", "ID=P2"));
         assertThat(read.sink().warnings).containsExactly("blank lines skipped (they are no rows)", "blank lines skipped (they are no rows)");
+    }
+
+    @Test
+    void anUnclosedQuoteInTheLastColumnQuarantinesTheRestOfTheFileInsteadOfFilingItUnderOneRow() throws Exception {
+        MappingProfile profile = parse(inlineProfile(""));
+        Read read = read(profile, files("patients.csv", "ID,GIVEN,FAMILY\nP1,Ann,Lee\nP2,Bo,Kim\n", "results.csv",
+                "PATIENT,CODE,DATE,VALUE,UNIT\nP1,718-7,2024-01-05,13.4,\"g/dL\nP2,718-7,2024-01-06,12.1,g/dL\nP2,718-7,2024-01-07,12.2,g/dL\n"));
+
+        assertThat(read.ofType("results")).as("one record from line 2 to the end, quarantined: the other patient's rows are in no chart")
+                .singleElement().satisfies(record -> {
+                    assertThat(record.locator()).isEqualTo("/line[2]");
+                    assertThat(record.parent()).isNull();
+                    assertThat(record.content()).isInstanceOfSatisfying(RecordContent.RawContent.class, raw -> {
+                        assertThat(raw.status()).isEqualTo(ImportedFragment.Status.QUARANTINED);
+                        assertThat(raw.reason()).startsWith("ING-210").contains("from line 2 to the end of the file");
+                    });
+                });
+        assertThat(read.sink().warnings).anyMatch(w -> w.contains("quoting breaks off"));
+    }
+
+    @Test
+    void aPatientRowWithoutItsKeyIsAPatientOfItsOwnAndAnUnnamedTableWithATablesNameIsNotThatTable() throws Exception {
+        MappingProfile profile = parse(inlineProfile("").replace("                    files: [patients.csv]\n",
+                "                    files: [patients.csv]\n                    key: [ID]\n"));
+        Read read = read(profile, files("patients.csv", "ID,GIVEN,FAMILY\n,Ann,Lee\nP2,Bo,Kim\n", "results.csv",
+                "PATIENT,CODE,DATE,VALUE,UNIT\nP2,718-7,2024-01-06,12.1,g/dL\n", "patients.2023.csv", "ID,GIVEN\nP9,Cy\n"));
+
+        assertThat(read.ofType("patients")).hasSize(2).first().satisfies(record -> assertThat(record.key()).isNull());
+        assertThat(read.ofType("patients.2023")).singleElement().satisfies(record -> assertThat(record.content())
+                .isInstanceOfSatisfying(RecordContent.RawContent.class, raw -> assertThat(raw.status()).isEqualTo(ImportedFragment.Status.KEPT)));
+    }
+
+    @Test
+    void aReferenceJoinsKeyStaysWithTheEntryBesideTheNameItFound() throws Exception {
+        Read read = read("small-synthea");
+        ImportedEntry encounter = read.entries("encounters").get(0);
+        assertThat(encounter.details()).containsKey("organization");
+        assertThat(encounter.details().get("columns")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsKeys("ORGANIZATION", "PROVIDER", "PAYER").doesNotContainKey("PATIENT");
     }
 
     // ---- encodings ----
