@@ -43,7 +43,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * One reading of a table dump (docs/formats/table-dumps.md): its tables in the profile's reading order, each streamed
  * row by row, so that memory holds one row at a time plus what later rows join: one record per patient, the names of
- * reference rows, and a 64-bit hash per key of any other table that rows join (an encounter's id). Every data row is
+ * reference rows, and a 64-bit hash per key of any table that rows join (an encounter's id), in a {@link LongSet}. Every data row is
  * one record of its table (the reconciliation's unit): a patient, an entry, a row kept raw, or a row quarantined with
  * its line and reason. Reasons and remarks name columns and lines, never values.
  */
@@ -70,7 +70,7 @@ final class TableReading {
     private final Map<String, Map<String, String>> names = new HashMap<>();
     private int namesKept;
     /** Hashed keys of the other joined tables, by {@code table.column}. */
-    private final Map<String, Set<Long>> keys = new HashMap<>();
+    private final Map<String, LongSet> keys = new HashMap<>();
     /** What a file's reading should say, counted per remark (never a value). */
     private final Map<String, Integer> remarks = new LinkedHashMap<>();
     /** The unit's file being read, for problems. */
@@ -93,9 +93,9 @@ final class TableReading {
                     case PATIENTS -> patients.putIfAbsent(join.targetColumn(), new HashMap<>());
                     case REFERENCE -> {
                         names.putIfAbsent(targetKey, new HashMap<>());
-                        keys.putIfAbsent(targetKey, new HashSet<>());
+                        keys.putIfAbsent(targetKey, new LongSet());
                     }
-                    default -> keys.putIfAbsent(targetKey, new HashSet<>());
+                    default -> keys.putIfAbsent(targetKey, new LongSet());
                 }
             }
         }
@@ -401,7 +401,8 @@ final class TableReading {
                 continue;
             }
             String targetKey = join.table() + "." + join.targetColumn();
-            if (!keys.getOrDefault(targetKey, Set.of()).contains(keyHash(value))) {
+            LongSet targetKeys = keys.get(targetKey);
+            if (targetKeys == null || !targetKeys.contains(keyHash(value))) {
                 brokenJoin(table, join, line);
             } else if (target.role() == Role.REFERENCE) {
                 // Its name when remembered (names beyond the cap are not), else the key as given.
