@@ -530,26 +530,7 @@ public final class CsvGenerator {
             failure = t;
             throw t;
         } finally {
-            IOException closing = null;
-            for (Table table : tables) {
-                if (table == null) {
-                    continue;
-                }
-                try {
-                    table.out.close();
-                } catch (IOException e) {
-                    if (failure != null) {
-                        failure.addSuppressed(e);
-                    } else if (closing == null) {
-                        closing = e;
-                    } else {
-                        closing.addSuppressed(e);
-                    }
-                }
-            }
-            if (closing != null) {
-                throw closing;
-            }
+            Closing.all(java.util.Arrays.stream(tables).map(table -> table == null ? null : table.out).toList(), failure);
         }
         Map<String, Long> rows = new LinkedHashMap<>();
         long bytes = 0;

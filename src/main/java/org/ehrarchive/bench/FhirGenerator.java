@@ -446,23 +446,7 @@ public final class FhirGenerator {
             throw t;
         } finally {
             revisions.clear();
-            IOException closing = null;
-            for (Out out : outs) {
-                try {
-                    out.json.close();
-                } catch (IOException e) {
-                    if (failure != null) {
-                        failure.addSuppressed(e);
-                    } else if (closing == null) {
-                        closing = e;
-                    } else {
-                        closing.addSuppressed(e);
-                    }
-                }
-            }
-            if (closing != null) {
-                throw closing;
-            }
+            Closing.all(outs.stream().map(out -> out.json).toList(), failure);
         }
         Map<String, Long> types = new TreeMap<>();
         long resources = 0;

@@ -24,28 +24,7 @@ import org.junit.jupiter.api.Test;
 class MappingProfilesTest {
 
     /** A valid profile; each case below changes one thing in it. Line numbers are of this text (1-based). */
-    private static final String VALID = """
-            profile: inline
-            defaults:
-              date-formats: ["yyyy-MM-dd"]
-            tables:
-              patients:
-                files: [patients.csv]
-                patients:
-                  identifiers:
-                    - {column: ID, system: "urn:example:inline"}
-                  names:
-                    - {given: GIVEN, family: FAMILY}
-              results:
-                files: [results.csv]
-                joins:
-                  PATIENT: patients.ID
-                entry:
-                  kind: RESULT
-                  code: CODE
-                  date: DATE
-                  value: {column: VALUE, unit: UNIT}
-            """;
+    private static final String VALID = TableDumpImporterTest.inlineProfile("");
 
     @Test
     void theShippedSyntheaProfileLoadsWithoutProblemsInReadingOrder() {
