@@ -62,7 +62,6 @@ import io.quarkus.arc.Unremovable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
@@ -150,12 +149,7 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME|FILE", description = "With --input: read the folder's tables through this mapping profile,"
             + " as `ingest --profile` does (--format csv reads its generated dump with synthea-csv).")
     void profile(String nameOrFile) {
-        MappingProfiles.Loaded loaded = MappingProfiles.named(nameOrFile);
-        if (loaded.profile().isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '--profile': " + loaded.problems().get(0)
-                    + " (run `profile validate " + nameOrFile + "` for every problem)");
-        }
-        profile = loaded.profile().get();
+        profile = ProfileCommand.option(spec, nameOrFile);
     }
 
     @Option(names = "--seed", defaultValue = "1", description = "Generated workload: random seed (default ${DEFAULT-VALUE}).")

@@ -18,7 +18,6 @@ import org.ehrarchive.ingest.IngestReport;
 import org.ehrarchive.ingest.IngestService;
 import org.ehrarchive.ingest.SourceSystems;
 import org.ehrarchive.ingest.table.MappingProfile;
-import org.ehrarchive.ingest.table.MappingProfiles;
 import org.ehrarchive.indexing.SearchIndexer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,12 +69,7 @@ public class IngestCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME|FILE", description = "Read the tables of a dump (CSV and other delimited text) through "
             + "this mapping profile: a shipped one by name (synthea-csv) or a profile file; check it first with `profile validate`.")
     void profile(String nameOrFile) {
-        MappingProfiles.Loaded loaded = MappingProfiles.named(nameOrFile);
-        if (loaded.profile().isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '--profile': " + String.join("; ",
-                    loaded.problems().stream().map(Object::toString).toList()) + " (run `profile validate " + nameOrFile + "` for every problem)");
-        }
-        profile = loaded.profile().get();
+        profile = ProfileCommand.option(spec, nameOrFile);
     }
 
     @Option(names = "--quiet", description = "No progress output; the summary is still printed.")

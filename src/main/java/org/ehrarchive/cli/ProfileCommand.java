@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.ehrarchive.ingest.table.DumpCheck;
+import org.ehrarchive.ingest.table.MappingProfile;
 import org.ehrarchive.ingest.table.MappingProfiles;
 import org.ehrarchive.ingest.table.ProfileDraft;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -21,6 +24,19 @@ import picocli.CommandLine.Parameters;
 @Command(mixinStandardHelpOptions = true, name = "profile", description = "Check or draft a mapping profile for a table dump (no archive needed).",
         subcommands = { ProfileCommand.Validate.class, ProfileCommand.Draft.class })
 public class ProfileCommand implements Runnable {
+
+    /**
+     * The profile a {@code --profile NAME|FILE} option names, read while the command line is read: a profile with problems
+     * is a usage error (exit 2), before any database starts.
+     */
+    static MappingProfile option(CommandSpec spec, String nameOrFile) {
+        MappingProfiles.Loaded loaded = MappingProfiles.named(nameOrFile);
+        if (loaded.profile().isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--profile': " + String.join("; ",
+                    loaded.problems().stream().map(Object::toString).toList()) + " (run `profile validate " + nameOrFile + "` for every problem)");
+        }
+        return loaded.profile().get();
+    }
 
     @Override
     public void run() {
