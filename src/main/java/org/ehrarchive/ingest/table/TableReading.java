@@ -175,7 +175,6 @@ final class TableReading {
                 }
             }
             long lineBefore = parser.getCurrentLineNumber();
-            int ordinal = 0;
             // Blank lines are said when a row follows them; those that end the file (an editor's last empty line) are not.
             int blankLines = 0;
             while (true) {
@@ -208,7 +207,6 @@ final class TableReading {
                 for (; blankLines > 0; blankLines--) {
                     remark("blank lines skipped (they are no rows)");
                 }
-                ordinal++;
                 handOver(file, row(table, type, byPosition ? positions(row.size()) : header, row, line, dialect));
             }
         } catch (IOException | UncheckedIOException e) {
