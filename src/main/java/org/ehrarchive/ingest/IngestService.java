@@ -149,7 +149,7 @@ public class IngestService {
         }
     }
 
-    private BatchSummary runBatch(Path root, long sourceSystemId, SourceTree tree, SourceTree.Count count, List<Importer> importers,
+    private BatchSummary runBatch(Path root, long sourceSystemId, SourceTree tree, SourceTree.Count count, List<Importer> runImporters,
             IngestProgress progress)
             throws IOException {
         BatchStart start = startOrResumeBatch(root.toString(), sourceSystemId);
@@ -164,7 +164,7 @@ public class IngestService {
             Thread writing = new Thread(writer, "ingest-writer-" + start.batchId());
             writing.start();
             try (Connection lookups = dataSource.getConnection()) {
-                Reading reading = new Reading(start.batchId(), root, writer, lookups, timings, importers);
+                Reading reading = new Reading(start.batchId(), root, writer, lookups, timings, runImporters);
                 tree.walk(reading::unit);
                 writer.submit(new WriteEvent.End());
             } catch (RecordWriter.Aborted e) {
