@@ -47,6 +47,25 @@ public interface ArchiveConfig {
     /** How the portal shows dates (docs/portal.md#dates). */
     Portal portal();
 
+    /** When two archived patients are proposed, or linked, as one person (docs/patient-identity.md). */
+    Identity identity();
+
+    /** Patient identity settings. */
+    interface Identity {
+        /**
+         * A scored candidate pair at or above this match score (0 to 1) is proposed for an admin's review; below it,
+         * nothing happens. Default 0.85.
+         */
+        @WithDefault("0.85")
+        double proposeAt();
+
+        /**
+         * A scored candidate pair at or above this score is linked without review (and can be undone). Unset by
+         * default: every scored link waits for an admin. Must not be below {@link #proposeAt()}.
+         */
+        java.util.OptionalDouble autoLinkAt();
+    }
+
     /** Portal settings. */
     interface Portal {
         /** The site's locale, a BCP 47 tag ({@code en-US}, {@code de-DE}): dates are written as it writes them. */

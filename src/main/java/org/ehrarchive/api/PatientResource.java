@@ -14,11 +14,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.identity.PersonSearch;
 import org.ehrarchive.record.ChartService;
 import org.ehrarchive.record.EntryKind;
 import org.ehrarchive.search.PatientHit;
 import org.ehrarchive.search.PatientQuery;
-import org.ehrarchive.search.SearchIndex;
 import org.ehrarchive.security.Roles;
 
 /**
@@ -39,9 +39,10 @@ public class PatientResource {
     /**
      * A chart: identifiers and demographics by source, documents, and the first page of encounters (oldest first)
      * and of each other kind of entry (newest first); {@code totals} counts each kind's entries, {@code next} links
-     * the kinds that have more.
+     * the kinds that have more. {@code sources} lists every source record of the person linked into this chart
+     * (docs/patient-identity.md); each row names its source by {@code documentId} and {@code sourceSha256}.
      */
-    public record PagedChart(long patientId, List<ChartService.SourcedIdentifier> identifiers,
+    public record PagedChart(long patientId, List<ChartService.LinkedSource> sources, List<ChartService.SourcedIdentifier> identifiers,
             List<ChartService.SourcedDemographics> demographics, List<ChartService.EntryView> encounters,
             Map<EntryKind, List<ChartService.EntryView>> entries, List<ChartService.DocumentSummary> documents, int pageSize,
             Map<EntryKind, Long> totals, Map<EntryKind, String> next) {
@@ -52,12 +53,12 @@ public class PatientResource {
             String next) {
     }
 
-    private final SearchIndex index;
+    private final PersonSearch persons;
     private final ChartService charts;
     private final AuditedReads audit;
 
-    public PatientResource(SearchIndex index, ChartService charts, AuditedReads audit) {
-        this.index = index;
+    public PatientResource(PersonSearch persons, ChartService charts, AuditedReads audit) {
+        this.persons = persons;
         this.charts = charts;
         this.audit = audit;
     }
@@ -73,7 +74,7 @@ public class PatientResource {
         query.problem().ifPresent(problem -> {
             throw new Problems.ProblemException(400, "invalid-birth-date", problem);
         });
-        List<PatientHit> hits = index.findPatients(query, MAX_RESULTS);
+        List<PatientHit> hits = persons.find(query, MAX_RESULTS);
         audit.record(AuditAction.SEARCH_PATIENTS, "patient-search", null, hits.stream().map(PatientHit::patientId).toList(),
                 "name=" + nullToEmpty(name) + " birthDate=" + nullToEmpty(birthDate) + " identifier=" + nullToEmpty(identifier));
         return hits;
@@ -85,15 +86,15 @@ public class PatientResource {
     public PagedChart chart(@PathParam("id") long id, @QueryParam("size") String size) {
         int pageSize = number("size", size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         ChartService.FirstPages pages = charts.firstPages(id, pageSize).orElseThrow(NotFoundException::new);
-        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), List.of(id), null);
         ChartService.Chart chart = pages.chart();
+        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), chart.patientIds(), null);
         Map<EntryKind, String> next = new LinkedHashMap<>();
         pages.totals().forEach((kind, total) -> {
             if (total > pageSize) {
                 next.put(kind, pageLink(id, kind, 2, pageSize));
             }
         });
-        return new PagedChart(id, chart.identifiers(), chart.demographics(), chart.encounters(), chart.entries(), chart.documents(), pageSize,
+        return new PagedChart(id, chart.sources(), chart.identifiers(), chart.demographics(), chart.encounters(), chart.entries(), chart.documents(), pageSize,
                 pages.totals(), next);
     }
 
@@ -106,7 +107,7 @@ public class PatientResource {
         int number = number("page", page, 1, Integer.MAX_VALUE / MAX_PAGE_SIZE);
         int pageSize = number("size", size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         ChartService.EntryPage entries = charts.page(id, entryKind, number, pageSize).orElseThrow(NotFoundException::new);
-        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), List.of(id), "entries " + entryKind + " page " + number);
+        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), entries.patientIds(), "entries " + entryKind + " page " + number);
         return new EntryPage(id, entryKind, number, pageSize, entries.total(), entries.entries(),
                 entries.hasNext() ? pageLink(id, entryKind, number + 1, pageSize) : null);
     }

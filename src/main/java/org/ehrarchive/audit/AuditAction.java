@@ -42,5 +42,9 @@ public enum AuditAction {
     /** A decommission certificate was generated, or downloaded. */
     CERTIFICATE,
     /** A print view of patient data (chart summary, a trend, a document) was rendered for printing. */
-    PRINT
+    PRINT,
+    /** Identity links were shown with their evidence (names, dates of the patients they pair). */
+    VIEW_IDENTITY_LINKS,
+    /** An identity link was confirmed, rejected, undone or drawn by an admin (who, when, why: docs/patient-identity.md). */
+    IDENTITY_DECISION
 }

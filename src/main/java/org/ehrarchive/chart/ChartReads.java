@@ -34,9 +34,9 @@ public class ChartReads {
      * the banner says so, so that a reader knows the chart holds specially protected information.
      */
     @Transactional
-    public boolean restricted(long patientId) {
-        Object found = database.createNativeQuery("select exists (select 1 from clinical_document where patient_id = ?1"
-                + " and confidentiality ->> 'code' in ('R', 'V'))").setParameter(1, patientId).getSingleResult();
+    public boolean restricted(java.util.Collection<Long> patientIds) {
+        Object found = database.createNativeQuery("select exists (select 1 from clinical_document where patient_id in (?1)"
+                + " and confidentiality ->> 'code' in ('R', 'V'))").setParameter(1, patientIds).getSingleResult();
         return Boolean.TRUE.equals(found);
     }
 }

@@ -376,17 +376,21 @@ public final class PatientChart {
         }
         String day = entry.effective() == null || entry.effective().sortKey() == null || entry.effective().sortKey().iso() == null ? ""
                 : entry.effective().sortKey().iso().substring(0, Math.min(10, entry.effective().sortKey().iso().length()));
-        return key + "|" + day + "|" + EntryFacts.valueText(entry) + "|" + (entry.display() == null ? "" : entry.display());
+        // The name as folded for comparison: two sources of one fact rarely differ in more than case and spacing.
+        return key + "|" + day + "|" + EntryFacts.valueText(entry) + "|" + folded(entry.display());
     }
 
     /** A concept's identity: its code in its system, else its name folded to lower case. */
     static String concept(EntryView entry) {
         Coded code = entry.code();
         if (code != null && code.code() != null && !code.code().isBlank()) {
-            return (code.codeSystem() == null ? "" : code.codeSystem()) + "#" + code.code();
+            return (code.codeSystem() == null ? "" : CodeSystems.canonical(code.codeSystem())) + "#" + code.code().strip();
         }
-        String name = entry.display() == null ? "" : entry.display();
-        return "name:" + name.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        return "name:" + folded(entry.display());
+    }
+
+    private static String folded(String name) {
+        return name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
     }
 
     /** The sources a fact's occurrences came from, each once, in the order of the occurrences. */

@@ -25,7 +25,6 @@ import org.ehrarchive.record.Quantity;
  */
 public final class Trends {
 
-    private static final java.util.Set<String> LOINC = java.util.Set.of("2.16.840.1.113883.6.1", "http://loinc.org", "LN");
     private static final java.util.regex.Pattern LOINC_CODE = java.util.regex.Pattern.compile("[0-9A-Za-z-]{1,20}");
     /** Keys already hashed: a chart asks for the same few tests' keys thousands of times. Bounded, as codes are. */
     private static final Map<String, String> HASHED = new java.util.concurrent.ConcurrentHashMap<>();
@@ -177,11 +176,11 @@ public final class Trends {
         if (code == null) {
             return null;
         }
-        if (code.code() != null && (LOINC.contains(code.codeSystem()) || "LOINC".equalsIgnoreCase(code.codeSystemName()))) {
+        if (code.code() != null && (isLoinc(code.codeSystem()) || "LOINC".equalsIgnoreCase(code.codeSystemName()))) {
             return code;
         }
         for (Coded translation : code.translations() == null ? List.<Coded>of() : code.translations()) {
-            if (translation.code() != null && LOINC.contains(translation.codeSystem())) {
+            if (translation.code() != null && isLoinc(translation.codeSystem())) {
                 return translation;
             }
         }
@@ -221,5 +220,9 @@ public final class Trends {
             throw new IllegalStateException(impossible);
         }
         return HexFormat.of().formatHex(bytes, 0, 8);
+    }
+
+    private static boolean isLoinc(String codeSystem) {
+        return "http://loinc.org".equals(CodeSystems.canonical(codeSystem));
     }
 }

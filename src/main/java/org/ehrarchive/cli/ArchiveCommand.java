@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "Legacy EHR record archive: ingest legacy exports, keep originals byte-exact, serve them.",
         subcommands = { ServeCommand.class, DemoCommand.class, IngestCommand.class, ReindexCommand.class, UserCommand.class, TokenCommand.class,
                 VerifyAuditCommand.class, VerifyFixityCommand.class, CertificateCommand.class, BenchCommand.class,
-                ProfileCommand.class })
+                ProfileCommand.class, IdentityCommand.class })
 public class ArchiveCommand implements Runnable {
 
     private final ServeCommand serve;

@@ -91,7 +91,7 @@ public class BenchCommand implements Callable<Integer> {
 
     /** What is measured: the ingest, or reading a heavy patient's chart ({@link ChartBench}). */
     enum Workload {
-        ingest, chart
+        ingest, chart, identity
     }
 
     /** The options that describe a generated workload, which {@code --input} replaces. */
@@ -108,6 +108,10 @@ public class BenchCommand implements Callable<Integer> {
                     + " the most entries of --input (default ../shared/corpus/synthea-dev/fhir when it exists): for each, the whole chart read"
                     + " and every chart page and API answer through HTTP on loopback (a port of its own), each --runs times.")
     Workload workload;
+
+    @Option(names = "--arriving", defaultValue = "1000", description = "--workload identity: patients of the new source matched against"
+            + " the archive's --patients (default 100,000 there) (default ${DEFAULT-VALUE}).")
+    int arriving;
 
     @Option(names = "--runs", defaultValue = "200", description = "--workload chart: timed reads of each page per patient, after a warm-up (default ${DEFAULT-VALUE}).")
     int runs;
@@ -161,12 +165,14 @@ public class BenchCommand implements Callable<Integer> {
     private final IngestService ingest;
     private final Instance<Importer> importers;
     private final ChartBench charts;
+    private final IdentityBench identities;
 
     public BenchCommand(IngestService ingest, Instance<Importer> importers, ChartService charts, ObjectMapper json,
-            EntityManager entityManager, SessionFactory sessions, SearchIndexer indexer) {
+            EntityManager entityManager, SessionFactory sessions, SearchIndexer indexer, javax.sql.DataSource dataSource) {
         this.ingest = ingest;
         this.importers = importers;
         this.charts = new ChartBench(ingest, charts, json, entityManager, sessions, indexer);
+        this.identities = new IdentityBench(ingest, dataSource);
     }
 
     /** The corpus patient of {@code --workload chart} when no --input is given. */
@@ -187,6 +193,15 @@ public class BenchCommand implements Callable<Integer> {
                 Path corpus = input != null ? input : Files.isDirectory(DEFAULT_CHART_CORPUS) ? DEFAULT_CHART_CORPUS : null;
                 charts.run(folder, given.hasMatchedOption("--documents") ? documents : 200,
                         given.hasMatchedOption("--entries") ? entriesPerSection : 10, seed, corpus, runs);
+                return ArchiveCommand.ExitCodes.OK;
+            }
+            if (this.workload == Workload.identity) {
+                ParseResult given = spec.commandLine().getParseResult();
+                try {
+                    identities.run(folder, given.hasMatchedOption("--patients") ? patients : 100_000, arriving, seed);
+                } catch (java.sql.SQLException e) {
+                    throw new IOException("The database failed during the identity bench (SQLSTATE " + e.getSQLState() + ")", e);
+                }
                 return ArchiveCommand.ExitCodes.OK;
             }
             if (input != null) {
@@ -289,6 +304,18 @@ public class BenchCommand implements Callable<Integer> {
                 return "--documents, --entries and --runs must be at least 1";
             }
             return null;
+        }
+        if (workload == Workload.identity) {
+            List<String> others = Stream.of("--format", "--copies", "--messages", "--messages-per-file", "--documents", "--entries",
+                    "--input", "--profile", "--size-mb", "--runs").filter(given::hasMatchedOption).toList();
+            if (!others.isEmpty()) {
+                return String.join(", ", others) + " describe other workloads; --workload identity takes --patients (archived, default"
+                        + " 100,000), --arriving and --seed";
+            }
+            return patients < 1 || arriving < 1 ? "--patients and --arriving must be at least 1" : null;
+        }
+        if (given.hasMatchedOption("--arriving")) {
+            return "--arriving is for --workload identity";
         }
         if (given.hasMatchedOption("--runs")) {
             return "--runs is for --workload chart";

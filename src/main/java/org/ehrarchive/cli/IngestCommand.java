@@ -187,5 +187,13 @@ public class IngestCommand implements Callable<Integer> {
         if (t.quarantinedFiles() > 0 && reportJson == null) {
             System.out.println("which files: run with --report-json FILE");
         }
+        if (report.identity() == null) {
+            System.out.println("identity: the batch's patients could not be matched (see the log); run `identity match`");
+        } else {
+            System.out.println(report.identity().summary());
+            if (report.identity().proposed() > 0) {
+                System.out.println("review the proposed links: portal page Identity links (/identity), or GET /api/identity/links?state=PROPOSED");
+            }
+        }
     }
 }

@@ -32,6 +32,7 @@ import org.ehrarchive.ArchiveConfig;
 import org.ehrarchive.PhiSafe;
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.database.DiskSpace;
+import org.ehrarchive.identity.PatientMatcher;
 import org.ehrarchive.ingest.IngestReport.Counts;
 import org.ehrarchive.ingest.IngestReport.FileReport;
 import org.ehrarchive.ingest.WriteEvent.Settled;
@@ -75,9 +76,10 @@ public class IngestService {
     private final MeterRegistry metrics;
     private final DataSource dataSource;
     private final SourceSystems sourceSystems;
+    private final PatientMatcher matcher;
 
     public IngestService(Instance<Importer> importers, BlobStore blobs, ArchiveConfig config, ObjectMapper json,
-            MeterRegistry metrics, DataSource dataSource, SourceSystems sourceSystems) {
+            MeterRegistry metrics, DataSource dataSource, SourceSystems sourceSystems, PatientMatcher matcher) {
         this.importers = importers;
         this.blobs = blobs;
         this.config = config;
@@ -85,11 +87,15 @@ public class IngestService {
         this.metrics = metrics;
         this.dataSource = dataSource;
         this.sourceSystems = sourceSystems;
+        this.matcher = matcher;
     }
 
-    /** The totals of a batch, without its file lines (which {@link #report} and {@link #writeReport} give). */
+    /**
+     * The totals of a batch, without its file lines (which {@link #report} and {@link #writeReport} give), and what
+     * matching its patients did ({@code identity}; null when that failed, and then {@code identity match} does it).
+     */
     public record BatchSummary(long batchId, String sourcePath, String sourceSystem, String status, Instant startedAt, Instant finishedAt,
-            int attempts, IngestReport.Totals totals, Map<String, Integer> quarantineReasons) {
+            int attempts, IngestReport.Totals totals, Map<String, Integer> quarantineReasons, PatientMatcher.Outcome identity) {
     }
 
     /** Ingests {@code input} as a batch of the {@linkplain SourceSystems#DEFAULT_NAME default source system}. */
@@ -178,7 +184,7 @@ public class IngestService {
                 throw new IOException("The ingest writer failed: " + PhiSafe.describe(writer.failure()), writer.failure());
             }
             Log.infof("Batch %d time: %s", start.batchId(), timings.summary());
-            BatchSummary summary = finishBatch(start.batchId());
+            BatchSummary summary = finishBatch(start.batchId(), matchPatients(start.batchId()));
             progress.finished(summary);
             IngestReport.Totals t = summary.totals();
             Log.infof("Batch %d completed: files %d (archived %d, duplicate %d, quarantined %d); records found %d, archived %d, quarantined %d, duplicates %d",
@@ -819,7 +825,24 @@ public class IngestService {
         return batch.heartbeatAt.isBefore(Instant.now().minus(ABANDONED_AFTER));
     }
 
-    private BatchSummary finishBatch(long batchId) {
+    /**
+     * Matches the patients the batch wrote against the archive (docs/patient-identity.md). A failure here loses
+     * nothing (the records are stored, links are only proposed or drawn between them): it is logged, and
+     * {@code identity match} does it again.
+     */
+    private PatientMatcher.Outcome matchPatients(long batchId) {
+        try {
+            PatientMatcher.Outcome outcome = matcher.matchBatch(batchId);
+            Log.infof("Batch %d %s", batchId, outcome.summary());
+            return outcome;
+        } catch (SQLException | RuntimeException e) {
+            Log.warnf("Batch %d: its patients could not be matched (%s%s); run `identity match` to match them", batchId,
+                    e instanceof SQLException sql ? "SQLSTATE " + sql.getSQLState() + ", " : "", PhiSafe.describe(e));
+            return null;
+        }
+    }
+
+    private BatchSummary finishBatch(long batchId, PatientMatcher.Outcome identity) {
         return QuarkusTransaction.requiringNew().call(() -> {
             IngestBatch batch = IngestBatch.findById(batchId);
             batch.status = IngestBatch.Status.COMPLETED;
@@ -828,13 +851,13 @@ public class IngestService {
             IngestReport.Totals totals = totals(batchId);
             batch.report = json.convertValue(totals, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
             });
-            return summary(batch, totals);
+            return summary(batch, totals, identity);
         });
     }
 
-    private BatchSummary summary(IngestBatch batch, IngestReport.Totals totals) {
+    private BatchSummary summary(IngestBatch batch, IngestReport.Totals totals, PatientMatcher.Outcome identity) {
         return new BatchSummary(batch.id, batch.sourcePath, sourceSystemName(batch), batch.status.name().toLowerCase(java.util.Locale.ROOT), batch.startedAt,
-                batch.finishedAt, batch.attempts, totals, quarantineReasons(batch.id));
+                batch.finishedAt, batch.attempts, totals, quarantineReasons(batch.id), identity);
     }
 
     private static String sourceSystemName(IngestBatch batch) {

@@ -239,12 +239,12 @@ public class ChartPage {
     /** The outline of the kinds a page is about only: a section's, a fact's, the trends' (results and vital signs). */
     private PatientChart load(long id, AuditAction action, String detail, Set<EntryKind> kinds) {
         ChartService.Chart outline = charts.outline(id, kinds).orElseThrow(NotFoundException::new);
-        audit.record(action, "patient", Long.toString(id), List.of(id), detail);
+        audit.record(action, "patient", Long.toString(id), outline.patientIds(), detail);
         return new PatientChart(outline, outlined -> charts.complete(id, outlined));
     }
 
     private ChartViews.Banner banner(PatientChart chart, ChartViews views) {
-        return views.banner(reads.restricted(chart.patientId()), LocalDate.now());
+        return views.banner(reads.restricted(chart.chart().patientIds()), LocalDate.now());
     }
 
     private List<PortalViews.DocumentRow> documents(List<ChartService.DocumentSummary> documents) {

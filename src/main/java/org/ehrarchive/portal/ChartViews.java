@@ -16,6 +16,7 @@ import org.ehrarchive.chart.PatientChart;
 import org.ehrarchive.chart.PatientChart.Fact;
 import org.ehrarchive.chart.TrendSvg;
 import org.ehrarchive.chart.Trends;
+import org.ehrarchive.record.ChartService;
 import org.ehrarchive.record.ChartService.EntryView;
 import org.ehrarchive.record.ChartService.SourcedDemographics;
 import org.ehrarchive.record.ChartService.SourcedIdentifier;
@@ -26,7 +27,7 @@ final class ChartViews {
 
     /** The patient banner every patient page starts with. */
     record Banner(long patientId, String name, String sex, String born, String age, String deceased, boolean restricted,
-            List<IdentifierView> identifiers, List<String> sources) {
+            List<IdentifierView> identifiers, List<String> sources, List<String> linked) {
     }
 
     /** An identifier with its assigning authority and the source that gave it. */
@@ -115,8 +116,16 @@ final class ChartViews {
                         source.map(PatientChart.Source::format).orElse(""), source.map(PatientChart.Source::documentId).orElse(null)));
             }
         }
+        // A chart joined from several sources' records (identity links) says which, so a reader knows it is one person's.
+        List<String> linked = new ArrayList<>();
+        if (chart.chart().sources().stream().map(ChartService.LinkedSource::patientId).distinct().count() > 1) {
+            for (ChartService.LinkedSource source : chart.chart().sources()) {
+                linked.add(PatientChart.formatLabel(source.format()) + " from \"" + source.sourceSystem() + "\" (archive patient "
+                        + source.patientId() + ", " + source.fileCount() + (source.fileCount() == 1 ? " file)" : " files)"));
+            }
+        }
         return new Banner(chart.patientId(), chart.name(), withSex.map(d -> sex(d.sex())).orElse(""), born, age, deceased, restricted,
-                identifiers, chart.sourceFormats());
+                identifiers, chart.sourceFormats(), linked);
     }
 
     /** Sex in words: a display name when the source gave one, else the HL7 administrative gender or FHIR code spelled out. */

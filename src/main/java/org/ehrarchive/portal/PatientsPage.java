@@ -12,11 +12,11 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
-import org.ehrarchive.chart.ClinicalDates;
 import org.ehrarchive.chart.ClinicalDates.Shown;
+import org.ehrarchive.chart.ClinicalDates;
+import org.ehrarchive.identity.PersonSearch;
 import org.ehrarchive.search.PatientHit;
 import org.ehrarchive.search.PatientQuery;
-import org.ehrarchive.search.SearchIndex;
 import org.ehrarchive.security.Roles;
 import org.jboss.resteasy.reactive.RestForm;
 
@@ -31,7 +31,7 @@ import io.quarkus.qute.TemplateInstance;
 @RolesAllowed({ Roles.CLINICIAN, Roles.COMPLIANCE, Roles.ADMIN })
 public class PatientsPage {
 
-    private final SearchIndex index;
+    private final PersonSearch persons;
     private final AuditedReads audit;
     private final PortalContext portal;
     private final ClinicalDates dates;
@@ -46,8 +46,8 @@ public class PatientsPage {
                 String identifier, List<HitRow> hits, String problem);
     }
 
-    public PatientsPage(SearchIndex index, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
-        this.index = index;
+    public PatientsPage(PersonSearch persons, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
+        this.persons = persons;
         this.audit = audit;
         this.portal = portal;
         this.dates = dates;
@@ -72,7 +72,7 @@ public class PatientsPage {
             return Templates.patients(portal.nav(), false, blankIfNull(name), blankIfNull(birthDate), blankIfNull(identifier), List.of(),
                     query.problem().get());
         }
-        List<PatientHit> hits = index.findPatients(query, 50);
+        List<PatientHit> hits = persons.find(query, 50);
         audit.record(AuditAction.SEARCH_PATIENTS, "patient-search", null, hits.stream().map(PatientHit::patientId).toList(),
                 "name=" + blankIfNull(name) + " birthDate=" + blankIfNull(birthDate) + " identifier=" + blankIfNull(identifier));
         return Templates.patients(portal.nav(), true, blankIfNull(name), blankIfNull(birthDate), blankIfNull(identifier),

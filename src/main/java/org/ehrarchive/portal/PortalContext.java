@@ -12,9 +12,9 @@ public class PortalContext {
 
     /**
      * The navigation bar's data: {@code sources} and {@code fixity} for admins (decommissioning), {@code sampling}
-     * for admins, who draw samples, and clinicians, who review them.
+     * for admins, who draw samples, and clinicians, who review them; {@code identity} for admins, who review links.
      */
-    public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling) {
+    public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling, boolean identity) {
     }
 
     private final SecurityIdentity identity;
@@ -25,11 +25,11 @@ public class PortalContext {
 
     public Nav nav() {
         if (identity.isAnonymous()) {
-            return new Nav(null, false, false, false, false, false);
+            return new Nav(null, false, false, false, false, false, false);
         }
         return new Nav(identity.getPrincipal().getName(), readsPatients(),
                 identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN),
-                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN));
+                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN), identity.hasRole(Roles.ADMIN));
     }
 
     public boolean readsPatients() {

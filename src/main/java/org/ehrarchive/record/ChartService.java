@@ -36,10 +36,37 @@ import jakarta.transaction.Transactional;
 @ApplicationScoped
 public class ChartService {
 
+    private final org.ehrarchive.identity.PatientLinks persons;
+
+    public ChartService(org.ehrarchive.identity.PatientLinks persons) {
+        this.persons = persons;
+    }
+
     /** A patient's chart: identifiers and demographics by source, encounters in time order, every entry, documents. */
     public record Chart(long patientId, List<SourcedIdentifier> identifiers, List<SourcedDemographics> demographics,
-            List<EntryView> encounters, Map<EntryKind, List<EntryView>> entries, List<DocumentSummary> documents) {
+            List<EntryView> encounters, Map<EntryKind, List<EntryView>> entries, List<DocumentSummary> documents,
+            List<LinkedSource> sources) {
+
+        /** The archived patients this chart shows, the one asked for first: what the access audit names. */
+        public List<Long> patientIds() {
+            Set<Long> ids = new LinkedHashSet<>();
+            ids.add(patientId);
+            sources.forEach(source -> ids.add(source.patientId()));
+            return List.copyOf(ids);
+        }
     }
+
+    /**
+     * One source's record of the person: an archived patient linked into the chart (docs/patient-identity.md), by
+     * format and source system, with the files its records came from ({@code fileCount} of them, the first
+     * {@value #SOURCE_FILES_LISTED} by name) and the identifiers that source gave.
+     */
+    public record LinkedSource(long patientId, String format, String sourceSystem, long fileCount, List<String> sourceFiles,
+            List<Identifier> identifiers) {
+    }
+
+    /** The most file names a chart lists per source (an HL7 v2 archive can hold a patient's messages in thousands). */
+    static final int SOURCE_FILES_LISTED = 20;
 
     /** An identifier and the document that gave it. */
     public record SourcedIdentifier(String system, String value, String assigningAuthority, long documentId) {
@@ -85,8 +112,11 @@ public class ChartService {
     public record FragmentView(long id, Integer sectionOrdinal, String status, String reason, String locator, String content) {
     }
 
-    /** One page of one kind of a patient's entries, in chart order, and how many the kind has in all. */
-    public record EntryPage(EntryKind kind, int page, int size, long total, List<EntryView> entries) {
+    /**
+     * One page of one kind of a patient's entries, in chart order, and how many the kind has in all; {@code patientIds}
+     * the archived patients of the person whose entries they are (the one asked for first).
+     */
+    public record EntryPage(EntryKind kind, int page, int size, long total, List<EntryView> entries, List<Long> patientIds) {
 
         public boolean hasNext() {
             return (long) page * size < total;
@@ -135,7 +165,7 @@ public class ChartService {
             ids.add(entry.id());
             entry.earlierVersions().forEach(earlier -> ids.add(earlier.id()));
         }
-        Map<Long, EntryRow> rows = wholeRows(Patient.getEntityManager(), patientId, ids);
+        Map<Long, EntryRow> rows = wholeRows(Patient.getEntityManager(), persons.members(patientId), ids);
         Map<Long, EntryView> views = new HashMap<>();
         for (EntryView entry : outlined) {
             EntryRow row = rows.get(entry.id());
@@ -159,17 +189,18 @@ public class ChartService {
         if (!exists(em, patientId)) {
             return Optional.empty();
         }
-        Header header = header(em, patientId);
+        List<Long> patients = persons.members(patientId);
+        Header header = header(em, patients);
         Current current = header.versions().current();
         Query ranked = em.createNativeQuery("select id, kind, total from (select e.id, e.kind,"
                 + " row_number() over (partition by e.kind order by " + CHART_ORDER + ") as place,"
-                + " count(*) over (partition by e.kind) as total from clinical_entry e where e.patient_id = :patient" + current.sql()
-                + ") ranked where place <= :size order by kind, place").setParameter("patient", patientId).setParameter("size", size);
+                + " count(*) over (partition by e.kind) as total from clinical_entry e where e.patient_id in (:patients)" + current.sql()
+                + ") ranked where place <= :size order by kind, place").setParameter("patients", patients).setParameter("size", size);
         @SuppressWarnings("unchecked")
         List<Object[]> selected = current.bind(ranked).getResultList();
         Map<EntryKind, Long> counted = new EnumMap<>(EntryKind.class);
         selected.forEach(c -> counted.put(EntryKind.valueOf((String) c[1]), ((Number) c[2]).longValue()));
-        Map<EntryKind, List<EntryView>> byKind = byKind(pageViews(em, patientId, header.versions(),
+        Map<EntryKind, List<EntryView>> byKind = byKind(pageViews(em, patients, header.versions(),
                 selected.stream().map(c -> (Number) c[0]).toList()));
         Map<EntryKind, Long> totals = new LinkedHashMap<>();
         for (EntryKind kind : EntryKind.values()) {
@@ -187,34 +218,38 @@ public class ChartService {
         if (!exists(em, patientId)) {
             return Optional.empty();
         }
-        Versions versions = Versions.of(em, patientId);
+        List<Long> patients = persons.members(patientId);
+        Versions versions = Versions.of(em, patients);
         Current current = versions.current();
-        Query paged = em.createNativeQuery("select e.id, count(*) over () from clinical_entry e where e.patient_id = :patient"
+        Query paged = em.createNativeQuery("select e.id, count(*) over () from clinical_entry e where e.patient_id in (:patients)"
                 + " and e.kind = :kind" + current.sql() + " order by " + CHART_ORDER + " limit :size offset :offset")
-                .setParameter("patient", patientId).setParameter("kind", kind.name()).setParameter("size", size)
+                .setParameter("patients", patients).setParameter("kind", kind.name()).setParameter("size", size)
                 .setParameter("offset", (long) (page - 1) * size);
         @SuppressWarnings("unchecked")
         List<Object[]> selected = current.bind(paged).getResultList();
         // count(*) over () counts the rows before limit and offset; past the last page no row carries it.
-        long total = selected.isEmpty() ? countOfKind(em, patientId, kind, current) : ((Number) selected.get(0)[1]).longValue();
+        long total = selected.isEmpty() ? countOfKind(em, patients, kind, current) : ((Number) selected.get(0)[1]).longValue();
         List<Number> ids = selected.stream().map(c -> (Number) c[0]).toList();
-        List<EntryView> entries = pageViews(em, patientId, versions, ids);
-        return Optional.of(new EntryPage(kind, page, size, total, entries));
+        List<EntryView> entries = pageViews(em, patients, versions, ids);
+        List<Long> shown = new ArrayList<>(List.of(patientId));
+        patients.stream().filter(p -> p != patientId).forEach(shown::add);
+        return Optional.of(new EntryPage(kind, page, size, total, entries, List.copyOf(shown)));
     }
 
     /** The kind of one of the patient's entries, or nothing when the patient has no such entry. */
     @Transactional
     public Optional<EntryKind> kindOf(long patientId, long entryId) {
-        return Patient.getEntityManager().createQuery("select e.kind from ClinicalEntry e where e.id = :entry and e.patientId = :patient",
-                EntryKind.class).setParameter("entry", entryId).setParameter("patient", patientId).getResultStream().findFirst();
+        List<Long> patients = persons.members(patientId);
+        return Patient.getEntityManager().createQuery("select e.kind from ClinicalEntry e where e.id = :entry and e.patientId in :patients",
+                EntryKind.class).setParameter("entry", entryId).setParameter("patients", patients).getResultStream().findFirst();
     }
 
     /** The most entries one statement selects by id (PostgreSQL takes at most 32,767 parameters). */
     static final int IDS_PER_STATEMENT = 10_000;
 
-    private static long countOfKind(EntityManager em, long patientId, EntryKind kind, Current current) {
-        return ((Number) current.bind(em.createNativeQuery("select count(*) from clinical_entry e where e.patient_id = :patient"
-                + " and e.kind = :kind" + current.sql()).setParameter("patient", patientId).setParameter("kind", kind.name()))
+    private static long countOfKind(EntityManager em, List<Long> patients, EntryKind kind, Current current) {
+        return ((Number) current.bind(em.createNativeQuery("select count(*) from clinical_entry e where e.patient_id in (:patients)"
+                + " and e.kind = :kind" + current.sql()).setParameter("patients", patients).setParameter("kind", kind.name()))
                 .getSingleResult()).longValue();
     }
 
@@ -247,7 +282,7 @@ public class ChartService {
             + " case when e.kind <> 'ENCOUNTER' then e.effective_sort end collate \"C\" desc nulls last, e.id";
 
     private record Header(List<SourcedIdentifier> identifiers, List<SourcedDemographics> demographics, List<DocumentSummary> documents,
-            Versions versions) {
+            Versions versions, List<LinkedSource> sources) {
     }
 
     private static boolean exists(EntityManager em, long patientId) {
@@ -256,28 +291,68 @@ public class ChartService {
     }
 
     /** The documents, identifiers, demographics and source records of a patient: four statements. */
-    private static Header header(EntityManager em, long patientId) {
+    private static Header header(EntityManager em, List<Long> patients) {
         List<Object[]> documents = em.createQuery("select d.id, d.title, d.type, d.effectiveTime, d.format, d.sourceSha256, d.sourceRecordId"
-                + " from ClinicalDocument d where d.patientId = :patient order by d.effectiveSort desc nulls last, d.id", Object[].class)
-                .setParameter("patient", patientId).getResultList();
+                + " from ClinicalDocument d where d.patientId in :patients order by d.effectiveSort desc nulls last, d.id", Object[].class)
+                .setParameter("patients", patients).getResultList();
         Map<Long, String> titles = new HashMap<>();
         documents.forEach(d -> titles.put((Long) d[0], (String) d[1]));
         List<SourcedIdentifier> identifiers = em.createQuery("select i.system, i.value, i.assigningAuthority, i.documentId"
-                + " from PatientIdentifier i where i.patientId = :patient order by i.id", Object[].class)
-                .setParameter("patient", patientId).getResultList().stream()
+                + " from PatientIdentifier i where i.patientId in :patients order by i.id", Object[].class)
+                .setParameter("patients", patients).getResultList().stream()
                 .map(i -> new SourcedIdentifier((String) i[0], (String) i[1], (String) i[2], (Long) i[3])).toList();
         List<SourcedDemographics> demographics = em.createQuery("select d.documentId, d.names, d.birthTime, d.sex, d.addresses,"
                 + " d.telecoms, d.deceased, d.deceasedTime, d.maritalStatus, d.races, d.ethnicities, d.languages"
-                + " from PatientDemographics d where d.patientId = :patient order by d.id", Object[].class)
-                .setParameter("patient", patientId).getResultList().stream()
+                + " from PatientDemographics d where d.patientId in :patients order by d.id", Object[].class)
+                .setParameter("patients", patients).getResultList().stream()
                 .map(d -> new SourcedDemographics((Long) d[0], titles.get((Long) d[0]), list(d[1]), (TimeValue) d[2], (Coded) d[3],
                         list(d[4]), list(d[5]), (Boolean) d[6], (TimeValue) d[7], (Coded) d[8], list(d[9]), list(d[10]), list(d[11])))
                 .toList();
-        Versions versions = Versions.of(em, patientId);
+        Versions versions = Versions.of(em, patients);
         List<DocumentSummary> summaries = documents.stream()
                 .map(d -> new DocumentSummary((Long) d[0], (String) d[1], (Coded) d[2], (TimeValue) d[3], (String) d[4], (String) d[5],
                         versions.version((Long) d[6]), !versions.isCurrent((Long) d[6]))).toList();
-        return new Header(identifiers, demographics, summaries, versions);
+        return new Header(identifiers, demographics, summaries, versions, sources(em, patients));
+    }
+
+    /**
+     * The sources of the person's records, one per archived patient, format and source system: two statements, one
+     * for the files (grouped in the database) and one for the identifiers each source gave.
+     */
+    private static List<LinkedSource> sources(EntityManager em, List<Long> patients) {
+        record Source(long patient, String format, String system) {
+        }
+        Map<Source, List<String>> files = new LinkedHashMap<>();
+        Map<Source, Long> fileCounts = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> fileRows = em.createNativeQuery("select r.patient_id, coalesce(f.format, ''), s.name, f.original_name"
+                + " from (select distinct patient_id, source_file_id from source_record where patient_id in (:patients)) r"
+                + " join source_file f on f.id = r.source_file_id join ingest_batch b on b.id = f.batch_id"
+                + " join source_system s on s.id = b.source_system_id order by r.patient_id, 2, 3, f.original_name")
+                .setParameter("patients", patients).getResultList();
+        for (Object[] row : fileRows) {
+            Source source = new Source(((Number) row[0]).longValue(), (String) row[1], (String) row[2]);
+            List<String> names = files.computeIfAbsent(source, k -> new ArrayList<>());
+            if (names.size() < SOURCE_FILES_LISTED) {
+                names.add((String) row[3]);
+            }
+            fileCounts.merge(source, 1L, Long::sum);
+        }
+        Map<Source, Set<Identifier>> identifiers = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> identifierRows = em.createNativeQuery("select distinct i.patient_id, coalesce(f.format, ''), s.name, i.system,"
+                + " i.value, i.assigning_authority from patient_identifier i join source_record r on r.id = i.source_record_id"
+                + " join source_file f on f.id = r.source_file_id join ingest_batch b on b.id = f.batch_id"
+                + " join source_system s on s.id = b.source_system_id where i.patient_id in (:patients) order by 1, 2, 3, 4, 5")
+                .setParameter("patients", patients).getResultList();
+        for (Object[] row : identifierRows) {
+            identifiers.computeIfAbsent(new Source(((Number) row[0]).longValue(), (String) row[1], (String) row[2]), k -> new LinkedHashSet<>())
+                    .add(new Identifier((String) row[3], (String) row[4], (String) row[5], null));
+        }
+        List<LinkedSource> sources = new ArrayList<>();
+        files.forEach((source, names) -> sources.add(new LinkedSource(source.patient(), source.format().isEmpty() ? null : source.format(),
+                source.system(), fileCounts.get(source), List.copyOf(names), List.copyOf(identifiers.getOrDefault(source, Set.of())))));
+        return sources;
     }
 
     private Optional<Chart> read(long patientId, boolean whole, Set<EntryKind> kinds) {
@@ -285,11 +360,12 @@ public class ChartService {
         if (!exists(em, patientId)) {
             return Optional.empty();
         }
-        Header header = header(em, patientId);
+        List<Long> patients = persons.members(patientId);
+        Header header = header(em, patients);
         boolean every = kinds.containsAll(EnumSet.allOf(EntryKind.class));
         TypedQuery<Object[]> query = em.createQuery("select " + (whole ? WHOLE_COLUMNS : OUTLINE_COLUMNS)
-                + " from ClinicalEntry e where e.patientId = :patient" + (every ? "" : " and e.kind in :kinds"), Object[].class)
-                .setParameter("patient", patientId);
+                + " from ClinicalEntry e where e.patientId in :patients" + (every ? "" : " and e.kind in :kinds"), Object[].class)
+                .setParameter("patients", patients);
         if (!every) {
             query.setParameter("kinds", kinds);
         }
@@ -307,7 +383,7 @@ public class ChartService {
             }
         }
         return new Chart(patientId, header.identifiers(), header.demographics(), byKind.getOrDefault(EntryKind.ENCOUNTER, List.of()),
-                entries, header.documents());
+                entries, header.documents(), header.sources());
     }
 
     /** Entries by kind, in the order given (the chart's: encounters oldest first, the rest newest first). */
@@ -323,23 +399,23 @@ public class ChartService {
      * The whole views of the entries a page selected, with their earlier versions: one statement for the entries and,
      * only when some have earlier versions, one for the places of entries in their records and one for those versions.
      */
-    private static List<EntryView> pageViews(EntityManager em, long patientId, Versions versions, List<Number> selected) {
+    private static List<EntryView> pageViews(EntityManager em, List<Long> patients, Versions versions, List<Number> selected) {
         Set<Long> ids = new LinkedHashSet<>();
         selected.forEach(id -> ids.add(id.longValue()));
-        Map<Long, EntryRow> rows = wholeRows(em, patientId, ids);
+        Map<Long, EntryRow> rows = wholeRows(em, patients, ids);
         Set<Long> versioned = new HashSet<>();
         rows.values().forEach(row -> versioned.addAll(versions.withOlder(row.sourceRecordId())));
         Map<Versions.Place, List<Long>> entriesByPlace = new HashMap<>();
         Map<Long, EntryRow> earlierRows = Map.of();
         if (!versioned.isEmpty()) {
-            for (Object[] c : em.createQuery("select e.id, e.sourceRecordId, e.kind from ClinicalEntry e where e.patientId = :patient"
-                    + " and e.sourceRecordId in :records order by e.id", Object[].class).setParameter("patient", patientId)
+            for (Object[] c : em.createQuery("select e.id, e.sourceRecordId, e.kind from ClinicalEntry e where e.patientId in :patients"
+                    + " and e.sourceRecordId in :records order by e.id", Object[].class).setParameter("patients", patients)
                     .setParameter("records", versioned).getResultList()) {
                 entriesByPlace.computeIfAbsent(new Versions.Place((Long) c[1], (EntryKind) c[2]), r -> new ArrayList<>()).add((Long) c[0]);
             }
             Set<Long> earlierIds = new HashSet<>();
             rows.values().forEach(row -> versions.earlier(row, entriesByPlace).forEach(earlier -> earlierIds.add(earlier.entryId())));
-            earlierRows = wholeRows(em, patientId, earlierIds);
+            earlierRows = wholeRows(em, patients, earlierIds);
         }
         List<EntryView> views = new ArrayList<>();
         for (Long id : ids) {
@@ -360,12 +436,12 @@ public class ChartService {
     }
 
     /** Whole entry rows by id, of one patient. */
-    private static Map<Long, EntryRow> wholeRows(EntityManager em, long patientId, Set<Long> ids) {
+    private static Map<Long, EntryRow> wholeRows(EntityManager em, List<Long> patients, Set<Long> ids) {
         Map<Long, EntryRow> rows = new HashMap<>();
         List<Long> all = List.copyOf(ids);
         for (int from = 0; from < all.size(); from += IDS_PER_STATEMENT) {
-            em.createQuery("select " + WHOLE_COLUMNS + " from ClinicalEntry e where e.patientId = :patient and e.id in :ids", Object[].class)
-                    .setParameter("patient", patientId).setParameter("ids", all.subList(from, Math.min(all.size(), from + IDS_PER_STATEMENT)))
+            em.createQuery("select " + WHOLE_COLUMNS + " from ClinicalEntry e where e.patientId in :patients and e.id in :ids", Object[].class)
+                    .setParameter("patients", patients).setParameter("ids", all.subList(from, Math.min(all.size(), from + IDS_PER_STATEMENT)))
                     .getResultList().stream().map(EntryRow::of).forEach(row -> rows.put(row.id(), row));
         }
         return rows;
@@ -492,10 +568,10 @@ public class ChartService {
         /** The records that share their key with another: the only ones with earlier (or later) versions. */
         private final Set<Long> versioned = new HashSet<>();
 
-        static Versions of(EntityManager em, long patientId) {
+        static Versions of(EntityManager em, List<Long> patients) {
             Versions versions = new Versions();
             for (Object[] c : em.createQuery("select r.id, r.keyHash, r.version, r.supersedesId, r.historical, r.orderKey"
-                    + " from SourceRecord r where r.patientId = :patient", Object[].class).setParameter("patient", patientId).getResultList()) {
+                    + " from SourceRecord r where r.patientId in :patients", Object[].class).setParameter("patients", patients).getResultList()) {
                 Rec record = new Rec((Long) c[0], (String) c[1], (Integer) c[2], (Long) c[3], (Boolean) c[4], (String) c[5]);
                 versions.records.put(record.id, record);
                 versions.byKey.computeIfAbsent(record.keyHash, k -> new ArrayList<>()).add(record);

@@ -31,7 +31,7 @@ class TrendsTest {
         for (int i = 0; i < 6; i++) {
             results.add(result("5778-6", "Urine color", null, null, "2019-01-0" + (i + 1))); // most often, but nothing to plot
         }
-        PatientChart chart = new PatientChart(new Chart(1, List.of(), List.of(), List.of(), Map.of(EntryKind.RESULT, results), List.of()));
+        PatientChart chart = new PatientChart(new Chart(1, List.of(), List.of(), List.of(), Map.of(EntryKind.RESULT, results), List.of(), List.of()));
 
         List<String> every = Trends.of(chart).stream().map(Trends.Trend::name).toList();
         assertThat(every).containsExactly("Urine color", "Creatinine", "Hemoglobin", "WBC", "Glucose");

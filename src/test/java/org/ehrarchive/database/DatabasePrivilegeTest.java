@@ -39,6 +39,8 @@ class DatabasePrivilegeTest {
 
     static {
         APPEND_ONLY.add("access_audit");
+        APPEND_ONLY.add("patient_link");
+        APPEND_ONLY.add("patient_link_decision");
     }
 
     @Inject

@@ -144,7 +144,10 @@ class PortalSecurityTest {
             "GET /sampling", "POST /sampling", "GET /sampling/{plan}", "POST /sampling/{plan}/items", "POST /sampling/{plan}/items/{item}",
             // decommission certificates: the list shows hashes and dates; issuing and each download are audited (CERTIFICATE)
             "GET /sources/{id}/certificates", "POST /sources/{id}/certificates", "GET /sources/{id}/certificates/{cid}/certificate.json",
-            "GET /sources/{id}/certificates/{cid}/certificate.pdf");
+            "GET /sources/{id}/certificates/{cid}/certificate.pdf",
+            // identity links, for admins: the evidence names people, and each page and decision is audited (IdentityBrowserTest)
+            "GET /identity", "GET /identity/links/{id}", "POST /identity/links/{id}", "POST /identity/links", "POST /identity/systems",
+            "POST /identity/systems/remove");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

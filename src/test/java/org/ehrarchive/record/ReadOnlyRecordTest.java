@@ -54,6 +54,10 @@ public class ReadOnlyRecordTest {
             Map.entry("sample_item", "append-only by its own triggers (V10)"),
             Map.entry("sample_review", "append-only by its own triggers (V10)"),
             Map.entry("decommission_certificate", "append-only by its own triggers (V10)"),
+            Map.entry("identifier_system", "the spellings of assigning authorities, edited by admins, not clinical data"),
+            Map.entry("patient_link", "append-only by its own triggers (V11, PatientLinksTest)"),
+            Map.entry("patient_link_decision", "append-only by its own triggers (V11, PatientLinksTest)"),
+            Map.entry("patient_match_key", "derived blocking keys, rebuilt by identity match"),
             Map.entry("flyway_schema_history", "Flyway's own table"));
 
     @Inject

@@ -145,6 +145,16 @@ class AuthorizationMatrixTest {
             routes.put("GET /sources/{id}/certificates/{cid}/certificate." + kind, new Expected((r, ids) -> r.get("/sources/" + ids.certifiedSystem()
                     + "/certificates/" + ids.certificate() + "/certificate." + kind), SIGN_IN, 403, 403, 200));
         }
+        // Identity links (docs/patient-identity.md): for admins, who review them; the forms answer with a redirect. Link 0 is no link.
+        routes.put("GET /identity", new Expected((r, ids) -> r.get("/identity"), SIGN_IN, 403, 403, 200));
+        routes.put("GET /identity/links/{id}", new Expected((r, ids) -> r.get("/identity/links/0"), SIGN_IN, 403, 403, 404));
+        routes.put("POST /identity/links/{id}", new Expected((r, ids) -> r.formParam("decision", "none").post("/identity/links/0"), SIGN_IN,
+                403, 403, 303));
+        routes.put("POST /identity/links", new Expected((r, ids) -> r.formParam("first", "x").post("/identity/links"), SIGN_IN, 403, 403, 303));
+        routes.put("POST /identity/systems", new Expected((r, ids) -> r.formParam("system", "").post("/identity/systems"), SIGN_IN, 403, 403,
+                303));
+        routes.put("POST /identity/systems/remove", new Expected((r, ids) -> r.formParam("system", "urn:matrix:none")
+                .post("/identity/systems/remove"), SIGN_IN, 403, 403, 303));
         routes.put("GET /login", new Expected((r, ids) -> r.get("/login"), 200, 200, 200, 200));
         routes.put("POST /login", new Expected((r, ids) -> r.formParam("username", "matrix-nobody").formParam("password", "x")
                 .post("/login"), 401, 401, 401, 401));
@@ -160,6 +170,17 @@ class AuthorizationMatrixTest {
         routes.put("GET /api/documents/{id}/original",
                 new Expected((r, ids) -> r.get("/api/documents/" + ids.document() + "/original"), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/search", new Expected((r, ids) -> r.queryParam("q", "thirst").get("/api/search"), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/identity/links", new Expected((r, ids) -> r.get("/api/identity/links"), CHALLENGE, 403, 403, 200));
+        routes.put("GET /api/identity/links/{id}", new Expected((r, ids) -> r.get("/api/identity/links/0"), CHALLENGE, 403, 403, 404));
+        routes.put("POST /api/identity/links/{id}/decisions", new Expected((r, ids) -> r.contentType("application/json").body("{}")
+                .post("/api/identity/links/0/decisions"), CHALLENGE, 403, 403, 400));
+        routes.put("POST /api/identity/links", new Expected((r, ids) -> r.contentType("application/json").body("{}").post("/api/identity/links"),
+                CHALLENGE, 403, 403, 400));
+        routes.put("GET /api/identity/systems", new Expected((r, ids) -> r.get("/api/identity/systems"), CHALLENGE, 403, 403, 200));
+        routes.put("PUT /api/identity/systems", new Expected((r, ids) -> r.contentType("application/json").body("{}").put("/api/identity/systems"),
+                CHALLENGE, 403, 403, 400));
+        routes.put("DELETE /api/identity/systems", new Expected((r, ids) -> r.queryParam("system", "urn:matrix:none").delete("/api/identity/systems"),
+                CHALLENGE, 403, 403, 404));
         // Quarkus's endpoints: health open for a load balancer; metrics for admins; the API description for users.
         for (String health : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/health/group",
                 "/q/health/well")) {
@@ -230,6 +251,9 @@ class AuthorizationMatrixTest {
 
     /** A request as this caller makes it: a fresh portal session with its CSRF token for pages, Basic for the rest. */
     private static RequestSpecification request(String caller, boolean machine) {
+        if (caller.equals("anonymous") && machine) {
+            return given().redirects().follow(false); // no form token: a JSON body goes with no form parameters
+        }
         if (caller.equals("anonymous")) {
             Response page = given().get("/login"); // a CSRF cookie and token, so a form is judged on who sends it
             String token = page.htmlPath().getString("**.find { it.@name == 'csrf-token' }.@value");

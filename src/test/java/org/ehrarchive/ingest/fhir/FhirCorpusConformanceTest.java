@@ -181,7 +181,7 @@ class FhirCorpusConformanceTest {
         Map<EntryKind, List<ChartService.EntryView>> entries = new HashMap<>();
         chart.entries().forEach((kind, list) -> entries.put(kind, list.stream().filter(ofFhir).toList()));
         return new ChartService.Chart(chart.patientId(), chart.identifiers(), chart.demographics(), chart.encounters().stream().filter(ofFhir).toList(),
-                entries, chart.documents());
+                entries, chart.documents(), chart.sources());
     }
 
     private static int count(ChartService.Chart chart, EntryKind kind) {
