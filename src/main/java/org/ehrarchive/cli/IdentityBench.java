@@ -27,7 +27,8 @@ import org.ehrarchive.ingest.table.MappingProfiles;
  * archives {@code archived} generated patients (a Synthea-layout {@code patients.csv} through {@code synthea-csv}, the
  * whole batch matched against itself as an ingest does), then a new source of {@code arriving} patients as a FHIR
  * {@code Patient.ndjson}: a third are archived people under a record number of their own with a typo in the given
- * name and a new address (to be proposed on their score), a sixth the same with their SSN (to be linked by it), the rest
+ * name and a new address (to be proposed on their score), a sixth the same with their SSN under its OID (to be linked by
+ * it, the table of identifier-system spellings saying that the OID and the profile's URI are one authority), the rest
  * new people (to be left alone). It prints how long matching took, per patient, how many pairs it compared, and how
  * many of the expected links and proposals it made, and any it should not have.
  */
@@ -36,7 +37,8 @@ final class IdentityBench {
     /** Synthea's patient id system (the synthea-csv profile's): the archived side's record number. */
     private static final String SYNTHEA = "https://github.com/synthetichealth/synthea";
     private static final String NEW_SOURCE = "urn:bench:new-source:mrn";
-    private static final String SSN = "http://hl7.org/fhir/sid/us-ssn";
+    /** The SSN as C-CDA and HL7 v2 spell it (synthea-csv spells it as FHIR does): one authority by the equivalence table. */
+    private static final String SSN = "urn:oid:2.16.840.1.113883.4.1";
     private static final String[] SYLLABLES = { "an", "bel", "car", "da", "el", "fen", "gar", "ha", "is", "jo", "ka", "lin", "mar", "ne",
             "o", "pe", "qui", "ro", "sa", "ta", "u", "ve", "win", "xa", "ya", "zel", "bri", "cle", "dru", "fla", "gro", "kri", "mo",
             "nor", "pri", "ste", "tho", "vi" };
@@ -117,8 +119,9 @@ final class IdentityBench {
         System.out.printf("new source: %,d patients ingested and matched against %,d archived in %.1f s (%s)%n", arriving, archived,
                 secondSeconds, second.identity() == null ? "matching failed" : second.identity().summary());
         if (second.identity() != null) {
-            System.out.printf("matching alone: %.1f s, %.2f ms per arriving patient, %,.0f pair scores/s%n", second.identity().seconds(),
-                    second.identity().seconds() * 1e3 / Math.max(1, arriving), second.identity().pairsScored() / Math.max(1e-9, second.identity().seconds()));
+            System.out.printf("matching alone: %.2f s for %,d arriving patients against %,d archived: %.2f ms per patient, %,d candidate pairs"
+                    + " compared%n", second.identity().seconds(), arriving, archived, second.identity().seconds() * 1e3 / Math.max(1, arriving),
+                    second.identity().pairsScored());
         }
         report(expectedLinks, expectedProposals);
     }
