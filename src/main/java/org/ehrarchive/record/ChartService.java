@@ -26,7 +26,8 @@ import jakarta.transaction.Transactional;
 
 /**
  * The read side of the normalized store: a patient's whole chart and a whole document, as plain records for the
- * API and the portal. Read-only by construction: it only selects. A fixed number of queries per chart, whatever
+ * API and the portal. A chart is the person's: the records of every archived patient identity links join to the one
+ * asked for (docs/patient-identity.md), so undoing a link gives each its own chart again. Read-only by construction: it only selects. A fixed number of queries per chart, whatever
  * its size (no query per entry; {@code ChartQueryCountTest} counts them), of the columns the chart shows.
  * <p>
  * The chart shows each fact in its current version (ADR 0009): an entry whose source record a newer version
@@ -128,7 +129,8 @@ public class ChartService {
     }
 
     /**
-     * The whole chart in six statements whatever its size: the patient, its documents, identifiers, demographics,
+     * The whole chart in eight statements whatever its size (and the person's archived patients, one more): the
+     * patient, its documents, identifiers, demographics, its sources (two),
      * source records and entries, each selecting only the columns the chart shows (never an entry's or the
      * demographics' source fragment, nor a document's header fragment), as values rather than managed entities.
      */
@@ -138,7 +140,7 @@ public class ChartService {
     }
 
     /**
-     * The chart's outline, in the same six statements: every current entry with what it takes to fold, order, group,
+     * The chart's outline, in the same statements: every current entry with what it takes to fold, order, group,
      * plot and flag it (kind, code, name, status, negation, time, values, interpretations, reference ranges, source and
      * versions), but not its details, text or provenance, which are most of a heavy chart's bytes and parsing.
      * A page completes what it shows with {@link #complete}.
@@ -315,6 +317,10 @@ public class ChartService {
         return new Header(identifiers, demographics, summaries, versions, sources(em, patients));
     }
 
+    /** From a source record {@code r} to its file {@code f} and source system {@code s}. */
+    private static final String SOURCE_OF_RECORD = " join source_file f on f.id = r.source_file_id join ingest_batch b on b.id = f.batch_id"
+            + " join source_system s on s.id = b.source_system_id";
+
     /**
      * The sources of the person's records, one per archived patient, format and source system: two statements, one
      * for the files (grouped in the database) and one for the identifiers each source gave.
@@ -327,8 +333,7 @@ public class ChartService {
         @SuppressWarnings("unchecked")
         List<Object[]> fileRows = em.createNativeQuery("select r.patient_id, coalesce(f.format, ''), s.name, f.original_name"
                 + " from (select distinct patient_id, source_file_id from source_record where patient_id in (:patients)) r"
-                + " join source_file f on f.id = r.source_file_id join ingest_batch b on b.id = f.batch_id"
-                + " join source_system s on s.id = b.source_system_id order by r.patient_id, 2, 3, f.original_name")
+                + SOURCE_OF_RECORD + " order by r.patient_id, 2, 3, f.original_name")
                 .setParameter("patients", patients).getResultList();
         for (Object[] row : fileRows) {
             Source source = new Source(((Number) row[0]).longValue(), (String) row[1], (String) row[2]);
@@ -342,8 +347,7 @@ public class ChartService {
         @SuppressWarnings("unchecked")
         List<Object[]> identifierRows = em.createNativeQuery("select distinct i.patient_id, coalesce(f.format, ''), s.name, i.system,"
                 + " i.value, i.assigning_authority from patient_identifier i join source_record r on r.id = i.source_record_id"
-                + " join source_file f on f.id = r.source_file_id join ingest_batch b on b.id = f.batch_id"
-                + " join source_system s on s.id = b.source_system_id where i.patient_id in (:patients) order by 1, 2, 3, 4, 5")
+                + SOURCE_OF_RECORD + " where i.patient_id in (:patients) order by 1, 2, 3, 4, 5")
                 .setParameter("patients", patients).getResultList();
         for (Object[] row : identifierRows) {
             identifiers.computeIfAbsent(new Source(((Number) row[0]).longValue(), (String) row[1], (String) row[2]), k -> new LinkedHashSet<>())
@@ -435,7 +439,7 @@ public class ChartService {
         return views;
     }
 
-    /** Whole entry rows by id, of one patient. */
+    /** Whole entry rows by id, of the person's archived patients. */
     private static Map<Long, EntryRow> wholeRows(EntityManager em, List<Long> patients, Set<Long> ids) {
         Map<Long, EntryRow> rows = new HashMap<>();
         List<Long> all = List.copyOf(ids);

@@ -7,8 +7,6 @@ import static org.ehrarchive.support.IdentityDocuments.ccda;
 import static org.ehrarchive.support.IdentityDocuments.fhir;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -19,17 +17,16 @@ import jakarta.inject.Inject;
 import org.ehrarchive.audit.AuditRecord;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.record.PatientIdentifier;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.ArchivedFixture;
 import org.ehrarchive.support.AuditRows;
+import org.ehrarchive.support.IdentityDocuments;
 import org.ehrarchive.support.IdentityDocuments.Person;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -61,12 +58,12 @@ class IdentityApiTest {
     void aPersonFromTwoSources(@TempDir Path folder) throws Exception {
         ArchivedFixture.usersOfEveryRole("idapi-", PASSWORD);
         Person person = Person.fresh();
-        write(folder.resolve("ccda"), "c.xml", ccda(person.mrn(), person.given(), person.family(), "19700101", "F"));
-        write(folder.resolve("fhir"), "b.json", fhir(person.mrn(), "urn:oid:" + MRN_OID, person.given(), person.family(), "1970-01-01", "female"));
+        IdentityDocuments.write(folder.resolve("ccda"), "c.xml", ccda(person.mrn(), person.given(), person.family(), "19700101", "F"));
+        IdentityDocuments.write(folder.resolve("fhir"), "b.json", fhir(person.mrn(), "urn:oid:" + MRN_OID, person.given(), person.family(), "1970-01-01", "female"));
         ingest.ingest(folder.resolve("ccda"), IngestProgress.NONE);
         ingest.ingest(folder.resolve("fhir"), IngestProgress.NONE);
-        ccdaPatient = patient(MRN_OID, person.mrn());
-        fhirPatient = patient("urn:oid:" + MRN_OID, person.mrn());
+        ccdaPatient = IdentityDocuments.archivedPatient(MRN_OID, person.mrn());
+        fhirPatient = IdentityDocuments.archivedPatient("urn:oid:" + MRN_OID, person.mrn());
         linkId = as(Roles.ADMIN).queryParam("patient", ccdaPatient).get("/api/identity/links").then().statusCode(200)
                 .extract().jsonPath().getLong("links[0].id");
     }
@@ -122,16 +119,6 @@ class IdentityApiTest {
         assertThat(event.objectId).isEqualTo(objectId);
         assertThat(event.detail).isEqualTo(detail);
         assertThat(AuditRows.patientIds(event)).isEqualTo(Set.of(ccdaPatient, fhirPatient));
-    }
-
-    private static void write(Path folder, String name, String content) throws Exception {
-        Files.createDirectories(folder);
-        Files.writeString(folder.resolve(name), content, StandardCharsets.UTF_8);
-    }
-
-    private static long patient(String system, String value) {
-        return QuarkusTransaction.requiringNew().call(() -> PatientIdentifier.<PatientIdentifier>find("system = ?1 and value = ?2",
-                system, value).firstResult().patientId);
     }
 
     private static RequestSpecification as(String role) {

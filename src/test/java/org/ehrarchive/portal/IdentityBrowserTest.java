@@ -6,7 +6,6 @@ import static org.ehrarchive.support.IdentityDocuments.ccda;
 import static org.ehrarchive.support.IdentityDocuments.fhir;
 
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,12 +18,12 @@ import org.ehrarchive.audit.AuditRecord;
 import org.ehrarchive.identity.PatientLinks;
 import org.ehrarchive.ingest.IngestProgress;
 import org.ehrarchive.ingest.IngestService;
-import org.ehrarchive.record.PatientIdentifier;
 import org.ehrarchive.security.ArchiveUser;
 import org.ehrarchive.security.Roles;
 import org.ehrarchive.support.Accessibility;
 import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.HeadlessChromium;
+import org.ehrarchive.support.IdentityDocuments;
 import org.ehrarchive.support.IdentityDocuments.Person;
 import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.AfterEach;
@@ -77,12 +76,11 @@ class IdentityBrowserTest {
         });
         Person person = Person.fresh();
         String otherSystem = "urn:test:" + UUID.randomUUID();
-        write(folder.resolve("ccda"), "c.xml", ccda(person.mrn(), person.given(), person.family(), "19650412", "F"));
-        write(folder.resolve("fhir"), "b.json", fhir("X-1", otherSystem, "Ottilei", person.family(), "1965-04-12", "female"));
+        IdentityDocuments.write(folder.resolve("ccda"), "c.xml", ccda(person.mrn(), person.given(), person.family(), "19650412", "F"));
+        IdentityDocuments.write(folder.resolve("fhir"), "b.json", fhir("X-1", otherSystem, "Ottilei", person.family(), "1965-04-12", "female"));
         ingest.ingest(folder.resolve("ccda"), IngestProgress.NONE);
         ingest.ingest(folder.resolve("fhir"), IngestProgress.NONE);
-        long patient = QuarkusTransaction.requiringNew().call(() -> PatientIdentifier.<PatientIdentifier>find("system = ?1 and value = ?2",
-                MRN_OID, person.mrn()).firstResult().patientId);
+        long patient = IdentityDocuments.archivedPatient(MRN_OID, person.mrn());
         proposal = links.ofPatient(patient).get(0);
         assertThat(proposal.state()).isEqualTo(PatientLinks.State.PROPOSED);
         browser = HeadlessChromium.start(1400, 1000);
@@ -138,11 +136,6 @@ class IdentityBrowserTest {
         assertThat(rows).filteredOn(r -> r.action.equals("IDENTITY_DECISION")).singleElement()
                 .satisfies(r -> assertThat(r.objectId).isEqualTo(Long.toString(proposal.id())))
                 .satisfies(r -> assertThat(r.detail).isEqualTo("REJECTED"));
-    }
-
-    private static void write(Path folder, String name, String content) throws Exception {
-        Files.createDirectories(folder);
-        Files.writeString(folder.resolve(name), content, StandardCharsets.UTF_8);
     }
 
     private void screenshot(String name) throws Exception {

@@ -16,6 +16,18 @@ public final class IdentityDocuments {
     private IdentityDocuments() {
     }
 
+    /** Writes one source file into a folder of its own, for one ingest. */
+    public static void write(java.nio.file.Path folder, String name, String content) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(folder);
+        java.nio.file.Files.writeString(folder.resolve(name), content, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The archived patient carrying this identifier, as written (one spelling of its system). */
+    public static long archivedPatient(String system, String value) {
+        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> org.ehrarchive.record.PatientIdentifier
+                .<org.ehrarchive.record.PatientIdentifier>find("system = ?1 and value = ?2", system, value).firstResult().patientId);
+    }
+
     /** A person nobody else in the shared test database has. */
     public record Person(String mrn, String given, String family) {
         public static Person fresh() {
@@ -58,19 +70,20 @@ public final class IdentityDocuments {
                 """.formatted(UUID.randomUUID(), MRN_OID, mrn, given, family, sex, birth, UUID.randomUUID());
     }
 
-    /** A FHIR collection bundle of one patient with the same glucose result. */
+    /** A FHIR collection bundle of one patient (without a birth date when {@code birth} is null) with the same glucose result. */
     public static String fhir(String mrn, String system, String given, String family, String birth, String gender) {
         String patient = UUID.randomUUID().toString();
         return """
                 {"resourceType": "Bundle", "type": "collection", "entry": [
                  {"fullUrl": "urn:uuid:%1$s", "resource": {"resourceType": "Patient", "id": "%1$s",
                    "identifier": [{"system": "%2$s", "value": "%3$s"}],
-                   "name": [{"family": "%4$s", "given": ["%5$s"]}], "gender": "%6$s", "birthDate": "%7$s"}},
+                   "name": [{"family": "%4$s", "given": ["%5$s"]}], "gender": "%6$s"%7$s}},
                  {"fullUrl": "urn:uuid:%8$s", "resource": {"resourceType": "Observation", "id": "%8$s", "status": "final",
                    "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
                    "subject": {"reference": "urn:uuid:%1$s"}, "effectiveDateTime": "2015-01-01T12:00:00+00:00",
                    "valueQuantity": {"value": 100, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"}}}
                 ]}
-                """.formatted(patient, system, mrn, family, given, gender, birth, UUID.randomUUID());
+                """.formatted(patient, system, mrn, family, given, gender, birth == null ? "" : ", \"birthDate\": \"" + birth + "\"",
+                UUID.randomUUID());
     }
 }
