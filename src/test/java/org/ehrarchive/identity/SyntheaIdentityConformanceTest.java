@@ -2,15 +2,23 @@ package org.ehrarchive.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 import javax.sql.DataSource;
@@ -23,6 +31,7 @@ import org.ehrarchive.support.ArchiveTestDatabase;
 import org.ehrarchive.support.Requirements;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +41,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * C-CDA documents name each person under the OID 2.16.840.1.113883.19.5, its FHIR export and CSV dump under
  * {@code https://github.com/synthetichealth/synthea}, the same value. Ingested from all three, each of the 71 people
  * is exactly one person with a source of each format, and no two people are linked or even proposed: not its 11
- * deceased patients and the living "replacements" with their birth date, city and sex.
+ * deceased patients and the living "replacements" with their birth date, city and sex, nor these people and the
+ * corpus' own copies the other conformance tests archive (the same names and dates, other record numbers).
  */
 @QuarkusTest
 @Tag("storage")
@@ -51,19 +61,26 @@ class SyntheaIdentityConformanceTest {
     DataSource dataSource;
 
     @Test
-    void everySyntheaPersonIsOnePatientWithASourceOfEachFormatAndNoTwoPeopleAreJoined() throws Exception {
+    void everySyntheaPersonIsOnePatientWithASourceOfEachFormatAndNoTwoPeopleAreJoined(@TempDir Path folder) throws Exception {
         Path corpus = Requirements.corpus("synthea-dev");
-        // The other conformance tests may have archived these already (the database is shared): then they are
-        // duplicates here, and were matched when first archived.
-        ingest.ingest(corpus.resolve("ccda"), "Synthea C-CDA", null, IngestProgress.NONE);
-        ingest.ingest(corpus.resolve("csv"), "Synthea CSV", MappingProfiles.shipped("synthea-csv").orElseThrow(), IngestProgress.NONE);
-        ingest.ingest(corpus.resolve("fhir"), "Synthea FHIR", null, IngestProgress.NONE);
+        // The conformance tests of each format archive these very files and count them as theirs (the database is
+        // shared): this test archives a copy of the population of its own, every identifier rewritten alike in the
+        // three exports, so that it is a new population of the same people's records, in any order of the tests.
+        Map<String, String> syntheaIds = new HashMap<>();
+        Path copy = Files.createDirectories(folder.resolve("synthea-copy"));
+        for (String format : List.of("ccda", "csv", "fhir")) {
+            rewrittenCopy(corpus.resolve(format), copy.resolve(format), syntheaIds);
+        }
+        ingest.ingest(copy.resolve("ccda"), "Synthea C-CDA (identity test)", null, IngestProgress.NONE);
+        ingest.ingest(copy.resolve("csv"), "Synthea CSV (identity test)", MappingProfiles.shipped("synthea-csv").orElseThrow(), IngestProgress.NONE);
+        ingest.ingest(copy.resolve("fhir"), "Synthea FHIR (identity test)", null, IngestProgress.NONE);
 
         Map<String, Set<Long>> patientsBySyntheaId = new TreeMap<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement(
-                        "select value, patient_id from patient_identifier where system = any(?)")) {
+                        "select value, patient_id from patient_identifier where system = any(?) and value = any(?)")) {
             query.setArray(1, connection.createArrayOf("text", SYNTHEA_SYSTEMS.toArray()));
+            query.setArray(2, connection.createArrayOf("text", syntheaIds.values().toArray()));
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     patientsBySyntheaId.computeIfAbsent(rows.getString(1), k -> new HashSet<>()).add(rows.getLong(2));
@@ -89,13 +106,48 @@ class SyntheaIdentityConformanceTest {
             assertThat(chart.sources()).as(person.getKey()).extracting(ChartService.LinkedSource::format).contains("ccda", "csv", "fhir");
         }
 
-        for (PatientLinks.Link link : links.inState(null, 100_000)) {
-            if (synthea.contains(link.patientLow()) && synthea.contains(link.patientHigh())) {
-                String low = syntheaIdOf(patientsBySyntheaId, link.patientLow());
-                String high = syntheaIdOf(patientsBySyntheaId, link.patientHigh());
-                assertThat(high).as("link " + link.id() + " (" + link.state() + ", score " + link.score() + ") pairs two Synthea people")
-                        .isEqualTo(low);
+        for (long patient : synthea) {
+            for (PatientLinks.Link link : links.ofPatient(patient)) {
+                long other = link.patientLow() == patient ? link.patientHigh() : link.patientLow();
+                assertThat(synthea).as("link " + link.id() + " (" + link.state() + ", score " + link.score()
+                        + ") pairs a person of this population with someone else (the corpus' own archived copy, say)").contains(other);
+                assertThat(syntheaIdOf(patientsBySyntheaId, other)).as("link " + link.id() + " (" + link.state() + ", score " + link.score()
+                        + ") pairs two Synthea people").isEqualTo(syntheaIdOf(patientsBySyntheaId, patient));
             }
+        }
+    }
+
+    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    /**
+     * The export's files with every UUID (patients, encounters, resources, documents) replaced by one derived from it,
+     * the same in every file, and the SSNs, driver's licences and passport numbers moved out of Synthea's ranges (a
+     * number left as it is would file the copy's record under the original's archived patient); {@code rewritten}
+     * keeps each original UUID's replacement. A file without a UUID is left out.
+     */
+    private static void rewrittenCopy(Path from, Path to, Map<String, String> rewritten) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(from)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path file : files) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            Matcher uuids = UUID_TEXT.matcher(text);
+            StringBuilder out = new StringBuilder(text.length());
+            while (uuids.find()) {
+                String replacement = rewritten.computeIfAbsent(uuids.group(), u ->
+                        UUID.nameUUIDFromBytes(("identity-conformance:" + u).getBytes(StandardCharsets.UTF_8)).toString());
+                uuids.appendReplacement(out, replacement);
+            }
+            uuids.appendTail(out);
+            if (out.toString().equals(text)) {
+                continue; // nothing of a person in it (the $import parameters): it would only be a duplicate
+            }
+            String copied = out.toString().replaceAll("\\b999-(\\d\\d-\\d{4})\\b", "998-$1").replaceAll("\\bS99(\\d{5,8})\\b", "S98$1")
+                    .replaceAll("\\bX(\\d{6,10})X\\b", "Y$1Y");
+            Path target = to.resolve(from.relativize(file).toString());
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, copied, StandardCharsets.UTF_8);
         }
     }
 
