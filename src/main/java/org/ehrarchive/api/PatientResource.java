@@ -14,6 +14,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.audit.AuditAction;
+import org.ehrarchive.chart.PatientChart;
 import org.ehrarchive.identity.PersonSearch;
 import org.ehrarchive.record.ChartService;
 import org.ehrarchive.record.EntryKind;
@@ -46,6 +47,18 @@ public class PatientResource {
             List<ChartService.SourcedDemographics> demographics, List<ChartService.EntryView> encounters,
             Map<EntryKind, List<ChartService.EntryView>> entries, List<ChartService.DocumentSummary> documents, int pageSize,
             Map<EntryKind, Long> totals, Map<EntryKind, String> next) {
+    }
+
+    /**
+     * One fact however often its sources repeat it (the same immunization from a C-CDA document and a FHIR export):
+     * its latest occurrence whole, the ids of every occurrence (newest first) and every source that said it.
+     */
+    public record FactView(long id, EntryKind kind, ChartService.EntryView latest, List<Long> occurrences,
+            List<PatientChart.Source> sources) {
+    }
+
+    /** A page of one kind of facts, in the chart's order, and how many facts the kind has. */
+    public record FactPage(long patientId, EntryKind kind, int page, int size, long total, List<FactView> facts, String next) {
     }
 
     /** One page of one kind of entry, in the chart's order; {@code next} is null on the last page. */
@@ -110,6 +123,31 @@ public class PatientResource {
         audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), entries.patientIds(), "entries " + entryKind + " page " + number);
         return new EntryPage(id, entryKind, number, pageSize, entries.total(), entries.entries(),
                 entries.hasNext() ? pageLink(id, entryKind, number + 1, pageSize) : null);
+    }
+
+    /**
+     * Page {@code page} of {@code size} facts of one kind: the chart's entries with repeats of one fact folded into one,
+     * each with all its sources (docs/patient-identity.md), as the portal's chart shows them.
+     */
+    @GET
+    @Path("/{id}/facts")
+    public FactPage facts(@PathParam("id") long id, @QueryParam("kind") String kind, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
+        EntryKind entryKind = kindOf(kind);
+        int number = number("page", page, 1, Integer.MAX_VALUE / MAX_PAGE_SIZE);
+        int pageSize = number("size", size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        ChartService.Chart outline = charts.outline(id, java.util.EnumSet.of(entryKind)).orElseThrow(NotFoundException::new);
+        PatientChart chart = new PatientChart(outline, outlined -> charts.complete(id, outlined));
+        List<PatientChart.Fact> all = chart.facts(entryKind);
+        List<PatientChart.Fact> shown = all.subList(Math.min(all.size(), (number - 1) * pageSize), Math.min(all.size(), number * pageSize));
+        chart.complete(shown, false);
+        audit.record(AuditAction.VIEW_CHART, "patient", Long.toString(id), outline.patientIds(), "facts " + entryKind + " page " + number);
+        List<FactView> facts = shown.stream().map(chart::whole).map(f -> new FactView(f.id(), f.kind(), f.latest(),
+                f.occurrences().stream().map(ChartService.EntryView::id).toList(), chart.sources(f))).toList();
+        boolean more = (long) number * pageSize < all.size();
+        return new FactPage(id, entryKind, number, pageSize, all.size(), facts,
+                more ? "/api/patients/" + id + "/facts?kind=" + entryKind + "&page=" + (number + 1)
+                        + (pageSize == DEFAULT_PAGE_SIZE ? "" : "&size=" + pageSize) : null);
     }
 
     private static String pageLink(long id, EntryKind kind, int page, int size) {

@@ -98,6 +98,23 @@ class IdentityApiTest {
     }
 
     @Test
+    void theChartJsonListsTheLinkedSourcesAndFoldsTheSameFactFromBothIntoOne() {
+        var chart = as(Roles.CLINICIAN).get("/api/patients/" + fhirPatient).then().statusCode(200).extract().jsonPath();
+        assertThat(chart.getList("sources.format")).containsExactlyInAnyOrder("ccda", "fhir");
+        assertThat(chart.getList("sources.patientId", Long.class)).containsExactlyInAnyOrder(ccdaPatient, fhirPatient);
+        assertThat(chart.getList("entries.RESULT")).as("the entries: every occurrence, each with its source").hasSize(2);
+        assertThat(chart.getList("entries.RESULT.sourceSha256")).doesNotContainNull().doesNotHaveDuplicates();
+
+        var facts = as(Roles.CLINICIAN).queryParam("kind", "result").get("/api/patients/" + fhirPatient + "/facts").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(facts.getList("facts")).as("the facts: the same glucose from both sources is one").hasSize(1);
+        assertThat(facts.getList("facts[0].sources.format")).containsExactlyInAnyOrder("C-CDA", "FHIR");
+        assertThat(facts.getList("facts[0].occurrences")).hasSize(2);
+        assertThat(facts.getInt("total")).isEqualTo(1);
+        assertThat(facts.getString("next")).isNull();
+    }
+
+    @Test
     void adminsKeepTheSpellingsOfAnAuthority() {
         String system = "urn:test:api:" + UUID.randomUUID();
         as(Roles.ADMIN).contentType(ContentType.JSON).body("{\"system\": \"" + system + "\", \"authority\": \"" + MRN_OID + "\", \"label\": \"old MRN\"}")

@@ -72,6 +72,9 @@ class JsonApiTest {
                 r -> r.get("/api/patients/" + patientId), answer -> Set.of(patientId)));
         endpoints.put("GET /api/patients/{id}/entries", new ApiRead("VIEW_CHART", "patient", Long.toString(patientId), "entries RESULT page 1",
                 r -> r.queryParam("kind", "result").get("/api/patients/" + patientId + "/entries"), answer -> Set.of(answer.jsonPath().getLong("patientId"))));
+        endpoints.put("GET /api/patients/{id}/facts", new ApiRead("VIEW_CHART", "patient", Long.toString(patientId), "facts RESULT page 1",
+                r -> r.queryParam("kind", "result").get("/api/patients/" + patientId + "/facts"),
+                answer -> Set.of(answer.jsonPath().getLong("patientId"))));
         endpoints.put("GET /api/documents/{id}", new ApiRead("VIEW_DOCUMENT", "document", Long.toString(documentId), null,
                 r -> r.get("/api/documents/" + documentId), answer -> Set.of(answer.jsonPath().getLong("patientId"))));
         endpoints.put("GET /api/documents/{id}/original", new ApiRead("DOWNLOAD_ORIGINAL", "document", Long.toString(documentId),

@@ -166,6 +166,8 @@ class AuthorizationMatrixTest {
         routes.put("GET /api/patients/{id}", new Expected((r, ids) -> r.get("/api/patients/" + ids.patient()), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/patients/{id}/entries", new Expected((r, ids) -> r.queryParam("kind", "PROBLEM")
                 .get("/api/patients/" + ids.patient() + "/entries"), CHALLENGE, 200, 200, 403));
+        routes.put("GET /api/patients/{id}/facts", new Expected((r, ids) -> r.queryParam("kind", "PROBLEM")
+                .get("/api/patients/" + ids.patient() + "/facts"), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/documents/{id}", new Expected((r, ids) -> r.get("/api/documents/" + ids.document()), CHALLENGE, 200, 200, 403));
         routes.put("GET /api/documents/{id}/original",
                 new Expected((r, ids) -> r.get("/api/documents/" + ids.document() + "/original"), CHALLENGE, 200, 200, 403));
