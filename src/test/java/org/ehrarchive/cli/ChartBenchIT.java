@@ -36,7 +36,7 @@ class ChartBenchIT {
 
         String output = archive.output("chart");
         assertThat(exit).as(output).isZero();
-        assertThat(output).contains("generated heavy patient").contains("heaviest corpus patient").contains("6 SQL statements per chart");
+        assertThat(output).contains("generated heavy patient").contains("heaviest corpus patient").contains("8 SQL statements per chart");
         for (String timed : TIMED) {
             assertThat(output.split(java.util.regex.Pattern.quote(timed), -1)).as(timed + ", for both patients").hasSize(3);
         }
