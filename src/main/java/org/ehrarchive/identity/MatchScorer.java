@@ -61,7 +61,7 @@ import org.ehrarchive.record.TimeValue;
  * <tr><td>suffix</td><td>AGREE / DISAGREE (Jr, Sr, II, III, IV)</td><td>+0.3 / &minus;4.0</td></tr>
  * <tr><td>birthDate</td><td>AGREE</td><td>+4.0</td></tr>
  * <tr><td>birthDate</td><td>PARTIAL day and month swapped</td><td>+2.5</td></tr>
- * <tr><td>birthDate</td><td>PARTIAL one digit off, or two digits transposed (within 10 years)</td><td>+2.0</td></tr>
+ * <tr><td>birthDate</td><td>PARTIAL one digit off, or two digits transposed (within 9 years)</td><td>+2.0</td></tr>
  * <tr><td>birthDate</td><td>PARTIAL one day apart</td><td>+1.5</td></tr>
  * <tr><td>birthDate</td><td>PARTIAL year only agrees</td><td>+1.0</td></tr>
  * <tr><td>birthDate</td><td>DISAGREE year only, one year apart</td><td>&minus;2.0</td></tr>
@@ -87,7 +87,7 @@ import org.ehrarchive.record.TimeValue;
  * typo or sound-alike) outweighs all of them ({@code -6} against {@code +3 +4 +0.5 +1 +1} with the prior: 0.12).</li>
  * <li>A parent and child with one full name and one household differ in birth date: a birth date that is not a
  * plausible keying error weighs {@code -6}; a differing Jr/Sr suffix another {@code -4}. A one-digit birth date error
- * counts as a typo only within 10 years, so 1950 against 1980 is not "one digit off".</li>
+ * counts as a typo only within 9 years, so 1950 against 1980 is not "one digit off".</li>
  * <li>Synthea's living "replacement" of a deceased patient shares birth date, city and sex only.</li>
  * <li>A differing identifier under one authority outweighs identical demographics ({@code -12} against about
  * {@code +13}): two exports of different people that look alike. A true duplicate registration under one authority
