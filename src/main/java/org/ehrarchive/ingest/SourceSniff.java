@@ -28,7 +28,8 @@ public record SourceSniff(String fileName, byte[] head) {
 
     /**
      * The first bytes as text, in the encoding a byte order mark names (UTF-16 exports from Windows systems are
-     * common), else UTF-8; without the mark and leading white space.
+     * common), UTF-16 also when the zero bytes of its ASCII say so without a mark, else UTF-8; without the mark and
+     * leading white space.
      */
     public String headText() {
         String text = new String(head, charsetOf(head));
@@ -44,6 +45,13 @@ public record SourceSniff(String fileName, byte[] head) {
         }
         if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
             return StandardCharsets.UTF_16LE;
+        }
+        // UTF-16 without a byte order mark: every other byte of ASCII text is zero.
+        if (bytes.length >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0) {
+            return StandardCharsets.UTF_16LE;
+        }
+        if (bytes.length >= 4 && bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 && bytes[3] != 0) {
+            return StandardCharsets.UTF_16BE;
         }
         return StandardCharsets.UTF_8;
     }

@@ -18,8 +18,13 @@ import java.util.Optional;
  *   <li>segments end with CR (as the standard says), LF, CRLF or a mix; blank lines between messages are ignored;</li>
  *   <li>MLLP framing bytes (0x0B before a message, 0x1C 0x0D after) are dropped;</li>
  *   <li>a UTF-8 byte order mark before the first segment is dropped;</li>
+ *   <li>UTF-16 files (little or big endian, with a byte order mark or without one, as Windows tools write
+ *       "Unicode" text) are read character by character, and their messages decoded as UTF-16 whatever MSH-18 says;
+ *       offsets stay those of the original bytes;</li>
  *   <li>batch envelopes (FHS, BHS, BTS, FTS) separate messages and are not messages themselves; a BTS message count
  *       that disagrees with the messages read is reported;</li>
+ *   <li>a message on one line whose segments are separated by spaces (" PID|") is split before each standard segment
+ *       name, and reported;</li>
  *   <li>a line that does not start like a segment (text re-wrapped by an editor or a mail system) is kept as part of the
  *       segment before it, joined by a line break, and reported;</li>
  *   <li>each message is decoded in the character set its MSH-18 names; without one, UTF-8 when the bytes are valid
@@ -58,6 +63,9 @@ public final class MessageReader {
     private int limit;
     private long consumed;
     private boolean atStart = true;
+    /** The file is UTF-16: lines are read a code unit at a time and held as UTF-8. */
+    private boolean utf16;
+    private boolean bigEndian;
     private boolean endedWithTerminator = true;
     /** An MLLP frame just ended: what follows before the next MSH belongs to no message. */
     private boolean frameEnded;
@@ -190,7 +198,8 @@ public final class MessageReader {
                 }
             }
         }
-        Charset charset = Charsets.declared(first.bytes, fieldSeparator);
+        // A UTF-16 file's lines are already re-encoded as UTF-8; what MSH-18 names there ("UNICODE UTF-16") is its bytes.
+        Charset charset = utf16 ? StandardCharsets.UTF_8 : Charsets.declared(first.bytes, fieldSeparator);
         List<String> segments = new ArrayList<>(lines.size());
         if (charset == null) {
             charset = StandardCharsets.UTF_8;
@@ -202,7 +211,41 @@ public final class MessageReader {
         for (byte[] line : lines) {
             segments.add(new String(line, charset));
         }
+        if (segments.size() == 1) {
+            List<String> split = splitAtSpaces(segments.get(0), fieldSeparator);
+            if (split.size() > 1) {
+                warnings.add("the message's segments were separated by spaces, not by segment terminators: it was split before"
+                        + " each standard segment name");
+                segments = split;
+            }
+        }
         return new Message(index, first.offset, segments, null, false, warnings);
+    }
+
+    /**
+     * Standard segments that may follow an MSH. A message whose segments were joined by spaces on one line (an export
+     * through a tool that folded white space) is split before " PID|" and the like, and only when it names a PID.
+     */
+    private static final java.util.Set<String> SEGMENT_NAMES = java.util.Set.of("EVN", "PID", "PD1", "ROL", "NK1", "PV1", "PV2",
+            "DB1", "OBX", "AL1", "IAM", "DG1", "DRG", "PR1", "GT1", "IN1", "IN2", "IN3", "ACC", "UB1", "UB2", "MRG", "ORC", "OBR",
+            "NTE", "SPM", "TQ1", "TXA", "SCH", "RGS", "AIS", "AIG", "AIL", "AIP", "RXA", "RXR", "RXE", "RXO", "RXD", "RXG", "RXC",
+            "FT1", "PRB", "MSA", "ERR", "QRD", "QPD", "RCP", "SFT", "UAC");
+
+    /** The one line of a message split before each " XXX|" that names a standard segment; the line alone otherwise. */
+    static List<String> splitAtSpaces(String line, char fieldSeparator) {
+        if (!line.contains(" PID" + fieldSeparator)) {
+            return List.of(line);
+        }
+        List<String> segments = new ArrayList<>();
+        int start = 0;
+        for (int i = line.indexOf(' '); i >= 0 && i + 4 < line.length(); i = line.indexOf(' ', i + 1)) {
+            if (line.charAt(i + 4) == fieldSeparator && SEGMENT_NAMES.contains(line.substring(i + 1, i + 4))) {
+                segments.add(line.substring(start, i));
+                start = i + 1;
+            }
+        }
+        segments.add(line.substring(start));
+        return segments;
     }
 
     private void envelope(Line line) {
@@ -308,6 +351,11 @@ public final class MessageReader {
         int length = 0;
         boolean truncated = false;
         boolean any = false;
+        if (atStart) {
+            atStart = false;
+            detectEncoding();
+            offset = consumed;
+        }
         while (true) {
             int b = read();
             if (b < 0) {
@@ -316,13 +364,6 @@ public final class MessageReader {
                 }
                 endedWithTerminator = false;
                 break;
-            }
-            if (atStart) {
-                atStart = false;
-                if (b == 0xEF && peekBom()) {
-                    offset = consumed;
-                    continue;
-                }
             }
             if (b == '\r' || b == '\n') {
                 endedWithTerminator = true;
@@ -346,29 +387,103 @@ public final class MessageReader {
                 continue;
             }
             any = true;
-            length++;
-            if (length <= kept) {
-                line.add((byte) b);
+            if (b < 0x80 || !utf16) {
+                length++;
+                if (length <= kept) {
+                    line.add((byte) b);
+                }
+            } else {
+                // A character of a UTF-16 file, held as its UTF-8 bytes (what the rest of the reader works on).
+                byte[] utf8 = new String(Character.toChars(b)).getBytes(StandardCharsets.UTF_8);
+                for (byte u : utf8) {
+                    length++;
+                    if (length <= kept) {
+                        line.add(u);
+                    }
+                }
             }
             truncated |= length > keep;
         }
         return new Line(offset, line.toArray(), length, truncated);
     }
 
-    /** After a first 0xEF at the very start: whether 0xBB 0xBF follow (then they are consumed). */
-    private boolean peekBom() throws IOException {
-        if (!fill(3)) {
-            return false;
+    /**
+     * At the start of the file: drops a UTF-8 byte order mark, and tells UTF-16 (little or big endian, after its byte
+     * order mark or without one) by its zero bytes, since an HL7 v2 file starts with ASCII ("MSH", "FHS", "BHS", MLLP
+     * or white space). A UTF-16 mark before anything else is not taken for one: it is then bytes of no message.
+     */
+    private void detectEncoding() throws IOException {
+        fill(6);
+        if (at(0) == 0xEF && at(1) == 0xBB && at(2) == 0xBF) {
+            skip(3);
+            return;
         }
-        if ((buffer[position] & 0xFF) == 0xBB && (buffer[position + 1] & 0xFF) == 0xBF) {
-            position += 2;
-            consumed += 2;
-            return true;
+        boolean mark = (at(0) == 0xFF && at(1) == 0xFE) || (at(0) == 0xFE && at(1) == 0xFF);
+        int from = mark ? 2 : 0;
+        boolean little = at(from) > 0 && at(from + 1) == 0 && at(from + 2) > 0 && at(from + 3) == 0;
+        boolean big = at(from) == 0 && at(from + 1) > 0 && at(from + 2) == 0 && at(from + 3) > 0;
+        if ((little && (!mark || at(0) == 0xFF)) || (big && (!mark || at(0) == 0xFE))) {
+            utf16 = true;
+            bigEndian = big;
+            skip(from);
         }
-        return false;
     }
 
+    /** The byte {@code i} places ahead, or -1 past the end of what is buffered. */
+    private int at(int i) {
+        return position + i < limit ? buffer[position + i] & 0xFF : -1;
+    }
+
+    private void skip(int bytes) {
+        position += bytes;
+        consumed += bytes;
+    }
+
+    /** The next byte, or in a UTF-16 file the next character (a code point); -1 at the end of the file. */
     private int read() throws IOException {
+        if (!utf16) {
+            return readByte();
+        }
+        int unit = readUnit();
+        if (unit < 0 || !Character.isSurrogate((char) unit)) {
+            return unit;
+        }
+        if (Character.isHighSurrogate((char) unit)) {
+            int low = peekUnit();
+            if (low >= 0 && Character.isLowSurrogate((char) low)) {
+                readUnit();
+                return Character.toCodePoint((char) unit, (char) low);
+            }
+        }
+        return 0xFFFD; // a lone surrogate: not a character; shown as the replacement character
+    }
+
+    /** What {@link #read()} would return next, as far as a line terminator needs to know (surrogates not joined). */
+    private int peek() throws IOException {
+        return utf16 ? peekUnit() : peekByte();
+    }
+
+    private int readUnit() throws IOException {
+        int unit = peekUnit();
+        if (unit >= 0) {
+            skip(2);
+        } else if (peekByte() >= 0) {
+            readByte(); // an odd byte at the end: half a character
+            return 0xFFFD;
+        }
+        return unit;
+    }
+
+    private int peekUnit() throws IOException {
+        if (!fill(2)) {
+            return -1;
+        }
+        int first = buffer[position] & 0xFF;
+        int second = buffer[position + 1] & 0xFF;
+        return bigEndian ? first << 8 | second : second << 8 | first;
+    }
+
+    private int readByte() throws IOException {
         if (position == limit && !fill(1)) {
             return -1;
         }
@@ -376,7 +491,7 @@ public final class MessageReader {
         return buffer[position++] & 0xFF;
     }
 
-    private int peek() throws IOException {
+    private int peekByte() throws IOException {
         if (position == limit && !fill(1)) {
             return -1;
         }

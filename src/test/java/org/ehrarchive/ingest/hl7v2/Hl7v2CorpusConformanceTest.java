@@ -94,7 +94,13 @@ class Hl7v2CorpusConformanceTest {
         String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\u00EF\u00BB\u00BF", "").replace("\u000B", "")
                 .replace("\u001C", "");
         List<List<String>> messages = new ArrayList<>();
-        for (String segment : text.split("\r\n|\r|\n")) {
+        String[] lines = text.split("\r\n|\r|\n");
+        if (lines.length == 1 && lines[0].contains(" PID|")) {
+            // One published sample has its segments joined by spaces on one line. Split before the names of the segments
+            // it holds (not before any three capitals: "SELF PAY|" is a field).
+            lines = lines[0].split(" (?=(EVN|PID|NK1|PV1|GT1|DG1|IN1|IN2)\\|)");
+        }
+        for (String segment : lines) {
             if (segment.startsWith("MSH")) {
                 messages.add(new ArrayList<>());
             }

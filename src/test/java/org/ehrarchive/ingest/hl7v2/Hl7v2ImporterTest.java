@@ -201,6 +201,58 @@ class Hl7v2ImporterTest {
     }
 
     @Test
+    void utf16FilesWithOrWithoutAByteOrderMarkAreSplitIntoTheirMessagesAndReadCharacterByCharacter() throws Exception {
+        byte[] littleEndian = V2Fixtures.bytes("utf16le-bom.hl7");
+        byte[] bigEndian = V2Fixtures.bytes("utf16be-no-bom.hl7");
+        assertThat(importer.accepts(new SourceSniff("export.txt", littleEndian))).isTrue();
+        assertThat(importer.accepts(new SourceSniff("export.txt", bigEndian))).isTrue();
+
+        V2Fixtures.Read le = V2Fixtures.read("utf16le-bom.hl7");
+        assertThat(le.messages()).hasSize(2);
+        assertThat(le.message(0).patient().names().get(0).family()).containsExactly("吉田");
+        // a character outside the Basic Multilingual Plane: two UTF-16 code units, one character
+        assertThat(le.message(1).patient().names().get(0).family()).containsExactly("𠮷野");
+        assertThat(le.message(1).patient().identifiers()).extracting(Identifier::value).containsExactly("100572");
+        assertThat(le.message(0).warnings()).isEmpty();
+        assertThat(le.fileWarnings()).isEmpty();
+
+        V2Fixtures.Read be = V2Fixtures.read("utf16be-no-bom.hl7");
+        assertThat(be.messages()).hasSize(1);
+        assertThat(be.message(0).patient().names().get(0).family()).containsExactly("ŁUKASZEWICZ");
+
+        // The same message re-exported as UTF-8 is the same record: the text decides, not its bytes.
+        String text = new String(littleEndian, StandardCharsets.UTF_16LE).substring(1);
+        String second = text.substring(text.indexOf("MSH", 3));
+        assertThat(V2Fixtures.read("b.hl7", second.getBytes(StandardCharsets.UTF_8)).messages().get(0).contentHash())
+                .isEqualTo(le.messages().get(1).contentHash());
+
+        // Offsets are those of the original bytes: message 2 starts where its MSH does in the UTF-16 file.
+        MessageReader.Located located = MessageReader.locate(new java.io.ByteArrayInputStream(littleEndian), 2).orElseThrow();
+        assertThat(located.offset()).isEqualTo(2 + 2L * text.indexOf("MSH", 3));
+        assertThat(located.end()).isEqualTo(littleEndian.length);
+        assertThat(located.segments().get(2)).contains("𠮷野^ゆり");
+    }
+
+    @Test
+    void aMessageWhoseSegmentsWereJoinedBySpacesIsSplitBeforeEachSegmentNameAndSaysSo() throws Exception {
+        String message = new String(V2Fixtures.bytes("v23-adt.hl7"), StandardCharsets.UTF_8).strip();
+        String oneLine = message.replace('\r', ' ');
+        V2Fixtures.Read read = V2Fixtures.read("folded.hl7", oneLine.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(read.messages()).hasSize(1);
+        assertThat(read.message(0).patient().identifiers()).extracting(Identifier::value).containsExactly("100561", "999-20-0001");
+        assertThat(read.parts("visit")).hasSize(1);
+        assertThat(read.message(0).warnings()).anySatisfy(w -> assertThat(w).contains("separated by spaces"));
+        // split back into the segments it was made of: the same record as the message written properly
+        assertThat(read.messages().get(0).contentHash())
+                .isEqualTo(V2Fixtures.read("a.hl7", message.getBytes(StandardCharsets.UTF_8)).messages().get(0).contentHash());
+
+        // a space inside a field before a word that is no segment name, or a line without PID, is not split
+        assertThat(MessageReader.splitAtSpaces("MSH|^~\\&|A OBX NOT|B", '|')).hasSize(1);
+        assertThat(MessageReader.splitAtSpaces("MSH|^~\\&|A PID|1 NOTE X|2", '|')).containsExactly("MSH|^~\\&|A", "PID|1 NOTE X|2");
+    }
+
+    @Test
     void theSameMessageWithOtherLineEndingsHasTheSameContentHash() throws Exception {
         String message = new String(V2Fixtures.bytes("v23-adt.hl7"), StandardCharsets.UTF_8).strip();
         String withLf = message.replace('\r', '\n');
