@@ -87,6 +87,22 @@ public interface ArchiveConfig {
         /** How often a running archive verifies the chain (from its last check on) and anchors its head. Default 30 s. */
         @WithDefault("30s")
         Duration checkInterval();
+
+        /** When the working day starts, in the site's zone, for the after-hours access report (Monday to Friday). */
+        @WithDefault("07:00")
+        java.time.LocalTime workingHoursStart();
+
+        /** When the working day ends, in the site's zone; access from this time to the next start is after hours. */
+        @WithDefault("19:00")
+        java.time.LocalTime workingHoursEnd();
+
+        /** The mass-access report lists a user shown at least this many distinct patients within one window. */
+        @WithDefault("50")
+        int massAccessPatients();
+
+        /** The window of the mass-access report, aligned to the clock (60 minutes: each clock hour). */
+        @WithDefault("60m")
+        Duration massAccessWindow();
     }
 
     /** Security settings. */

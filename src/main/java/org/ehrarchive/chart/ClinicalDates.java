@@ -57,6 +57,16 @@ public final class ClinicalDates {
         this.zone = DateTimeFormatter.ofPattern("zzz", locale);
     }
 
+    /** The site's time zone ({@code archive.portal.time-zone}). */
+    public ZoneId siteZone() {
+        return siteZone;
+    }
+
+    /** The day an instant falls on in the site's zone. */
+    public LocalDate siteDay(Instant instant) {
+        return instant.atZone(siteZone).toLocalDate();
+    }
+
     /** A time with its exact ISO value beside the text {@link #format(TimeValue)} gives. */
     public Shown shown(TimeValue time) {
         String text = format(time);

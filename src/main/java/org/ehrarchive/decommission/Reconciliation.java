@@ -534,43 +534,16 @@ public class Reconciliation {
         return timestamp == null ? null : timestamp.toInstant();
     }
 
-    /** RFC 4180 rows: fields with a comma, quote or line break are quoted, quotes doubled; a leading =+-@ is defused. */
-    private static final class Csv {
-        private final Writer out;
+    /** The reconciliation's rows, as {@link org.ehrarchive.CsvRows} writes them. */
+    private static final class Csv extends org.ehrarchive.CsvRows {
 
         Csv(Writer out) {
-            this.out = out;
+            super(out);
         }
 
         void counts(String level, Long batchId, String path, String type, String status, Counts c) throws IOException {
             row(level, batchId, path, type, status, c.found(), c.archived(), c.quarantined(), c.keptRaw(), c.duplicates(), c.balanced(),
                     null, null, null, null, null);
-        }
-
-        void row(Object... fields) throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < fields.length; i++) {
-                if (i > 0) {
-                    line.append(',');
-                }
-                line.append(field(fields[i]));
-            }
-            out.write(line.append("\r\n").toString());
-        }
-
-        private static String field(Object value) {
-            if (value == null) {
-                return "";
-            }
-            String text = value.toString();
-            // A spreadsheet would run a cell starting with these as a formula (CSV injection): a path can start with one.
-            if (!text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0 && !(value instanceof Number)) {
-                text = "'" + text;
-            }
-            if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
-                return '"' + text.replace("\"", "\"\"") + '"';
-            }
-            return text;
         }
     }
 }

@@ -102,6 +102,6 @@ public class LoginPage {
                     HttpHardening.clientAddress(http), HttpHardening.requestId(http), null, "signed out"));
         }
         return Response.status(303).header(HttpHeaders.LOCATION, "/login?signed-out=true").header(HttpHeaders.SET_COOKIE,
-                sessions.setCookie(null, true)).build();
+                sessions.setCookie(null, true)).header(HttpHeaders.SET_COOKIE, sessions.purposeCookie(null)).build();
     }
 }

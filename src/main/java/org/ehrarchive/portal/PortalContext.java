@@ -2,9 +2,14 @@ package org.ehrarchive.portal;
 
 import jakarta.enterprise.context.RequestScoped;
 
+import java.util.List;
+
+import org.ehrarchive.api.AuditedReads;
+import org.ehrarchive.audit.PurposeOfUse;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.ext.web.RoutingContext;
 
 /** Who is signed in, and which parts of the portal their role opens: what the layout's navigation shows. */
 @RequestScoped
@@ -12,24 +17,36 @@ public class PortalContext {
 
     /**
      * The navigation bar's data: {@code sources} and {@code fixity} for admins (decommissioning), {@code sampling}
-     * for admins, who draw samples, and clinicians, who review them; {@code identity} for admins, who review links.
+     * for admins, who draw samples, and clinicians, who review them; {@code identity} for admins, who review links;
+     * {@code purpose}, the purpose of use its user stated for their reads (null: none stated), from {@code purposes}.
      */
-    public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling, boolean identity) {
+    public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling, boolean identity,
+            String purpose, List<Purpose> purposes) {
     }
 
-    private final SecurityIdentity identity;
+    /** A purpose of use the navigation bar offers (docs/compliance.md): its code and its words. */
+    public record Purpose(String code, String label) {
+    }
 
-    public PortalContext(SecurityIdentity identity) {
+    private static final List<Purpose> PURPOSES = PurposeOfUse.CODES.entrySet().stream().map(e -> new Purpose(e.getKey(), e.getValue())).toList();
+
+    private final SecurityIdentity identity;
+    private final RoutingContext http;
+
+    public PortalContext(SecurityIdentity identity, RoutingContext http) {
         this.identity = identity;
+        this.http = http;
     }
 
     public Nav nav() {
         if (identity.isAnonymous()) {
-            return new Nav(null, false, false, false, false, false, false);
+            return new Nav(null, false, false, false, false, false, false, null, List.of());
         }
+        var cookie = http.request().getCookie(AuditedReads.PURPOSE_COOKIE);
+        String purpose = cookie == null ? null : PurposeOfUse.known(cookie.getValue()).orElse(null);
         return new Nav(identity.getPrincipal().getName(), readsPatients(),
                 identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN),
-                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN), identity.hasRole(Roles.ADMIN));
+                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN), identity.hasRole(Roles.ADMIN), purpose, PURPOSES);
     }
 
     public boolean readsPatients() {

@@ -50,6 +50,18 @@ public class Sessions {
                 + (expire ? "; Max-Age=0" : "");
     }
 
+    /**
+     * The {@code Set-Cookie} value for the purpose of use a portal user stated (docs/compliance.md), with the session
+     * cookie's attributes; null removes it (sign-out: the next user of the browser states their own).
+     */
+    public String purposeCookie(String code) {
+        return PURPOSE_COOKIE + "=" + (code == null ? "" : code) + "; Path=/; HttpOnly; SameSite=Lax"
+                + (config.secureCookies() ? "; Secure" : "") + (code == null ? "; Max-Age=0" : "");
+    }
+
+    /** The cookie the purpose of use is kept in. */
+    public static final String PURPOSE_COOKIE = "archive-purpose";
+
     /** Opens a session for a user who has just signed in; returns the token for the cookie. */
     public String open(String username) {
         String token = SecretTokens.newToken(PREFIX);

@@ -112,6 +112,9 @@ class AuthorizationMatrixTest {
         routes.put("GET /search", new Expected((r, ids) -> r.get("/search"), SIGN_IN, 200, 200, 403));
         routes.put("POST /search", new Expected((r, ids) -> r.formParam("words", "thirst").post("/search"), SIGN_IN, 200, 200, 403));
         routes.put("GET /audit", new Expected((r, ids) -> r.get("/audit"), SIGN_IN, 403, 200, 200));
+        routes.put("POST /purpose", new Expected((r, ids) -> r.formParam("purpose", "TREAT").post("/purpose"), SIGN_IN, 303, 303, 403));
+        routes.put("GET /audit/auditevents.ndjson", new Expected((r, ids) -> r.get("/audit/auditevents.ndjson"), SIGN_IN, 403, 200, 200));
+        routes.put("GET /audit/report.csv", new Expected((r, ids) -> r.get("/audit/report.csv"), SIGN_IN, 403, 200, 200));
         // Fixity checks name blob-store paths and hashes: for admins, who run them.
         routes.put("GET /fixity", new Expected((r, ids) -> r.get("/fixity"), SIGN_IN, 403, 403, 200));
         routes.put("GET /sources", new Expected((r, ids) -> r.get("/sources"), SIGN_IN, 403, 403, 200));
