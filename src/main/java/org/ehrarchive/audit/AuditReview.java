@@ -159,9 +159,38 @@ public class AuditReview {
         }
     }
 
-    /** Every row of the report, newest first, a thousand at a time (for the CSV export: memory stays flat). */
-    public void each(Filter filter, Consumer<Entry> consumer) throws SQLException {
-        Long before = null;
+    /** The newest row's id: an export reads up to it, so that what it names and what it holds are the same rows. */
+    public long newestId() throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(
+                "select coalesce(max(id), 0) from access_audit"); ResultSet rows = query.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** The distinct patients the report's rows up to {@code upTo} name (what an export of them discloses). */
+    public List<Long> patientsNamed(Filter filter, long upTo) throws SQLException {
+        Where where = where(filter);
+        String sql = "select distinct p.id::bigint from access_audit a cross join lateral unnest(string_to_array(a.patient_ids, ',')) as p(id)"
+                + where.sql + (where.sql.isEmpty() ? " where" : " and") + " a.id <= ? order by 1";
+        List<Object> parameters = new ArrayList<>(where.parameters);
+        parameters.add(upTo);
+        List<Long> patients = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = prepare(connection, sql, parameters);
+                ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                patients.add(rows.getLong(1));
+            }
+        }
+        return patients;
+    }
+
+    /**
+     * Every row of the report up to {@code upTo}, newest first, a thousand at a time: memory stays flat however long the
+     * log (the CSV and AuditEvent exports).
+     */
+    public void each(Filter filter, long upTo, Consumer<Entry> consumer) throws SQLException {
+        Long before = upTo + 1;
         while (true) {
             Page page = page(filter, before, 1000);
             page.entries().forEach(consumer);

@@ -188,20 +188,21 @@ public class AuditPage {
                 writer.flush();
             };
         } else {
-            List<Entry> entries = exported(parsed.filter, "csv " + form.query());
-            body = out -> {
-                BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-                CsvRows csv = new CsvRows(writer);
-                csv.row("id", "occurred_at", "user", "role", "action", "object_type", "object_id", "patient_ids", "patient_names", "purpose",
-                        "client_address", "request_id", "detail");
-                for (Entry e : entries) {
+            body = exported(parsed.filter, "csv " + form.query(), new RowWriter() {
+                @Override
+                public void start(java.io.Writer out) throws IOException {
+                    new CsvRows(out).row("id", "occurred_at", "user", "role", "action", "object_type", "object_id", "patient_ids",
+                            "patient_names", "purpose", "client_address", "request_id", "detail");
+                }
+
+                @Override
+                public void write(Entry e, java.io.Writer out) throws IOException {
                     var r = e.record();
-                    csv.row(r.id, r.occurredAt, r.userName, r.userRole, r.action, r.objectType, r.objectId, r.patientIds,
+                    new CsvRows(out).row(r.id, r.occurredAt, r.userName, r.userRole, r.action, r.objectType, r.objectId, r.patientIds,
                             String.join("; ", e.patients().stream().map(AuditReview.NamedPatient::name).toList()), r.purpose,
                             r.clientAddress, r.requestId, r.detail);
                 }
-                writer.flush();
-            };
+            });
         }
         return Response.ok(body, "text/csv; charset=UTF-8")
                 .header("Content-Disposition", "attachment; filename=\"access-audit-" + chosen.param + ".csv\"").build();
@@ -220,32 +221,55 @@ public class AuditPage {
         if (parsed.filter.report() == Report.MASS) {
             throw new BadRequestException("The mass-access report lists windows, not accesses: export it as CSV.");
         }
-        List<Entry> entries = exported(parsed.filter, "fhir-auditevent " + form.query());
         AuditEvents events = new AuditEvents();
-        StreamingOutput body = out -> {
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            for (Entry e : entries) {
-                events.write(e, writer);
+        StreamingOutput body = exported(parsed.filter, "fhir-auditevent " + form.query(), new RowWriter() {
+            @Override
+            public void start(java.io.Writer out) {
+                // NDJSON has no header line
             }
-            writer.flush();
-        };
+
+            @Override
+            public void write(Entry e, java.io.Writer out) throws IOException {
+                events.write(e, out);
+            }
+        });
         return Response.ok(body, "application/fhir+ndjson")
                 .header("Content-Disposition", "attachment; filename=\"access-audit-" + parsed.filter.report().param + ".ndjson\"").build();
     }
 
     /**
-     * Every row of the report, gathered before answering, so that the export is audited with every patient it names
-     * before any of it leaves.
+     * A download of every row of the report: first the patients those rows name are recorded as disclosed (an
+     * {@code EXPORT} event), then the rows up to that moment are streamed a thousand at a time, so that memory stays
+     * flat and the event names exactly what leaves.
      */
-    private List<Entry> exported(Filter filter, String detail) throws SQLException {
-        List<Entry> entries = new ArrayList<>();
-        Set<Long> named = new LinkedHashSet<>();
-        review.each(filter, e -> {
-            entries.add(e);
-            e.patients().forEach(p -> named.add(p.id()));
-        });
-        audit.record(AuditAction.EXPORT, "access-audit", filter.report().param, List.copyOf(named), detail);
-        return entries;
+    private StreamingOutput exported(Filter filter, String detail, RowWriter rows) throws SQLException {
+        long upTo = review.newestId();
+        audit.record(AuditAction.EXPORT, "access-audit", filter.report().param, review.patientsNamed(filter, upTo), detail);
+        return out -> {
+            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            try {
+                rows.start(writer);
+                review.each(filter, upTo, e -> {
+                    try {
+                        rows.write(e, writer);
+                    } catch (IOException failed) {
+                        throw new java.io.UncheckedIOException(failed);
+                    }
+                });
+            } catch (SQLException e) {
+                throw new IOException("The database failed while the audit was written (SQLSTATE " + e.getSQLState() + ")", e);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            writer.flush();
+        };
+    }
+
+    /** How an export writes its rows. */
+    private interface RowWriter {
+        void start(java.io.Writer out) throws IOException;
+
+        void write(Entry entry, java.io.Writer out) throws IOException;
     }
 
     private record Parsed(Filter filter) {
