@@ -255,6 +255,8 @@ class AuditReviewTest {
         assertThat(page(page).select("#purpose option[selected]").attr("value")).isEqualTo("HLEGAL");
         assertThat(AuditRows.withRequestId(chart)).singleElement().satisfies(r -> assertThat(r.purpose).isEqualTo("HLEGAL"));
         clinician.session().formParam("purpose", "GOSSIP").post("/purpose").then().statusCode(400);
+        var cleared = clinician.session().cookie("archive-purpose", cookie).formParam("purpose", "").post("/purpose");
+        assertThat(cleared.getDetailedCookie("archive-purpose").getMaxAge()).as("\"not stated\" takes it back").isZero();
         var signedOut = clinician.session().cookie("archive-purpose", cookie).post("/logout");
         assertThat(signedOut.getDetailedCookie("archive-purpose").getMaxAge()).isZero();
     }
