@@ -73,7 +73,7 @@ class AuditReviewTest {
 
     @BeforeEach
     void aPersonFromTwoLinkedSourcesAndARestrictedPatient(@TempDir Path folder) throws Exception {
-        ArchivedFixture.usersOfEveryRole("review-", PASSWORD);
+        ArchivedFixture.usersOfEveryRole("auditreview-", PASSWORD);
         person = Person.fresh();
         IdentityDocuments.write(folder.resolve("ccda"), "c.xml", ccda(person.mrn(), person.given(), person.family(), "19700101", "F"));
         IdentityDocuments.write(folder.resolve("fhir"), "b.json",
@@ -96,7 +96,7 @@ class AuditReviewTest {
         read(reader, AuditAction.VIEW_DOCUMENT, fhirPatient, null);
         read(reader, AuditAction.VIEW_CHART, restrictedPatient, null);
 
-        Document page = page(PortalSession.signIn("review-compliance", PASSWORD).session().queryParam("report", "patient")
+        Document page = page(PortalSession.signIn("auditreview-compliance", PASSWORD).session().queryParam("report", "patient")
                 .queryParam("patient", Long.toString(fhirPatient)).get("/audit"));
         List<List<String>> rows = rows(page).stream().filter(r -> r.get(2).equals(reader)).toList();
         assertThat(rows).as("both sources of the person, not the other patient").hasSize(2);
@@ -106,7 +106,7 @@ class AuditReviewTest {
         assertThat(page.select("#report-title").text()).isEqualTo("Who accessed this patient");
 
         // a report that needs a patient says so rather than listing everyone
-        Document missing = page(PortalSession.signIn("review-compliance", PASSWORD).session().queryParam("report", "patient").get("/audit"));
+        Document missing = page(PortalSession.signIn("auditreview-compliance", PASSWORD).session().queryParam("report", "patient").get("/audit"));
         assertThat(missing.select("[role=alert]").text()).contains("give the patient id");
         assertThat(missing.select("#audit-rows")).isEmpty();
     }
@@ -116,7 +116,7 @@ class AuditReviewTest {
         String reader = "reader-" + UUID.randomUUID();
         read(reader, AuditAction.VIEW_CHART, ccdaPatient, null);
         String request = "review-view-" + UUID.randomUUID();
-        PortalSession.signIn("review-compliance", PASSWORD).session().header("X-Request-Id", request).queryParam("user", reader)
+        PortalSession.signIn("auditreview-compliance", PASSWORD).session().header("X-Request-Id", request).queryParam("user", reader)
                 .get("/audit").then().statusCode(200);
         List<AuditRecord> viewed = AuditRows.withRequestId(request);
         assertThat(viewed).singleElement().satisfies(r -> {
@@ -132,7 +132,7 @@ class AuditReviewTest {
             audit.record(new AccessEvent(busy, Roles.CLINICIAN, AuditAction.SEARCH_TEXT, "text-search", null, List.of(), "127.0.0.1",
                     "busy-" + i, null, null));
         }
-        PortalSession compliance = PortalSession.signIn("review-compliance", PASSWORD);
+        PortalSession compliance = PortalSession.signIn("auditreview-compliance", PASSWORD);
         Document first = page(compliance.session().queryParam("report", "user").queryParam("user", busy).get("/audit"));
         assertThat(rows(first)).hasSize(100);
         assertThat(rows(first).get(0).get(9)).isEqualTo("busy-129");
@@ -187,7 +187,7 @@ class AuditReviewTest {
         });
         assertThat(bursts).noneMatch(b -> b.user().equals(few));
 
-        Document page = page(PortalSession.signIn("review-compliance", PASSWORD).session().queryParam("report", "mass").get("/audit"));
+        Document page = page(PortalSession.signIn("auditreview-compliance", PASSWORD).session().queryParam("report", "mass").get("/audit"));
         assertThat(page.select("#report-rule").text()).contains("at least 50 distinct patients within 60 minutes");
     }
 
@@ -215,7 +215,7 @@ class AuditReviewTest {
             read(user, AuditAction.VIEW_CHART, ccdaPatient, null);
         }
         String request = "review-csv-" + UUID.randomUUID();
-        var response = PortalSession.signIn("review-compliance", PASSWORD).session().header("X-Request-Id", request)
+        var response = PortalSession.signIn("auditreview-compliance", PASSWORD).session().header("X-Request-Id", request)
                 .queryParam("report", "user").queryParam("user", user).get("/audit/report.csv");
         response.then().statusCode(200).contentType(org.hamcrest.Matchers.containsString("text/csv"));
         List<CSVRecord> csv = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
@@ -227,8 +227,8 @@ class AuditReviewTest {
             assertThat(r.action).isEqualTo("EXPORT");
             assertThat(AuditReview.patientIdsOf(r)).containsExactly(ccdaPatient);
         });
-        PortalSession.signIn("review-clinician", PASSWORD).session().get("/audit/report.csv").then().statusCode(403);
-        PortalSession.signIn("review-compliance", PASSWORD).session().queryParam("report", "nonsense").get("/audit/report.csv").then()
+        PortalSession.signIn("auditreview-clinician", PASSWORD).session().get("/audit/report.csv").then().statusCode(403);
+        PortalSession.signIn("auditreview-compliance", PASSWORD).session().queryParam("report", "nonsense").get("/audit/report.csv").then()
                 .statusCode(400);
     }
 
@@ -236,15 +236,15 @@ class AuditReviewTest {
     void thePurposeOfUseAUserStatesIsRecordedWithTheirAccesses() {
         // The API: a header per request; one that names no purpose is refused, not recorded as none.
         String api = "review-api-" + UUID.randomUUID();
-        io.restassured.RestAssured.given().auth().preemptive().basic("review-clinician", PASSWORD).header("X-Request-Id", api)
+        io.restassured.RestAssured.given().auth().preemptive().basic("auditreview-clinician", PASSWORD).header("X-Request-Id", api)
                 .header("X-Purpose-Of-Use", "treat").get("/api/patients/" + ccdaPatient).then().statusCode(200);
         assertThat(AuditRows.withRequestId(api)).singleElement().satisfies(r -> assertThat(r.purpose).isEqualTo("TREAT"));
-        io.restassured.RestAssured.given().auth().preemptive().basic("review-clinician", PASSWORD).header("X-Purpose-Of-Use", "curiosity")
+        io.restassured.RestAssured.given().auth().preemptive().basic("auditreview-clinician", PASSWORD).header("X-Purpose-Of-Use", "curiosity")
                 .get("/api/patients/" + ccdaPatient).then().statusCode(400)
                 .body("type", org.hamcrest.Matchers.endsWith("purpose-of-use-unknown"));
 
         // The portal: stated once in the navigation bar, kept for the session, shown as chosen, cleared at sign-out.
-        PortalSession clinician = PortalSession.signIn("review-clinician", PASSWORD);
+        PortalSession clinician = PortalSession.signIn("auditreview-clinician", PASSWORD);
         var stated = clinician.session().header("Referer", "http://localhost/patients/" + ccdaPatient).formParam("purpose", "HLEGAL")
                 .post("/purpose");
         stated.then().statusCode(303).header("Location", org.hamcrest.Matchers.endsWith("/patients/" + ccdaPatient));
@@ -269,7 +269,7 @@ class AuditReviewTest {
                 "127.0.0.1", "fhir-search", null, "name=Ottilie birthDate= identifier="));
         read(user, AuditAction.PRINT, ccdaPatient, null);
         String request = "review-fhir-" + UUID.randomUUID();
-        var response = PortalSession.signIn("review-compliance", PASSWORD).session().header("X-Request-Id", request)
+        var response = PortalSession.signIn("auditreview-compliance", PASSWORD).session().header("X-Request-Id", request)
                 .queryParam("report", "user").queryParam("user", user).get("/audit/auditevents.ndjson");
         response.then().statusCode(200).contentType(org.hamcrest.Matchers.containsString("application/fhir+ndjson"));
 
