@@ -120,7 +120,7 @@ public class AuditPage {
         Form form = query.form();
         List<Tab> tabs = java.util.Arrays.stream(Report.values()).map(r -> new Tab(r.param, r.title)).toList();
         List<String> actions = java.util.Arrays.stream(AuditAction.values()).map(Enum::name).toList();
-        Parsed parsed;
+        Filter parsed;
         Long olderThan = null;
         try {
             parsed = parse(form);
@@ -133,7 +133,7 @@ public class AuditPage {
         } catch (IllegalArgumentException e) {
             return Templates.audit(portal.nav(), form, tabs, "", "", actions, List.of(), List.of(), null, true, e.getMessage());
         }
-        Report chosen = parsed.filter.report();
+        Report chosen = parsed.report();
         String rule = switch (chosen) {
             case AFTER_HOURS -> "Accesses outside the working hours: " + review.workingHours() + ".";
             case MASS -> "A user shown " + review.massAccessRule() + ".";
@@ -148,14 +148,14 @@ public class AuditPage {
         List<BurstRow> bursts = new ArrayList<>();
         Set<Long> shown = new LinkedHashSet<>();
         if (chosen == Report.MASS) {
-            for (AuditReview.Burst b : review.bursts(parsed.filter)) {
+            for (AuditReview.Burst b : review.bursts(parsed)) {
                 String day = dates.siteDay(b.windowStart()).toString();
                 bursts.add(new BurstRow(b, dates.instant(b.windowStart()), dates.instant(b.windowEnd()),
                         "/audit?report=user&user=" + java.net.URLEncoder.encode(b.user() == null ? "" : b.user(), StandardCharsets.UTF_8)
                                 + "&from=" + day + "&to=" + dates.siteDay(b.windowEnd().minusSeconds(1))));
             }
         } else {
-            AuditReview.Page page = review.page(parsed.filter, olderThan, ROWS);
+            AuditReview.Page page = review.page(parsed, olderThan, ROWS);
             for (Entry e : page.entries()) {
                 rows.add(new Row(e, dates.instant(e.record().occurredAt)));
                 e.patients().forEach(p -> shown.add(p.id()));
@@ -172,11 +172,11 @@ public class AuditPage {
     @Produces("text/csv")
     public Response csv(@BeanParam Query query) throws SQLException {
         Form form = query.form();
-        Parsed parsed = parseOrRefuse(form);
-        Report chosen = parsed.filter.report();
+        Filter parsed = parseOrRefuse(form);
+        Report chosen = parsed.report();
         StreamingOutput body;
         if (chosen == Report.MASS) {
-            List<AuditReview.Burst> bursts = review.bursts(parsed.filter);
+            List<AuditReview.Burst> bursts = review.bursts(parsed);
             audit.record(AuditAction.EXPORT, "access-audit", chosen.param, List.of(), "csv " + form.query());
             body = out -> {
                 BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
@@ -188,7 +188,7 @@ public class AuditPage {
                 writer.flush();
             };
         } else {
-            body = exported(parsed.filter, "csv " + form.query(), new RowWriter() {
+            body = exported(parsed, "csv " + form.query(), new RowWriter() {
                 @Override
                 public void start(java.io.Writer out) throws IOException {
                     new CsvRows(out).row("id", "occurred_at", "user", "role", "action", "object_type", "object_id", "patient_ids",
@@ -217,12 +217,12 @@ public class AuditPage {
     @Produces("application/fhir+ndjson")
     public Response auditEvents(@BeanParam Query query) throws SQLException {
         Form form = query.form();
-        Parsed parsed = parseOrRefuse(form);
-        if (parsed.filter.report() == Report.MASS) {
+        Filter parsed = parseOrRefuse(form);
+        if (parsed.report() == Report.MASS) {
             throw new BadRequestException("The mass-access report lists windows, not accesses: export it as CSV.");
         }
         AuditEvents events = new AuditEvents();
-        StreamingOutput body = exported(parsed.filter, "fhir-auditevent " + form.query(), new RowWriter() {
+        StreamingOutput body = exported(parsed, "fhir-auditevent " + form.query(), new RowWriter() {
             @Override
             public void start(java.io.Writer out) {
                 // NDJSON has no header line
@@ -234,7 +234,7 @@ public class AuditPage {
             }
         });
         return Response.ok(body, "application/fhir+ndjson")
-                .header("Content-Disposition", "attachment; filename=\"access-audit-" + parsed.filter.report().param + ".ndjson\"").build();
+                .header("Content-Disposition", "attachment; filename=\"access-audit-" + parsed.report().param + ".ndjson\"").build();
     }
 
     /**
@@ -272,9 +272,6 @@ public class AuditPage {
         void write(Entry entry, java.io.Writer out) throws IOException;
     }
 
-    private record Parsed(Filter filter) {
-    }
-
     /** The report and filters of the page and of its downloads, as the query string gives them. */
     public static class Query {
         @QueryParam("report")
@@ -297,7 +294,7 @@ public class AuditPage {
     }
 
     /** A download's filter; what is wrong with it is a 400 answer in words. */
-    private Parsed parseOrRefuse(Form form) {
+    private Filter parseOrRefuse(Form form) {
         try {
             return parse(form);
         } catch (IllegalArgumentException e) {
@@ -306,7 +303,7 @@ public class AuditPage {
     }
 
     /** The form as a filter, or what is wrong with it in words (a filter that cannot be applied is never ignored). */
-    private Parsed parse(Form form) {
+    private Filter parse(Form form) {
         Optional<Report> named = Report.named(form.report());
         if (named.isEmpty()) {
             throw new IllegalArgumentException("There is no report \"" + form.report() + "\"; choose one of the tabs.");
@@ -334,8 +331,8 @@ public class AuditPage {
         if (from != null && to != null && to.isBefore(from)) {
             throw new IllegalArgumentException("The last day is before the first.");
         }
-        return new Parsed(new Filter(report, form.user().isEmpty() ? null : form.user(), patients,
-                form.action().isEmpty() ? null : form.action(), from, to));
+        return new Filter(report, form.user().isEmpty() ? null : form.user(), patients,
+                form.action().isEmpty() ? null : form.action(), from, to);
     }
 
     private static LocalDate day(String value, String name) {
