@@ -50,6 +50,16 @@ public interface ArchiveConfig {
     /** When two archived patients are proposed, or linked, as one person (docs/patient-identity.md). */
     Identity identity();
 
+    /** Restricted records and breaking the glass to read one (docs/compliance.md#break-the-glass). */
+    BreakGlass breakGlass();
+
+    /** Break-the-glass settings. */
+    interface BreakGlass {
+        /** How long a reader may read a restricted patient's record after stating why. Default 60 minutes. */
+        @WithDefault("PT60M")
+        Duration grantFor();
+    }
+
     /** Patient identity settings. */
     interface Identity {
         /**

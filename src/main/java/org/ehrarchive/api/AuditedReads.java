@@ -1,6 +1,7 @@
 package org.ehrarchive.api;
 
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -9,6 +10,8 @@ import org.ehrarchive.audit.AccessAudit;
 import org.ehrarchive.audit.AccessEvent;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.audit.PurposeOfUse;
+import org.ehrarchive.restriction.BreakGlass;
+import org.ehrarchive.restriction.Restrictions;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -25,15 +28,48 @@ public class AuditedReads {
     private final SecurityIdentity identity;
     private final RoutingContext http;
     private final ContainerRequestContext request;
+    private final BreakGlass breakGlass;
 
-    public AuditedReads(AccessAudit audit, SecurityIdentity identity, RoutingContext http, ContainerRequestContext request) {
+    public AuditedReads(AccessAudit audit, SecurityIdentity identity, RoutingContext http, ContainerRequestContext request, BreakGlass breakGlass) {
         this.audit = audit;
+        this.breakGlass = breakGlass;
         this.identity = identity;
         this.http = http;
         this.request = request;
     }
 
+    /**
+     * Records the read, after letting it through the restriction gate: a clinician opening a restricted record
+     * (AuditAction#opensRecord) needs a break-the-glass grant for it, and the read names the grant; without one, the
+     * refusal is recorded and {@link BreakGlass.Restricted} answers instead (the notice with the form, or a problem).
+     * Compliance staff are the privacy office and admins see patient data only in sampled-record review: neither is
+     * held back, and their reads of restricted records are in the flagged-access report.
+     */
     public void record(AuditAction action, String objectType, String objectId, List<Long> patientIds, String detail) {
+        String written = detail;
+        if (action.opensRecord() && identity.hasRole(Roles.CLINICIAN)) {
+            try {
+                Optional<Long> grant = breakGlass.require(identity.getPrincipal().getName(), objectType, objectId, patientIds);
+                if (grant.isPresent()) {
+                    written = (detail == null ? "" : detail + "; ") + "under break-the-glass grant " + grant.get();
+                }
+            } catch (BreakGlass.Restricted restricted) {
+                write(AuditAction.ACCESS_REFUSED, objectType, objectId, patientIds, "restricted record: asked to break the glass");
+                http.put(org.ehrarchive.security.HttpHardening.REFUSAL_RECORDED, true);
+                throw restricted;
+            }
+        }
+        write(action, objectType, objectId, patientIds, written);
+    }
+
+    /** Records that the privacy office flagged a record, or lifted a flag ({@code detail}: what was done). */
+    public void restrictionChanged(Restrictions.Flag flag, String detail) {
+        write(AuditAction.RESTRICTION, flag.patientId() != null ? "patient" : "document",
+                Long.toString(flag.patientId() != null ? flag.patientId() : flag.documentId()), List.of(flag.patientOfRecord()),
+                detail + " (flag " + flag.id() + ")");
+    }
+
+    private void write(AuditAction action, String objectType, String objectId, List<Long> patientIds, String detail) {
         String role = Roles.ALL.stream().filter(identity::hasRole).findFirst().orElse(null);
         Object requestId = request.getProperty(RequestIds.PROPERTY);
         audit.record(new AccessEvent(identity.getPrincipal().getName(), role, action, objectType, objectId, patientIds,

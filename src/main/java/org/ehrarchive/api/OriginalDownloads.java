@@ -40,8 +40,14 @@ public class OriginalDownloads {
         SourceFile source = QuarkusTransaction.requiringNew().call(() -> SourceFile.<SourceFile>findById(document.sourceFileId));
         InputStream original = blobs.open(document.sourceSha256).orElseThrow(() -> new Problems.ProblemException(500,
                 "original-missing", "The original of this document is missing from the blob store; run a fixity check"));
-        audit.record(AuditAction.DOWNLOAD_ORIGINAL, "document", Long.toString(documentId), List.of(document.patientId),
-                document.sourceSha256);
+        try {
+            audit.record(AuditAction.DOWNLOAD_ORIGINAL, "document", Long.toString(documentId), List.of(document.patientId),
+                    document.sourceSha256);
+        } catch (RuntimeException refused) {
+            // a restricted original is not sent: the stream opened for it is closed
+            original.close();
+            throw refused;
+        }
         return Response.ok(original, "ccda".equals(document.format) ? "application/xml" : MediaType.APPLICATION_OCTET_STREAM)
                 .header("Content-Disposition", "attachment; filename=\"document-" + documentId + extensionOf(source) + "\"")
                 .header("Digest", "sha-256=" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(document.sourceSha256)))

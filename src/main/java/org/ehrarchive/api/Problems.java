@@ -88,7 +88,8 @@ public class Problems {
         }
     }
 
-    private static Response respond(int status, String type, String title, String detail, ContainerRequestContext request) {
+    /** The answer to a request that failed: the portal's error page, or the API's problem. */
+    public static Response respond(int status, String type, String title, String detail, ContainerRequestContext request) {
         Object requestId = request.getProperty(RequestIds.PROPERTY);
         if (!request.getUriInfo().getPath().startsWith("/api")) {
             // The portal: an error page for a person, with the same words and no internals.

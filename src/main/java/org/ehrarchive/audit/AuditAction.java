@@ -46,5 +46,20 @@ public enum AuditAction {
     /** Identity links were shown with their evidence (names, dates of the patients they pair). */
     VIEW_IDENTITY_LINKS,
     /** An identity link was confirmed, rejected, undone or drawn by an admin (who, when, why: docs/patient-identity.md). */
-    IDENTITY_DECISION
+    IDENTITY_DECISION,
+    /** A patient or a document was flagged restricted, or a flag lifted, by the privacy office (docs/compliance.md). */
+    RESTRICTION,
+    /** A reader broke the glass to open a restricted record: the reason they gave is the event's detail. */
+    BREAK_GLASS,
+    /** A privacy officer signed off or escalated a break-the-glass grant. */
+    BREAK_GLASS_REVIEW;
+
+    /**
+     * Whether this action opens a patient's record (a chart page, a document, an original, a print view, a sampled
+     * record): the reads a restriction holds back until the reader breaks the glass. Searches list patients and are
+     * not held back.
+     */
+    public boolean opensRecord() {
+        return this == VIEW_CHART || this == VIEW_DOCUMENT || this == DOWNLOAD_ORIGINAL || this == PRINT || this == VIEW_SAMPLED_RECORD;
+    }
 }

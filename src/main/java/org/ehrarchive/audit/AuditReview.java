@@ -45,7 +45,7 @@ public class AuditReview {
         PATIENT("patient", "Who accessed this patient"),
         USER("user", "Everything one user did"),
         AFTER_HOURS("after-hours", "Access after hours"),
-        FLAGGED("flagged", "Access to restricted patients"),
+        FLAGGED("flagged", "Access to flagged and restricted patients"),
         MASS("mass", "Mass access"),
         EXPORTS("exports", "Exports, prints and downloads");
 
@@ -294,8 +294,14 @@ public class AuditReview {
                 conditions.add("a.action = any(?)");
                 parameters.add(EXPORT_ACTIONS);
             }
-            case FLAGGED -> conditions.add("exists (select 1 from clinical_document d where d.confidentiality ->> 'code' in ('R', 'V')"
-                    + " and d.patient_id = any(string_to_array(a.patient_ids, ',')::bigint[]))");
+            // restricted by its source's mark, or by a privacy-office flag (on the patient or one of its documents) that
+            // stood when the access happened
+            case FLAGGED -> conditions.add("(exists (select 1 from clinical_document d where d.confidentiality ->> 'code' in ('R', 'V')"
+                    + " and d.patient_id = any(string_to_array(a.patient_ids, ',')::bigint[]))"
+                    + " or exists (select 1 from access_restriction r left join clinical_document d on d.id = r.document_id"
+                    + " left join access_restriction_lift l on l.restriction_id = r.id"
+                    + " where coalesce(r.patient_id, d.patient_id) = any(string_to_array(a.patient_ids, ',')::bigint[])"
+                    + " and r.flagged_at <= a.occurred_at and (l.lifted_at is null or l.lifted_at > a.occurred_at)))");
             // Reviewing the audit names many patients at once; it is listed in its reviewer's own activity, not here.
             case MASS -> conditions.add("a.patient_ids is not null and a.object_type is distinct from 'access-audit'");
             default -> {
@@ -337,6 +343,15 @@ public class AuditReview {
             ids.add(Long.parseLong(id.trim()));
         }
         return ids;
+    }
+
+    /** Each patient's name as its most recent demographics give it; a patient without one is left out. */
+    public Map<Long, String> names(Collection<Long> ids) {
+        try (Connection connection = dataSource.getConnection()) {
+            return names(connection, ids);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the patients' names", e);
+        }
     }
 
     /** Each patient's name as its most recent demographics give it (one statement for a page). */

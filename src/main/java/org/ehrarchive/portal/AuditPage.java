@@ -137,7 +137,8 @@ public class AuditPage {
         String rule = switch (chosen) {
             case AFTER_HOURS -> "Accesses outside the working hours: " + review.workingHours() + ".";
             case MASS -> "A user shown " + review.massAccessRule() + ".";
-            case FLAGGED -> "Accesses that showed a patient with a document marked restricted or very restricted (confidentiality R or V).";
+            case FLAGGED -> "Accesses that showed a patient flagged by the privacy office (VIP, employee, restricted...) at the time, or with a"
+                    + " document flagged so or marked restricted or very restricted by its source (confidentiality R or V).";
             case EXPORTS -> "Patient data that left the archive: exports, print views and downloaded originals.";
             case PATIENT -> "Every access to this patient's records, in every linked source, with who and why: what a patient asking"
                     + " \"who looked at my record\" is given.";

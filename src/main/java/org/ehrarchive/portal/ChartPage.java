@@ -22,12 +22,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.ehrarchive.api.AuditedReads;
 import org.ehrarchive.audit.AuditAction;
-import org.ehrarchive.chart.ChartReads;
 import org.ehrarchive.chart.ClinicalDates;
 import org.ehrarchive.chart.PatientChart;
 import org.ehrarchive.chart.Trends;
 import org.ehrarchive.record.ChartService;
 import org.ehrarchive.record.EntryKind;
+import org.ehrarchive.restriction.Restrictions;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -44,7 +44,7 @@ import io.quarkus.qute.TemplateInstance;
 public class ChartPage {
 
     private final ChartService charts;
-    private final ChartReads reads;
+    private final Restrictions restrictions;
     private final ClinicalDates dates;
     private final AuditedReads audit;
     private final PortalContext portal;
@@ -53,7 +53,7 @@ public class ChartPage {
     static class Templates {
         static native TemplateInstance chart(PortalContext.Nav nav, ChartViews.Banner banner, ChartViews.Summary summary,
                 List<ChartViews.TrendView> trends, List<ChartViews.SectionView> sections, List<PortalViews.SourceDemographics> sources,
-                List<PortalViews.DocumentRow> documents);
+                List<PortalViews.DocumentRow> documents, RestrictionsPage.Panel flags);
 
         static native TemplateInstance section(PortalContext.Nav nav, ChartViews.Banner banner, String title, String kind, ChartViews.Page page,
                 boolean measured, boolean detailed);
@@ -86,9 +86,9 @@ public class ChartPage {
     record EncounterYear(String year, List<EncounterRow> encounters) {
     }
 
-    public ChartPage(ChartService charts, ChartReads reads, ClinicalDates dates, AuditedReads audit, PortalContext portal) {
+    public ChartPage(ChartService charts, Restrictions restrictions, ClinicalDates dates, AuditedReads audit, PortalContext portal) {
         this.charts = charts;
-        this.reads = reads;
+        this.restrictions = restrictions;
         this.dates = dates;
         this.audit = audit;
         this.portal = portal;
@@ -103,7 +103,8 @@ public class ChartPage {
         // The six tests measured most often, drawn; every test is on the trends page.
         List<ChartViews.TrendView> trends = Trends.mostMeasured(chart, 6).stream().map(t -> views.trend(t, false)).toList();
         return Templates.chart(portal.nav(), banner(chart, views), views.summary(LocalDate.now()), trends, views.sections(),
-                chart.demographicsNewestFirst().stream().map(d -> PortalViews.demographics(d, dates)).toList(), documents(chart.chart().documents()));
+                chart.demographicsNewestFirst().stream().map(d -> PortalViews.demographics(d, dates)).toList(), documents(chart.chart().documents()),
+                RestrictionsPage.ofChart(portal, restrictions, dates, id, chart.chart().patientIds()));
     }
 
     @GET
@@ -244,7 +245,7 @@ public class ChartPage {
     }
 
     private ChartViews.Banner banner(PatientChart chart, ChartViews views) {
-        return views.banner(reads.restricted(chart.chart().patientIds()), LocalDate.now());
+        return views.banner(restrictions.ofChart(chart.chart().patientIds()).stream().map(Restrictions.Reason::says).toList(), LocalDate.now());
     }
 
     private List<PortalViews.DocumentRow> documents(List<ChartService.DocumentSummary> documents) {

@@ -25,8 +25,8 @@ import org.ehrarchive.record.EntryKind;
 /** The chart's pages as flat text for the templates (which only loop and test), from a {@link PatientChart}. */
 final class ChartViews {
 
-    /** The patient banner every patient page starts with. */
-    record Banner(long patientId, String name, String sex, String born, String age, String deceased, boolean restricted,
+    /** The patient banner every patient page starts with; {@code restrictions}, why the chart is restricted, if it is. */
+    record Banner(long patientId, String name, String sex, String born, String age, String deceased, List<String> restrictions,
             List<IdentifierView> identifiers, List<String> sources, List<String> linked) {
     }
 
@@ -90,7 +90,7 @@ final class ChartViews {
         this.dates = dates;
     }
 
-    Banner banner(boolean restricted, LocalDate today) {
+    Banner banner(List<String> restrictions, LocalDate today) {
         Optional<SourcedDemographics> withBirth = chart.firstWith(d -> d.birthTime() != null && d.birthTime().iso() != null);
         Optional<SourcedDemographics> withSex = chart.firstWith(d -> d.sex() != null && d.sex().label() != null);
         Optional<SourcedDemographics> withDeath = chart.firstWith(d -> Boolean.TRUE.equals(d.deceased()) || d.deceasedTime() != null);
@@ -124,7 +124,7 @@ final class ChartViews {
                         + source.patientId() + ", " + source.fileCount() + (source.fileCount() == 1 ? " file)" : " files)"));
             }
         }
-        return new Banner(chart.patientId(), chart.name(), withSex.map(d -> sex(d.sex())).orElse(""), born, age, deceased, restricted,
+        return new Banner(chart.patientId(), chart.name(), withSex.map(d -> sex(d.sex())).orElse(""), born, age, deceased, restrictions,
                 identifiers, chart.sourceFormats(), linked);
     }
 

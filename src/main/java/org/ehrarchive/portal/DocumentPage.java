@@ -17,6 +17,7 @@ import org.ehrarchive.api.OriginalDownloads;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.chart.ClinicalDates;
 import org.ehrarchive.record.ChartService;
+import org.ehrarchive.restriction.Restrictions;
 import org.ehrarchive.security.Roles;
 
 import io.quarkus.qute.CheckedTemplate;
@@ -32,15 +33,19 @@ public class DocumentPage {
     private final AuditedReads audit;
     private final PortalContext portal;
     private final ClinicalDates dates;
+    private final Restrictions restrictions;
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance document(PortalContext.Nav nav, ChartService.DocumentView document, String type,
-                ClinicalDates.Shown date, String authors, List<PortalViews.SectionBlock> sections, int attachments, String printed);
+                ClinicalDates.Shown date, String authors, List<PortalViews.SectionBlock> sections, int attachments, String printed,
+                List<String> restrictions, RestrictionsPage.Panel flags);
     }
 
-    public DocumentPage(ChartService charts, OriginalDownloads originals, AuditedReads audit, PortalContext portal, ClinicalDates dates) {
+    public DocumentPage(ChartService charts, OriginalDownloads originals, AuditedReads audit, PortalContext portal, ClinicalDates dates,
+            Restrictions restrictions) {
         this.dates = dates;
+        this.restrictions = restrictions;
         this.charts = charts;
         this.originals = originals;
         this.audit = audit;
@@ -75,7 +80,9 @@ public class DocumentPage {
                 .map(a -> a.personName() != null ? a.personName().display() : a.organizationName() == null ? "" : a.organizationName())
                 .toList());
         return Templates.document(portal.nav(), document, document.type() == null ? "" : document.type().label(),
-                dates.shown(document.effectiveTime()), authors, sections, document.attachments().size(), printed);
+                dates.shown(document.effectiveTime()), authors, sections, document.attachments().size(), printed,
+                restrictions.ofDocument(id).stream().map(Restrictions.Reason::says).toList(),
+                printed == null ? RestrictionsPage.ofDocument(portal, restrictions, dates, id) : null);
     }
 
     /** The original file, byte-exact. */

@@ -18,10 +18,10 @@ public class PortalContext {
     /**
      * The navigation bar's data: {@code sources} and {@code fixity} for admins (decommissioning), {@code sampling}
      * for admins, who draw samples, and clinicians, who review them; {@code identity} for admins, who review links;
-     * {@code purpose}, the purpose of use its user stated for their reads (null: none stated), from {@code purposes}.
+     * {@code breakGlass} for compliance staff, who review break-the-glass grants; {@code purpose}, the purpose of use its user stated for their reads (null: none stated), from {@code purposes}.
      */
     public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling, boolean identity,
-            String purpose, List<Purpose> purposes) {
+            boolean breakGlass, String purpose, List<Purpose> purposes) {
     }
 
     /** A purpose of use the navigation bar offers (docs/compliance.md): its code and its words. */
@@ -40,13 +40,18 @@ public class PortalContext {
 
     public Nav nav() {
         if (identity.isAnonymous()) {
-            return new Nav(null, false, false, false, false, false, false, null, List.of());
+            return new Nav(null, false, false, false, false, false, false, false, null, List.of());
         }
         var cookie = http.request().getCookie(AuditedReads.PURPOSE_COOKIE);
         String purpose = cookie == null ? null : PurposeOfUse.known(cookie.getValue()).orElse(null);
         return new Nav(identity.getPrincipal().getName(), readsPatients(),
                 identity.hasRole(Roles.COMPLIANCE) || identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN), identity.hasRole(Roles.ADMIN),
-                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN), identity.hasRole(Roles.ADMIN), purpose, PURPOSES);
+                identity.hasRole(Roles.ADMIN) || identity.hasRole(Roles.CLINICIAN), identity.hasRole(Roles.ADMIN), isCompliance(), purpose, PURPOSES);
+    }
+
+    /** Compliance staff: the privacy office, who flag restricted records and review break-the-glass grants. */
+    public boolean isCompliance() {
+        return identity.hasRole(Roles.COMPLIANCE);
     }
 
     public boolean readsPatients() {

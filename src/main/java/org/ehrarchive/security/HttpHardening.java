@@ -70,10 +70,16 @@ public class HttpHardening {
         context.next();
     }
 
+    /** Set on the request by whoever recorded its 403 already, with more than the path can say. */
+    public static final String REFUSAL_RECORDED = "archive.refusal-recorded";
+
     private void recordRefusal(RoutingContext context, String requestId) {
         if (!(context.user() instanceof QuarkusHttpUser user) || user.getSecurityIdentity().isAnonymous()
                 || context.normalizedPath().startsWith("/login")) {
             return; // a refused sign-in is recorded as LOGIN_FAILED, with its reason, by the sign-in itself
+        }
+        if (Boolean.TRUE.equals(context.get(REFUSAL_RECORDED))) {
+            return; // recorded already, with the patient it was about (a restricted record: AuditedReads)
         }
         String name = user.getSecurityIdentity().getPrincipal().getName();
         String role = Roles.ALL.stream().filter(user.getSecurityIdentity()::hasRole).findFirst().orElse(null);

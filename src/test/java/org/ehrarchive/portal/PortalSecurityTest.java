@@ -152,7 +152,10 @@ class PortalSecurityTest {
             "GET /sources/{id}/certificates/{cid}/certificate.pdf",
             // identity links, for admins: the evidence names people, and each page and decision is audited (IdentityBrowserTest)
             "GET /identity", "GET /identity/links/{id}", "POST /identity/links/{id}", "POST /identity/links", "POST /identity/systems",
-            "POST /identity/systems/remove");
+            "POST /identity/systems/remove",
+            // break-the-glass: the grant form redirects to the record (read and audited there); the review queue names
+            // patients and is audited (VIEW_AUDIT); flags and reviews are audited changes (BreakGlassBrowserTest)
+            "POST /break-glass", "GET /break-glass", "POST /break-glass/{id}/review", "POST /restrictions", "POST /restrictions/{id}/lift");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

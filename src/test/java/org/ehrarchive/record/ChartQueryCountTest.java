@@ -44,8 +44,9 @@ class ChartQueryCountTest {
      */
     private static final int STATEMENTS_PER_CHART = 8;
     /**
-     * The most a chart page takes on the chart's tables: the outline's statements but the patient's, the restricted
-     * flag's, and one to make whole the rows it shows (a fact's page: one more for its occurrences).
+     * The most a chart page takes on the chart's tables: the outline's statements but the patient's, and those making
+     * whole the rows it shows (a fact's page: one more for its occurrences). The restrictions are read through JDBC
+     * ({@code Restrictions}), which this count does not see either.
      */
     private static final int STATEMENTS_PER_CHART_PAGE = STATEMENTS_PER_CHART + 2;
     private static final String PASSWORD = "chart count password";
@@ -169,7 +170,7 @@ class ChartQueryCountTest {
             String page = heavyPages.get(i);
             List<String> lightSql = pageStatements(clinician, lightPages.get(i));
             List<String> heavySql = pageStatements(clinician, page);
-            // The outline's statements, the restricted flag's and those making whole what the page shows; never one
+            // The outline's statements and those making whole what the page shows; never one
             // per document or entry.
             assertThat(heavySql).as("page " + page).hasSize(lightSql.size()).hasSizeLessThanOrEqualTo(STATEMENTS_PER_CHART_PAGE);
             assertThat(heavySql).as("page " + page).noneSatisfy(sql -> assertThat(sql).containsAnyOf("source_fragment", "header_fragment"));

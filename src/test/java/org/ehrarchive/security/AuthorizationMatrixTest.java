@@ -186,6 +186,28 @@ class AuthorizationMatrixTest {
                 CHALLENGE, 403, 403, 400));
         routes.put("DELETE /api/identity/systems", new Expected((r, ids) -> r.queryParam("system", "urn:matrix:none").delete("/api/identity/systems"),
                 CHALLENGE, 403, 403, 404));
+        // Restricted records and break-the-glass (docs/compliance.md): clinicians break the glass (nothing of the fixture is
+        // restricted, so the form goes straight back to the chart); compliance staff flag records and review grants. Grant
+        // and flag 0 are none.
+        routes.put("POST /break-glass", new Expected((r, ids) -> r.formParam("patient", ids.patient()).formParam("reason", "matrix: nothing restricted")
+                .post("/break-glass"), SIGN_IN, 303, 403, 403));
+        routes.put("GET /break-glass", new Expected((r, ids) -> r.get("/break-glass"), SIGN_IN, 403, 200, 403));
+        routes.put("POST /break-glass/{id}/review", new Expected((r, ids) -> r.formParam("decision", "SIGNED_OFF").post("/break-glass/0/review"),
+                SIGN_IN, 403, 404, 403));
+        routes.put("POST /restrictions", new Expected((r, ids) -> r.formParam("category", "VIP").post("/restrictions"), SIGN_IN, 403, 400, 403));
+        routes.put("POST /restrictions/{id}/lift", new Expected((r, ids) -> r.formParam("reason", "matrix").post("/restrictions/0/lift"),
+                SIGN_IN, 403, 404, 403));
+        routes.put("POST /api/break-glass", new Expected((r, ids) -> r.contentType("application/json").body("{}").post("/api/break-glass"),
+                CHALLENGE, 400, 403, 403));
+        routes.put("GET /api/break-glass", new Expected((r, ids) -> r.get("/api/break-glass"), CHALLENGE, 403, 200, 403));
+        routes.put("POST /api/break-glass/{id}/reviews", new Expected((r, ids) -> r.contentType("application/json")
+                .body("{\"decision\": \"SIGNED_OFF\"}").post("/api/break-glass/0/reviews"), CHALLENGE, 403, 404, 403));
+        routes.put("GET /api/restrictions", new Expected((r, ids) -> r.queryParam("patient", ids.patient()).get("/api/restrictions"),
+                CHALLENGE, 403, 200, 403));
+        routes.put("POST /api/restrictions", new Expected((r, ids) -> r.contentType("application/json").body("{}").post("/api/restrictions"),
+                CHALLENGE, 403, 400, 403));
+        routes.put("POST /api/restrictions/{id}/lift", new Expected((r, ids) -> r.contentType("application/json").body("{\"reason\": \"matrix\"}")
+                .post("/api/restrictions/0/lift"), CHALLENGE, 403, 404, 403));
         // Quarkus's endpoints: health open for a load balancer; metrics for admins; the API description for users.
         for (String health : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/health/group",
                 "/q/health/well")) {
