@@ -58,6 +58,10 @@ public class ReadOnlyRecordTest {
             Map.entry("patient_link", "append-only by its own triggers (V11, PatientLinksTest)"),
             Map.entry("patient_link_decision", "append-only by its own triggers (V11, PatientLinksTest)"),
             Map.entry("patient_match_key", "derived blocking keys, rebuilt by identity match"),
+            Map.entry("access_restriction", "the privacy office's flags: append-only by their own trigger (ADR 0023)"),
+            Map.entry("access_restriction_lift", "a flag lifted: append-only by its own trigger"),
+            Map.entry("break_glass", "break-the-glass grants: append-only by their own trigger"),
+            Map.entry("break_glass_review", "the privacy officer's reviews of grants: append-only by their own trigger"),
             Map.entry("flyway_schema_history", "Flyway's own table"));
 
     @Inject
