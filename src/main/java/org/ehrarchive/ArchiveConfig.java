@@ -50,6 +50,43 @@ public interface ArchiveConfig {
     /** When two archived patients are proposed, or linked, as one person (docs/patient-identity.md). */
     Identity identity();
 
+    /** Release of information: the clock and the fees (docs/compliance.md#release-of-information). */
+    Release release();
+
+    /**
+     * Release-of-information settings. Fees follow 45 CFR 164.524(c)(4): labour for copying, supplies, postage; never
+     * search or retrieval. Amounts are in the site's currency, as decimals ("25.00").
+     */
+    interface Release {
+        /** The name the cover letters and notices are signed with. */
+        @WithDefault("Health Information Management")
+        String organization();
+
+        /** Days from receipt to answer a request (164.524(b)(2)). */
+        @WithDefault("30")
+        int responseDays();
+
+        /** Days the one extension adds, with a written notice (164.524(b)(2)(ii)). */
+        @WithDefault("30")
+        int extensionDays();
+
+        /** Labour for copying, per hour of a person's time. */
+        @WithDefault("25.00")
+        java.math.BigDecimal labourPerHour();
+
+        /** Supplies for a paper copy, per page (nothing for an electronic copy). */
+        @WithDefault("0.10")
+        java.math.BigDecimal paperPerPage();
+
+        /** The flat fee that may be charged instead for an electronic copy (HHS: $6.50, an option, not a cap). */
+        @WithDefault("6.50")
+        java.math.BigDecimal flatFee();
+
+        /** The currency symbol the invoice prints. */
+        @WithDefault("$")
+        String currency();
+    }
+
     /** Restricted records and breaking the glass to read one (docs/compliance.md#break-the-glass). */
     BreakGlass breakGlass();
 

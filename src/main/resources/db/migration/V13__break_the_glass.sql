@@ -58,7 +58,8 @@ create table break_glass_review (
 );
 create index break_glass_review_grant on break_glass_review (break_glass_id, id);
 
-create function refuse_restriction_change() returns trigger language plpgsql as $$
+-- One function for every append-only table from here on (V14 uses it too).
+create function refuse_append_only_change() returns trigger language plpgsql as $$
 begin
     raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'insufficient_privilege';
 end
@@ -68,9 +69,9 @@ declare
     kept text;
 begin
     foreach kept in array array['access_restriction', 'access_restriction_lift', 'break_glass', 'break_glass_review'] loop
-        execute format('create trigger %I before update or delete on %I for each row execute function refuse_restriction_change()',
+        execute format('create trigger %I before update or delete on %I for each row execute function refuse_append_only_change()',
                 kept || '_append_only', kept);
-        execute format('create trigger %I before truncate on %I for each statement execute function refuse_restriction_change()',
+        execute format('create trigger %I before truncate on %I for each statement execute function refuse_append_only_change()',
                 kept || '_no_truncate', kept);
     end loop;
 end

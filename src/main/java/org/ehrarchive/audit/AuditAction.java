@@ -52,7 +52,13 @@ public enum AuditAction {
     /** A reader broke the glass to open a restricted record: the reason they gave is the event's detail. */
     BREAK_GLASS,
     /** A privacy officer signed off or escalated a break-the-glass grant. */
-    BREAK_GLASS_REVIEW;
+    BREAK_GLASS_REVIEW,
+    /** A release-of-information request was taken in, extended (with its notice letter) or closed without release. */
+    RELEASE_REQUEST,
+    /** A disclosure made outside the archive was logged, or an accounting entry suspended (45 CFR 164.528). */
+    DISCLOSURE,
+    /** A patient's disclosure log or accounting of disclosures was shown (the accounting's PDF and CSV are EXPORTs). */
+    VIEW_DISCLOSURES;
 
     /**
      * Whether this action opens a patient's record (a chart page, a document, an original, a print view, a sampled

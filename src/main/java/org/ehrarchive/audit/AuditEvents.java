@@ -48,7 +48,7 @@ public final class AuditEvents {
     private static final String ARCHIVE_ROLES = "https://ehr-archive.org/fhir/CodeSystem/role";
 
     private static final Set<String> READS = Set.of("VIEW_CHART", "VIEW_DOCUMENT", "DOWNLOAD_ORIGINAL", "VIEW_SAMPLED_RECORD");
-    private static final Set<String> QUERIES = Set.of("SEARCH_PATIENTS", "SEARCH_TEXT", "VIEW_AUDIT", "VIEW_IDENTITY_LINKS");
+    private static final Set<String> QUERIES = Set.of("SEARCH_PATIENTS", "SEARCH_TEXT", "VIEW_AUDIT", "VIEW_IDENTITY_LINKS", "VIEW_DISCLOSURES");
     private static final Set<String> DISCLOSURES = Set.of("EXPORT", "PRINT", "CERTIFICATE");
     private static final Map<String, String> AUTHENTICATION = Map.of("LOGIN", "110122", "LOGIN_FAILED", "110122", "LOGOUT", "110123",
             "LOCKOUT", "110122");

@@ -18,10 +18,12 @@ public class PortalContext {
     /**
      * The navigation bar's data: {@code sources} and {@code fixity} for admins (decommissioning), {@code sampling}
      * for admins, who draw samples, and clinicians, who review them; {@code identity} for admins, who review links;
-     * {@code breakGlass} for compliance staff, who review break-the-glass grants; {@code purpose}, the purpose of use its user stated for their reads (null: none stated), from {@code purposes}.
+     * {@code compliance} for compliance staff, who review break-the-glass grants and work release-of-information
+     * requests; {@code purpose}, the purpose of use its user stated for their reads (null: none stated), from
+     * {@code purposes}.
      */
     public record Nav(String user, boolean patients, boolean audit, boolean fixity, boolean sources, boolean sampling, boolean identity,
-            boolean breakGlass, String purpose, List<Purpose> purposes) {
+            boolean compliance, String purpose, List<Purpose> purposes) {
     }
 
     /** A purpose of use the navigation bar offers (docs/compliance.md): its code and its words. */

@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import javax.sql.DataSource;
 
 import org.ehrarchive.ArchiveConfig;
+import org.ehrarchive.TypedText;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.identity.PatientLinks;
 
@@ -189,7 +190,7 @@ public class BreakGlass {
      * shorter than {@link #MIN_REASON_LENGTH} is refused.
      */
     public Optional<Grant> grant(String username, String role, long patientId, Long documentId, String reason) {
-        String why = Restrictions.text(reason, "Say why you need this record");
+        String why = TypedText.required(reason, "Say why you need this record");
         if (why.length() < MIN_REASON_LENGTH) {
             throw new IllegalArgumentException("Say why you need this record, in at least " + MIN_REASON_LENGTH + " characters");
         }
@@ -273,7 +274,7 @@ public class BreakGlass {
      * escalation without a note.
      */
     public Grant review(long id, Decision decision, String note, String reviewer) {
-        String written = note == null || note.isBlank() ? null : Restrictions.text(note, "");
+        String written = note == null || note.isBlank() ? null : TypedText.required(note, "");
         if (decision == Decision.ESCALATED && written == null) {
             throw new IllegalArgumentException("An escalation needs a note saying what is to be looked into");
         }

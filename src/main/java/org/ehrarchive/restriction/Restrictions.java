@@ -14,6 +14,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import javax.sql.DataSource;
 
+import org.ehrarchive.TypedText;
 import org.ehrarchive.chart.ClinicalDates;
 
 /**
@@ -77,7 +78,6 @@ public class Restrictions {
         }
     }
 
-    static final int MAX_TEXT = 2_000;
     /** At most this many of a chart's documents are named one by one; the rest are counted. */
     private static final int NAMED_DOCUMENTS = 10;
 
@@ -173,7 +173,7 @@ public class Restrictions {
         if ((patientId == null) == (documentId == null)) {
             throw new IllegalArgumentException("a flag is on a patient or on a document");
         }
-        String why = text(reason, "A flag needs a reason");
+        String why = TypedText.required(reason, "A flag needs a reason");
         try (Connection connection = dataSource.getConnection()) {
             String exists = patientId != null ? "select 1 from patient where id = ?" : "select 1 from clinical_document where id = ?";
             try (PreparedStatement check = connection.prepareStatement(exists)) {
@@ -206,7 +206,7 @@ public class Restrictions {
 
     /** Lifts a flag: the record is no longer restricted by it (the flag and its lifting both stay). */
     public Flag lift(long id, String reason, String by) {
-        String why = text(reason, "Lifting a flag needs a reason");
+        String why = TypedText.required(reason, "Lifting a flag needs a reason");
         try (Connection connection = dataSource.getConnection()) {
             Flag flag = flag(connection, id);
             if (flag.lifted()) {
@@ -235,17 +235,6 @@ public class Restrictions {
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the flag", e);
         }
-    }
-
-    /** A text a person typed: trimmed, not blank, not too long. */
-    static String text(String value, String missing) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(missing);
-        }
-        if (value.length() > MAX_TEXT) {
-            throw new IllegalArgumentException("At most " + MAX_TEXT + " characters");
-        }
-        return value.trim();
     }
 
     private Flag flag(Connection connection, long id) throws SQLException {

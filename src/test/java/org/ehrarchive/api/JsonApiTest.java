@@ -103,6 +103,8 @@ class JsonApiTest {
         known.addAll(IdentityApiTest.OPERATIONS); // admins' identity links: audited there (VIEW_IDENTITY_LINKS, IDENTITY_DECISION)
         // restricted records and break-the-glass: audited there (BREAK_GLASS, BREAK_GLASS_REVIEW, RESTRICTION, VIEW_AUDIT)
         known.addAll(BreakGlassApiTest.OPERATIONS);
+        // release of information and disclosures: audited there (RELEASE_REQUEST, EXPORT, DISCLOSURE, VIEW_DISCLOSURES)
+        known.addAll(ReleaseOfInformationTest.OPERATIONS);
         assertThat(PublishedOperations.whosePath(path -> path.startsWith("/api/")))
                 .as("every API operation (method and path) is in this test's table").containsExactlyInAnyOrderElementsOf(known);
     }

@@ -155,7 +155,12 @@ class PortalSecurityTest {
             "POST /identity/systems/remove",
             // break-the-glass: the grant form redirects to the record (read and audited there); the review queue names
             // patients and is audited (VIEW_AUDIT); flags and reviews are audited changes (BreakGlassBrowserTest)
-            "POST /break-glass", "GET /break-glass", "POST /break-glass/{id}/review", "POST /restrictions", "POST /restrictions/{id}/lift");
+            "POST /break-glass", "GET /break-glass", "POST /break-glass/{id}/review", "POST /restrictions", "POST /restrictions/{id}/lift",
+            // release of information and disclosures, for compliance staff: each page and file names its patient and is
+            // audited (VIEW_DISCLOSURES, EXPORT, DOWNLOAD_ORIGINAL), each step too (ReleaseOfInformationTest)
+            "GET /releases", "GET /releases/new", "POST /releases", "GET /releases/{id}", "POST /releases/{id}/extension", "POST /releases/{id}/closing",
+            "POST /releases/{id}/release", "GET /releases/{id}/{file}", "GET /disclosures", "GET /disclosures/accounting.pdf",
+            "GET /disclosures/accounting.csv", "POST /disclosures", "POST /disclosures/{id}/suspension");
 
     private record PortalRead(String action, String objectType, String objectId, String detail,
             Function<RequestSpecification, Response> call, Function<Response, Set<Long>> patientsShown) {

@@ -62,6 +62,10 @@ public class ReadOnlyRecordTest {
             Map.entry("access_restriction_lift", "a flag lifted: append-only by its own trigger"),
             Map.entry("break_glass", "break-the-glass grants: append-only by their own trigger"),
             Map.entry("break_glass_review", "the privacy officer's reviews of grants: append-only by their own trigger"),
+            Map.entry("release_request", "release-of-information requests: append-only by their own trigger (ADR 0024)"),
+            Map.entry("release_event", "what happened to a request: append-only by its own trigger"),
+            Map.entry("disclosure", "the disclosure log (164.528): append-only by its own trigger"),
+            Map.entry("disclosure_suspension", "law-enforcement suspensions of accounting entries: append-only by their own trigger"),
             Map.entry("flyway_schema_history", "Flyway's own table"));
 
     @Inject

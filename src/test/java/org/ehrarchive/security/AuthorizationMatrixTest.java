@@ -208,6 +208,41 @@ class AuthorizationMatrixTest {
                 CHALLENGE, 403, 400, 403));
         routes.put("POST /api/restrictions/{id}/lift", new Expected((r, ids) -> r.contentType("application/json").body("{\"reason\": \"matrix\"}")
                 .post("/api/restrictions/0/lift"), CHALLENGE, 403, 404, 403));
+        // Release of information and disclosures (docs/compliance.md): compliance staff only. Request and disclosure 0 are none.
+        routes.put("GET /releases", new Expected((r, ids) -> r.get("/releases"), SIGN_IN, 403, 200, 403));
+        routes.put("GET /releases/new", new Expected((r, ids) -> r.get("/releases/new"), SIGN_IN, 403, 200, 403));
+        routes.put("POST /releases", new Expected((r, ids) -> r.multiPart("patient", "none").post("/releases"), SIGN_IN, 403, 400, 403));
+        routes.put("GET /releases/{id}", new Expected((r, ids) -> r.get("/releases/0"), SIGN_IN, 403, 404, 403));
+        for (String step : List.of("extension", "closing", "release")) {
+            routes.put("POST /releases/{id}/" + step, new Expected((r, ids) -> r.formParam("reason", "matrix").post("/releases/0/" + step), SIGN_IN,
+                    403, 404, 403));
+        }
+        routes.put("GET /releases/{id}/{file}", new Expected((r, ids) -> r.get("/releases/0/packet.pdf"), SIGN_IN, 403, 404, 403));
+        routes.put("GET /disclosures", new Expected((r, ids) -> r.queryParam("patient", ids.patient()).get("/disclosures"), SIGN_IN, 403, 200, 403));
+        for (String file : List.of("accounting.pdf", "accounting.csv")) {
+            routes.put("GET /disclosures/" + file, new Expected((r, ids) -> r.queryParam("patient", ids.patient()).get("/disclosures/" + file), SIGN_IN,
+                    403, 200, 403));
+        }
+        routes.put("POST /disclosures", new Expected((r, ids) -> r.formParam("patient", ids.patient()).post("/disclosures"), SIGN_IN, 403, 400, 403));
+        routes.put("POST /disclosures/{id}/suspension", new Expected((r, ids) -> r.formParam("until", java.time.LocalDate.now().plusDays(9).toString())
+                .post("/disclosures/0/suspension"), SIGN_IN, 403, 404, 403));
+        routes.put("GET /api/releases", new Expected((r, ids) -> r.get("/api/releases"), CHALLENGE, 403, 200, 403));
+        routes.put("POST /api/releases", new Expected((r, ids) -> r.contentType("application/json").body("{}").post("/api/releases"), CHALLENGE, 403,
+                400, 403));
+        routes.put("GET /api/releases/{id}", new Expected((r, ids) -> r.get("/api/releases/0"), CHALLENGE, 403, 404, 403));
+        for (String step : List.of("extension", "closing", "release")) {
+            routes.put("POST /api/releases/{id}/" + step, new Expected((r, ids) -> r.contentType("application/json").body("{\"reason\": \"matrix\"}")
+                    .post("/api/releases/0/" + step), CHALLENGE, 403, 404, 403));
+        }
+        routes.put("GET /api/releases/{id}/{file}", new Expected((r, ids) -> r.get("/api/releases/0/packet.pdf"), CHALLENGE, 403, 404, 403));
+        routes.put("GET /api/disclosures", new Expected((r, ids) -> r.queryParam("patient", ids.patient()).get("/api/disclosures"), CHALLENGE, 403,
+                200, 403));
+        routes.put("POST /api/disclosures", new Expected((r, ids) -> r.contentType("application/json").body("{}").post("/api/disclosures"), CHALLENGE,
+                403, 400, 403));
+        routes.put("POST /api/disclosures/{id}/suspensions", new Expected((r, ids) -> r.contentType("application/json")
+                .body("{\"until\": \"" + java.time.LocalDate.now().plusDays(9) + "\"}").post("/api/disclosures/0/suspensions"), CHALLENGE, 403, 404, 403));
+        routes.put("GET /api/disclosures/accounting", new Expected((r, ids) -> r.queryParam("patient", ids.patient()).get("/api/disclosures/accounting"),
+                CHALLENGE, 403, 200, 403));
         // Quarkus's endpoints: health open for a load balancer; metrics for admins; the API description for users.
         for (String health : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/health/group",
                 "/q/health/well")) {
