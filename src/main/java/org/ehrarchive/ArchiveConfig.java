@@ -150,6 +150,23 @@ public interface ArchiveConfig {
         /** The window of the mass-access report, aligned to the clock (60 minutes: each clock hour). */
         @WithDefault("60m")
         Duration massAccessWindow();
+
+        /** Forwarding each audit event to a SIEM as syslog (RFC 5424); off unless a host is set. */
+        Syslog syslog();
+    }
+
+    /** Where audit events are forwarded as syslog, carrying the FHIR AuditEvent of each (docs/compliance.md). */
+    interface Syslog {
+        /** The SIEM's host; unset (the default): nothing is forwarded. */
+        java.util.Optional<String> host();
+
+        /** Its port. Default 514. */
+        @WithDefault("514")
+        int port();
+
+        /** {@code udp} (RFC 5426), or {@code tcp} with octet-counting framing (RFC 6587). Default udp. */
+        @WithDefault("udp")
+        String protocol();
     }
 
     /** Security settings. */

@@ -100,3 +100,7 @@ begin
     end loop;
 end
 $$;
+
+-- The documents their source marked restricted or very restricted, by patient: what the restriction gate, the release
+-- exclusions and the flagged-access report look up (ADR 0023); a partial index, as such documents are few.
+create index clinical_document_restricted on clinical_document (patient_id) where confidentiality ->> 'code' in ('R', 'V');

@@ -89,9 +89,12 @@ public class BenchCommand implements Callable<Integer> {
         ccda, hl7v2, fhir, csv
     }
 
-    /** What is measured: the ingest, or reading a heavy patient's chart ({@link ChartBench}). */
+    /**
+     * What is measured: the ingest, reading a heavy patient's chart ({@link ChartBench}), matching identities
+     * ({@link IdentityBench}), the audit review's reports over a large log ({@link AuditBench}).
+     */
     enum Workload {
-        ingest, chart, identity
+        ingest, chart, identity, audit
     }
 
     /** The options that describe a generated workload, which {@code --input} replaces. */
@@ -106,15 +109,21 @@ public class BenchCommand implements Callable<Integer> {
             description = "What to measure: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). chart: a generated heavy patient"
                     + " (--documents documents of one patient, default 200, --entries per section, default 10) and the patient with"
                     + " the most entries of --input (default ../shared/corpus/synthea-dev/fhir when it exists): for each, the whole chart read"
-                    + " and every chart page and API answer through HTTP on loopback (a port of its own), each --runs times.")
+                    + " and every chart page and API answer through HTTP on loopback (a port of its own), each --runs times. identity: a new source"
+                    + " matched against --patients archived ones. audit: the audit review's reports over --events appended audit events.")
     Workload workload;
 
     @Option(names = "--arriving", defaultValue = "1000", description = "--workload identity: patients of the new source matched against"
             + " the archive's --patients (default 100,000 there) (default ${DEFAULT-VALUE}).")
     int arriving;
 
-    @Option(names = "--runs", defaultValue = "200", description = "--workload chart: timed reads of each page per patient, after a warm-up (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "200", description = "--workload chart: timed reads of each page per patient, after a warm-up"
+            + " (default ${DEFAULT-VALUE}); --workload audit: timed runs of each report (default 20 there).")
     int runs;
+
+    @Option(names = "--events", defaultValue = "1000000", description = "--workload audit: audit events appended to the chain before the"
+            + " reports are timed (default ${DEFAULT-VALUE}).")
+    int events;
 
     @Option(names = "--input", paramLabel = "FOLDER", description = "A real export folder to copy as the workload, instead of generated documents.")
     Path input;
@@ -166,13 +175,16 @@ public class BenchCommand implements Callable<Integer> {
     private final Instance<Importer> importers;
     private final ChartBench charts;
     private final IdentityBench identities;
+    private final AuditBench audits;
 
     public BenchCommand(IngestService ingest, Instance<Importer> importers, ChartService charts, ObjectMapper json,
-            EntityManager entityManager, SessionFactory sessions, SearchIndexer indexer, javax.sql.DataSource dataSource) {
+            EntityManager entityManager, SessionFactory sessions, SearchIndexer indexer, javax.sql.DataSource dataSource,
+            org.ehrarchive.audit.AuditReview review) {
         this.ingest = ingest;
         this.importers = importers;
         this.charts = new ChartBench(ingest, charts, json, entityManager, sessions, indexer);
         this.identities = new IdentityBench(ingest, dataSource);
+        this.audits = new AuditBench(dataSource, review);
     }
 
     /** The corpus patient of {@code --workload chart} when no --input is given. */
@@ -193,6 +205,14 @@ public class BenchCommand implements Callable<Integer> {
                 Path corpus = input != null ? input : Files.isDirectory(DEFAULT_CHART_CORPUS) ? DEFAULT_CHART_CORPUS : null;
                 charts.run(folder, given.hasMatchedOption("--documents") ? documents : 200,
                         given.hasMatchedOption("--entries") ? entriesPerSection : 10, seed, corpus, runs);
+                return ArchiveCommand.ExitCodes.OK;
+            }
+            if (this.workload == Workload.audit) {
+                try {
+                    audits.run(events, spec.commandLine().getParseResult().hasMatchedOption("--runs") ? runs : 20, seed);
+                } catch (java.sql.SQLException e) {
+                    throw new IOException("The database failed during the audit bench (SQLSTATE " + e.getSQLState() + ")", e);
+                }
                 return ArchiveCommand.ExitCodes.OK;
             }
             if (this.workload == Workload.identity) {
@@ -314,11 +334,22 @@ public class BenchCommand implements Callable<Integer> {
             }
             return patients < 1 || arriving < 1 ? "--patients and --arriving must be at least 1" : null;
         }
+        if (workload == Workload.audit) {
+            List<String> others = Stream.of("--format", "--copies", "--messages", "--messages-per-file", "--documents", "--entries",
+                    "--input", "--profile", "--size-mb", "--patients", "--arriving").filter(given::hasMatchedOption).toList();
+            if (!others.isEmpty()) {
+                return String.join(", ", others) + " describe other workloads; --workload audit takes --events, --runs and --seed";
+            }
+            return events < 1 || runs < 1 ? "--events and --runs must be at least 1" : null;
+        }
         if (given.hasMatchedOption("--arriving")) {
             return "--arriving is for --workload identity";
         }
+        if (given.hasMatchedOption("--events")) {
+            return "--events is for --workload audit";
+        }
         if (given.hasMatchedOption("--runs")) {
-            return "--runs is for --workload chart";
+            return "--runs is for --workload chart and --workload audit";
         }
         if (input != null) {
             List<String> generated = GENERATED_OPTIONS.stream().filter(given::hasMatchedOption).toList();
