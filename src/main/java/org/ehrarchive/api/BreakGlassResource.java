@@ -17,6 +17,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.restriction.BreakGlass;
 import org.ehrarchive.restriction.Restrictions;
@@ -31,6 +33,7 @@ import io.quarkus.security.identity.SecurityIdentity;
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Restricted records", description = "Flags, breaking the glass, and the privacy officer's review of it")
 public class BreakGlassResource {
 
     static final int DEFAULT_LIMIT = 50;
@@ -69,6 +72,7 @@ public class BreakGlassResource {
     @Path("/break-glass")
     @RolesAllowed(Roles.CLINICIAN)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Break the glass: state why, and read the restricted patient's record for a limited time (clinicians)")
     public Response grant(GrantRequest request) {
         if (request == null || request.patient() == null) {
             throw new Problems.ProblemException(400, "invalid-break-glass", "Send {\"patient\": id, \"reason\": \"...\"} (and \"document\": id"
@@ -92,6 +96,7 @@ public class BreakGlassResource {
     @GET
     @Path("/break-glass")
     @RolesAllowed(Roles.COMPLIANCE)
+    @Operation(summary = "The privacy officer's queue of break-the-glass grants (state: open, pending, escalated, signed-off, all)")
     public BreakGlass.Queue queue(@QueryParam("state") String state, @QueryParam("offset") String offset, @QueryParam("limit") String limit) {
         String chosen = state == null || state.isBlank() ? "open" : state.trim().toLowerCase(Locale.ROOT);
         Set<BreakGlass.State> states = BreakGlass.State.filter(chosen).orElseThrow(() -> new Problems.ProblemException(400, "invalid-state",
@@ -108,6 +113,7 @@ public class BreakGlassResource {
     @Path("/break-glass/{id}/reviews")
     @RolesAllowed(Roles.COMPLIANCE)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Sign a grant off, or escalate it with a note")
     public BreakGlass.Grant review(@PathParam("id") long id, ReviewRequest request) {
         BreakGlass.Decision decision;
         try {
@@ -133,6 +139,7 @@ public class BreakGlassResource {
     @GET
     @Path("/restrictions")
     @RolesAllowed(Roles.COMPLIANCE)
+    @Operation(summary = "The flags of a patient or a document, lifted or not")
     public List<Restrictions.Flag> flags(@QueryParam("patient") String patient, @QueryParam("document") String document) {
         List<Restrictions.Flag> flags;
         if (patient != null && document == null) {
@@ -152,6 +159,7 @@ public class BreakGlassResource {
     @Path("/restrictions")
     @RolesAllowed(Roles.COMPLIANCE)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Flag a patient or a document restricted (RESTRICTED, VIP, EMPLOYEE, PART2, PSYCHOTHERAPY)")
     public Response flag(FlagRequest request) {
         if (request == null || (request.patient() == null) == (request.document() == null)) {
             throw new Problems.ProblemException(400, "invalid-flag", "Send {\"patient\": id} or {\"document\": id}, with \"category\" and \"reason\"");
@@ -173,6 +181,7 @@ public class BreakGlassResource {
     @Path("/restrictions/{id}/lift")
     @RolesAllowed(Roles.COMPLIANCE)
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Lift a flag, with the reason")
     public Restrictions.Flag lift(@PathParam("id") long id, LiftRequest request) {
         try {
             Restrictions.Flag flag = restrictions.lift(id, request == null ? null : request.reason(), user());

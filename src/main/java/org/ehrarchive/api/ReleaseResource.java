@@ -17,6 +17,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.ehrarchive.audit.AuditAction;
 import org.ehrarchive.blob.BlobStore;
 import org.ehrarchive.disclosure.Disclosures;
@@ -38,6 +40,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Roles.COMPLIANCE)
+@Tag(name = "Release of information", description = "Requests against the 30-day clock, release packets, the disclosure log and the"
+        + " accounting of disclosures (compliance staff)")
 public class ReleaseResource {
 
     /** A request as taken in; dates are YYYY-MM-DD; {@code authorization} the document's bytes as base64, with its name and media type. */
@@ -84,6 +88,7 @@ public class ReleaseResource {
     /** The work queue: open requests (default) due first, or {@code state=all}, {@code released}, {@code closed}. */
     @GET
     @Path("/releases")
+    @Operation(summary = "The work queue of release-of-information requests, due first (state: open, released, closed, all)")
     public List<ReleaseRequest> queue(@QueryParam("state") String state) {
         List<ReleaseRequest> found = releases.queue(valid(() -> ReleaseForms.states(state)));
         audit.record(AuditAction.VIEW_DISCLOSURES, "release-queue", state == null ? "open" : state,
@@ -94,6 +99,7 @@ public class ReleaseResource {
     @POST
     @Path("/releases")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Take a request in, with the authorization as base64; 201 with the request and its due date")
     public Response create(IntakeRequest intake) {
         if (intake == null || intake.patient() == null) {
             throw invalid("Send the patient and the request: see the API description");
@@ -104,8 +110,9 @@ public class ReleaseResource {
                             intake.authorizationType());
             ReleaseRequest created = releases.create(new ReleaseRequests.Intake(intake.patient(), ReleaseForms.named(ReleaseRequest.RequesterKind.class,
                     intake.requesterKind(), "requesterKind"), intake.requesterName(), intake.requesterAddress(),
-                    ReleaseForms.named(ReleaseRequest.LegalBasis.class, intake.legalBasis(), "legalBasis"), intake.purpose(), ReleaseForms.day(intake.fromDate(), "fromDate"),
-                    ReleaseForms.day(intake.toDate(), "toDate"), intake.recordTypes(), ReleaseForms.named(ReleaseRequest.Delivery.class, intake.delivery(), "delivery"),
+                    ReleaseForms.named(ReleaseRequest.LegalBasis.class, intake.legalBasis(), "legalBasis"), intake.purpose(),
+                    ReleaseForms.day(intake.fromDate(), "fromDate"), ReleaseForms.day(intake.toDate(), "toDate"), intake.recordTypes(),
+                    ReleaseForms.named(ReleaseRequest.Delivery.class, intake.delivery(), "delivery"),
                     intake.authorizationCovers(), ReleaseForms.day(intake.receivedOn(), "receivedOn")), authorization, user());
             audit.record(AuditAction.RELEASE_REQUEST, "release-request", Long.toString(created.id()), List.of(created.patientId()), "received");
             return Response.status(201).entity(created).build();
@@ -118,6 +125,7 @@ public class ReleaseResource {
 
     @GET
     @Path("/releases/{id}")
+    @Operation(summary = "One request with its clock and its events")
     public ReleaseRequest request(@PathParam("id") long id) {
         ReleaseRequest request = releases.request(id).orElseThrow(NotFoundException::new);
         audit.record(AuditAction.VIEW_DISCLOSURES, "release-request", Long.toString(id), List.of(request.patientId()), null);
@@ -127,6 +135,7 @@ public class ReleaseResource {
     @POST
     @Path("/releases/{id}/extension")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The one extension (before the request is overdue), with the reason its notice letter gives")
     public ReleaseRequest extend(@PathParam("id") long id, ReasonRequest reason) {
         return step(id, "extended", () -> releases.extend(id, reason == null ? null : reason.reason(), user()));
     }
@@ -134,6 +143,7 @@ public class ReleaseResource {
     @POST
     @Path("/releases/{id}/closing")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Close a request without release (withdrawn, denied), with the reason")
     public ReleaseRequest close(@PathParam("id") long id, ReasonRequest reason) {
         return step(id, "closed", () -> releases.close(id, reason == null ? null : reason.reason(), user()));
     }
@@ -141,6 +151,7 @@ public class ReleaseResource {
     @POST
     @Path("/releases/{id}/release")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Release: build, stamp and store the packet (and the machine-readable copy when asked), log the disclosure")
     public ReleaseRequest release(@PathParam("id") long id, ReleaseInput input) {
         FeeWorksheet.Input fees = input == null ? FeeWorksheet.Input.NONE : new FeeWorksheet.Input(input.labourMinutes() == null ? 0 : input.labourMinutes(),
                 valid(() -> ReleaseForms.money(input.postage(), "postage")), Boolean.TRUE.equals(input.flatFee()));
@@ -154,6 +165,7 @@ public class ReleaseResource {
     @GET
     @Path("/releases/{id}/{file: packet.pdf|copy.json|extension-letter.pdf|authorization}")
     @Produces({ "application/pdf", "application/fhir+json", MediaType.APPLICATION_OCTET_STREAM })
+    @Operation(summary = "A request's file: packet.pdf, copy.json (FHIR bundle), extension-letter.pdf, or the authorization as received")
     public Response file(@PathParam("id") long id, @PathParam("file") String file) throws IOException {
         return download(releases, blobs, audit, id, file);
     }
@@ -174,6 +186,7 @@ public class ReleaseResource {
     /** A patient's disclosure log: every disclosure, listed in an accounting or not, with its suspensions. */
     @GET
     @Path("/disclosures")
+    @Operation(summary = "A patient's disclosure log: every disclosure, listed in the accounting or not, with suspensions")
     public List<Disclosures.Disclosure> log(@QueryParam("patient") String patient) {
         long id = valid(() -> ReleaseForms.id(patient, "the patient (?patient=ID)"));
         List<Disclosures.Disclosure> log = disclosures.log(id);
@@ -184,12 +197,14 @@ public class ReleaseResource {
     @POST
     @Path("/disclosures")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Record a disclosure made outside the archive")
     public Response record(DisclosureRequest request) {
         if (request == null || request.patient() == null) {
             throw invalid("Send the patient and the disclosure: see the API description");
         }
         try {
-            Disclosures.Disclosure recorded = disclosures.record(new Disclosures.NewDisclosure(request.patient(), ReleaseForms.day(request.disclosedOn(), "disclosedOn"),
+            Disclosures.Disclosure recorded = disclosures.record(new Disclosures.NewDisclosure(request.patient(),
+                    ReleaseForms.day(request.disclosedOn(), "disclosedOn"),
                     request.recipientName(), request.recipientAddress(), request.description(), request.purpose(),
                     ReleaseForms.named(ReleaseRequest.LegalBasis.class, request.legalBasis(), "legalBasis"), null), user());
             audit.record(AuditAction.DISCLOSURE, "disclosure", Long.toString(recorded.id()), recorded.patientIds(), "recorded");
@@ -204,6 +219,7 @@ public class ReleaseResource {
     @POST
     @Path("/disclosures/{id}/suspensions")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Suspend an accounting entry until a day, at a health oversight agency's or law enforcement official's request")
     public Disclosures.Disclosure suspend(@PathParam("id") long id, SuspensionRequest request) {
         try {
             Disclosures.Disclosure suspended = disclosures.suspend(id, request == null ? null : request.agency(), request == null ? null : request.statement(),
@@ -223,6 +239,7 @@ public class ReleaseResource {
     /** The accounting of disclosures a patient is given today (or {@code asOf}): six years, suspended entries left out. */
     @GET
     @Path("/disclosures/accounting")
+    @Operation(summary = "The accounting of disclosures a patient is given (45 CFR 164.528): six years, excluded kinds and suspended entries left out")
     public Accounting accounting(@QueryParam("patient") String patient, @QueryParam("asOf") String asOf) {
         long id = valid(() -> ReleaseForms.id(patient, "the patient (?patient=ID)"));
         LocalDate day = asOf == null ? LocalDate.now() : valid(() -> ReleaseForms.day(asOf, "asOf"));

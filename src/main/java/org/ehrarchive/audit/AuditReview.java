@@ -303,7 +303,8 @@ public class AuditReview {
             // stood when the access happened. Over the whole log, the patients ever restricted come first: the GIN index
             // on the rows' patients finds the few candidate rows (a patient filter does that already); the exact test per
             // row follows.
-            case FLAGGED -> conditions.add((filter.patients() == null || filter.patients().isEmpty() ? EVER_RESTRICTED + " and " : "") + "(exists (select 1 from clinical_document d where d.confidentiality ->> 'code' in ('R', 'V')"
+            case FLAGGED -> conditions.add((filter.patients() == null || filter.patients().isEmpty() ? EVER_RESTRICTED + " and " : "")
+                    + "(exists (select 1 from clinical_document d where d.confidentiality ->> 'code' in ('R', 'V')"
                     + " and d.patient_id = any(string_to_array(a.patient_ids, ',')::bigint[]))"
                     + " or exists (select 1 from access_restriction r left join clinical_document d on d.id = r.document_id"
                     + " left join access_restriction_lift l on l.restriction_id = r.id"

@@ -82,6 +82,27 @@ public final class PdfLayout {
         }
     }
 
+    /**
+     * An image (PNG, JPEG, TIFF, GIF, BMP bytes) at most the width between the margins and the height of a page,
+     * shrunk to fit and never enlarged, on a new page when it does not fit on this one. False, and nothing drawn, for
+     * bytes that are no image PDFBox can read.
+     */
+    public boolean image(byte[] bytes, String name) throws IOException {
+        org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject image;
+        try {
+            image = org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject.createFromByteArray(document, bytes, name);
+        } catch (IOException | IllegalArgumentException unreadable) {
+            return false;
+        }
+        float most = PDRectangle.A4.getHeight() - MARGIN - BOTTOM;
+        float scale = Math.min(1f, Math.min(width() / image.getWidth(), most / image.getHeight()));
+        float height = image.getHeight() * scale;
+        need(height);
+        y -= height;
+        content.drawImage(image, MARGIN, y, image.getWidth() * scale, height);
+        return true;
+    }
+
     /** Leaves vertical space (lost where a new page begins). */
     public void gap(float points) {
         y -= points;

@@ -136,7 +136,7 @@ public class ReleasePackets {
                 charts.document(document.id()).ifPresent(view -> {
                     included.add(view);
                     parts.add(new ReleasePdf.Part("Document: " + (view.title() == null ? "(untitled)" : view.title())
-                            + (when.isBlank() ? "" : " (" + when + ")"), documentLines(view)));
+                            + (when.isBlank() ? "" : " (" + when + ")"), documentLines(view), images(view)));
                 });
             }
         }
@@ -247,6 +247,53 @@ public class ReleasePackets {
                     + (attachment.sha256() == null ? "" : ", SHA-256 " + attachment.sha256()));
         }
         return lines;
+    }
+
+    /** The most pages of one attached PDF printed as images: a packet stays a size a person can be sent. */
+    static final int MOST_ATTACHED_PAGES = 200;
+
+    /**
+     * The document's attached files as the packet shows them: an image as it is, each page of a PDF (a scan, a fax)
+     * rendered at 110 dpi. Other kinds, and what is only referenced, are named in the lines, not printed.
+     */
+    private List<ReleasePdf.Image> images(ChartService.DocumentView document) {
+        List<ReleasePdf.Image> images = new ArrayList<>();
+        int number = 0;
+        for (ChartService.AttachmentView attachment : document.attachments()) {
+            number++;
+            String type = attachment.mediaType() == null ? "" : attachment.mediaType().toLowerCase(java.util.Locale.ROOT);
+            if (attachment.sha256() == null || !(type.startsWith("image/") || type.equals("application/pdf"))) {
+                continue;
+            }
+            byte[] bytes;
+            try {
+                bytes = blobs.read(attachment.sha256());
+            } catch (IOException missing) {
+                images.add(new ReleasePdf.Image("Attached file " + number + " (" + type + "): missing from the blob store; run a fixity check", null));
+                continue;
+            }
+            if (type.startsWith("image/")) {
+                images.add(new ReleasePdf.Image("Attached file " + number + " (" + type + ")", bytes));
+                continue;
+            }
+            try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(bytes)) {
+                org.apache.pdfbox.rendering.PDFRenderer renderer = new org.apache.pdfbox.rendering.PDFRenderer(pdf);
+                int pages = Math.min(pdf.getNumberOfPages(), MOST_ATTACHED_PAGES);
+                for (int page = 0; page < pages; page++) {
+                    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+                    javax.imageio.ImageIO.write(renderer.renderImageWithDPI(page, 110, org.apache.pdfbox.rendering.ImageType.RGB), "png", png);
+                    images.add(new ReleasePdf.Image("Attached file " + number + " (PDF), page " + (page + 1) + " of " + pdf.getNumberOfPages(),
+                            png.toByteArray()));
+                }
+                if (pdf.getNumberOfPages() > pages) {
+                    images.add(new ReleasePdf.Image("Attached file " + number + ": the other " + (pdf.getNumberOfPages() - pages)
+                            + " pages are in the original, not printed here", null));
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                images.add(new ReleasePdf.Image("Attached file " + number + " (PDF): it could not be rendered; the original is in the archive", null));
+            }
+        }
+        return images;
     }
 
     private static String label(EntryKind kind) {

@@ -32,10 +32,17 @@ public final class ReleasePdf {
     }
 
     /**
-     * One part of the packet: its title (a line of the table of contents) and its lines. An empty line is a paragraph
-     * break; a line starting with "## " is a subheading.
+     * One part of the packet: its title (a line of the table of contents), its lines, then its images (the pages of a
+     * scanned or attached document). An empty line is a paragraph break; a line starting with "## " is a subheading.
      */
-    public record Part(String title, List<String> lines) {
+    public record Part(String title, List<String> lines, List<Image> images) {
+        public Part(String title, List<String> lines) {
+            this(title, lines, List.of());
+        }
+    }
+
+    /** A picture printed in a part, under its caption: a page of an attached document, an attached image. */
+    public record Image(String caption, byte[] bytes) {
     }
 
     /** Something left out of the release, and why. */
@@ -178,6 +185,15 @@ public final class ReleasePdf {
                 } else {
                     layout.text(piece, PdfLayout.REGULAR, BODY);
                 }
+            }
+        }
+        for (Image image : part == null || part.images() == null ? List.<Image>of() : part.images()) {
+            layout.gap(6);
+            layout.need(BODY * PdfLayout.LEADING * 4);
+            layout.text(image.caption(), PdfLayout.BOLD, BODY);
+            layout.gap(2);
+            if (image.bytes() != null && !layout.image(image.bytes(), image.caption())) {
+                layout.text("(this image could not be rendered; the original is in the archive, byte-exact)", PdfLayout.REGULAR, BODY);
             }
         }
     }

@@ -262,6 +262,49 @@ class ReleaseOfInformationTest {
     }
 
     @Test
+    void scannedAndAttachedPagesArePrintedAsImages(@TempDir Path folder) throws Exception {
+        Person person = Person.fresh();
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(300, 200, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(picture, "png", png);
+        java.io.ByteArrayOutputStream scan = new java.io.ByteArrayOutputStream();
+        try (PDDocument consent = new PDDocument()) {
+            for (int i = 0; i < 2; i++) {
+                consent.addPage(new org.apache.pdfbox.pdmodel.PDPage());
+            }
+            consent.save(scan);
+        }
+        IdentityDocuments.write(folder, "photo.xml", unstructured(person, "image/png", png.toByteArray()));
+        IdentityDocuments.write(folder, "consent.xml", unstructured(person, "application/pdf", scan.toByteArray()));
+        ingest.ingest(folder, IngestProgress.NONE);
+        long owner = IdentityDocuments.archivedPatient(MRN_OID, person.mrn());
+        Map<String, Object> body = new HashMap<>(Map.of("patient", owner, "requesterKind", "PATIENT", "requesterName", "Dana Example",
+                "legalBasis", "RIGHT_OF_ACCESS", "purpose", "Personal records", "delivery", "ELECTRONIC", "receivedOn", LocalDate.now().toString()));
+        long id = as().contentType(ContentType.JSON).body(body).post("/api/releases").then().statusCode(201).extract().jsonPath().getLong("id");
+        as().contentType(ContentType.JSON).body(Map.of()).post("/api/releases/" + id + "/release").then().statusCode(200);
+        byte[] packet = as().get("/api/releases/" + id + "/packet.pdf").then().statusCode(200).extract().asByteArray();
+        int images = 0;
+        try (PDDocument pdf = Loader.loadPDF(packet)) {
+            for (var page : pdf.getPages()) {
+                for (var name : page.getResources().getXObjectNames()) {
+                    if (page.getResources().getXObject(name) instanceof org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject) {
+                        images++;
+                    }
+                }
+            }
+        }
+        assertThat(images).as("the attached image and both pages of the attached scan").isEqualTo(3);
+        assertThat(text(packet)).contains("Attached file 1 (image/png)").contains("Attached file 1 (PDF), page 2 of 2");
+    }
+
+    /** A C-CDA document of the person whose body is one embedded file (nonXMLBody). */
+    private static String unstructured(Person person, String mediaType, byte[] bytes) {
+        return ccda(person.mrn(), person.given(), person.family(), "19800101", "F").replaceFirst("(?s)<component><structuredBody>.*</structuredBody></component>",
+                "<component><nonXMLBody><text mediaType=\"" + mediaType + "\" representation=\"B64\">" + Base64.getEncoder().encodeToString(bytes)
+                        + "</text></nonXMLBody></component>");
+    }
+
+    @Test
     void requestsEventsAndDisclosuresCannotBeChangedOrRemoved() throws SQLException {
         long id = intake(Map.of("receivedOn", LocalDate.now().toString())).then().statusCode(201).extract().jsonPath().getLong("id");
         as().contentType(ContentType.JSON).body(Map.of("reason", "Withdrawn by the patient")).post("/api/releases/" + id + "/closing").then().statusCode(200);
