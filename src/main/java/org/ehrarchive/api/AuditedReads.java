@@ -29,6 +29,9 @@ public class AuditedReads {
     private final RoutingContext http;
     private final ContainerRequestContext request;
     private final BreakGlass breakGlass;
+    /** The read whose restrictions were looked up last in this request, and what they were. */
+    private List<Object> checkedRead;
+    private List<Restrictions.Reason> checkedReasons;
 
     public AuditedReads(AccessAudit audit, SecurityIdentity identity, RoutingContext http, ContainerRequestContext request, BreakGlass breakGlass) {
         this.audit = audit;
@@ -49,7 +52,8 @@ public class AuditedReads {
         String written = detail;
         if (action.opensRecord() && identity.hasRole(Roles.CLINICIAN)) {
             try {
-                Optional<Long> grant = breakGlass.require(identity.getPrincipal().getName(), objectType, objectId, patientIds);
+                Optional<Long> grant = breakGlass.require(identity.getPrincipal().getName(), objectType, objectId, patientIds,
+                        restrictionsOf(objectType, objectId, patientIds));
                 if (grant.isPresent()) {
                     written = (detail == null ? "" : detail + "; ") + "under break-the-glass grant " + grant.get();
                 }
@@ -60,6 +64,19 @@ public class AuditedReads {
             }
         }
         write(action, objectType, objectId, patientIds, written);
+    }
+
+    /**
+     * Why the record a read opens is restricted: the page's banner shows what the gate checked, so the reasons of the
+     * read recorded last in this request are kept, not read again.
+     */
+    public List<Restrictions.Reason> restrictionsOf(String objectType, String objectId, List<Long> patientIds) {
+        List<Object> read = java.util.Arrays.asList(objectType, objectId, List.copyOf(patientIds));
+        if (!read.equals(checkedRead)) {
+            checkedReasons = breakGlass.reasons(objectType, objectId, patientIds);
+            checkedRead = read;
+        }
+        return checkedReasons;
     }
 
     /** Records that the privacy office flagged a record, or lifted a flag ({@code detail}: what was done). */

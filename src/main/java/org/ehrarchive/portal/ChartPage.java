@@ -245,7 +245,9 @@ public class ChartPage {
     }
 
     private ChartViews.Banner banner(PatientChart chart, ChartViews views) {
-        return views.banner(restrictions.ofChart(chart.chart().patientIds()).stream().map(Restrictions.Reason::says).toList(), LocalDate.now());
+        // the reasons the restriction gate looked up for this read (AuditedReads keeps them for the request)
+        return views.banner(audit.restrictionsOf("patient", Long.toString(chart.patientId()), chart.chart().patientIds()).stream()
+                .map(Restrictions.Reason::says).toList(), LocalDate.now());
     }
 
     private List<PortalViews.DocumentRow> documents(List<ChartService.DocumentSummary> documents) {

@@ -81,7 +81,7 @@ public class DocumentPage {
                 .toList());
         return Templates.document(portal.nav(), document, document.type() == null ? "" : document.type().label(),
                 dates.shown(document.effectiveTime()), authors, sections, document.attachments().size(), printed,
-                restrictions.ofDocument(id).stream().map(Restrictions.Reason::says).toList(),
+                audit.restrictionsOf("document", Long.toString(id), List.of(document.patientId())).stream().map(Restrictions.Reason::says).toList(),
                 printed == null ? RestrictionsPage.ofDocument(portal, restrictions, dates, id) : null);
     }
 

@@ -151,20 +151,26 @@ public class BreakGlass {
     }
 
     /**
-     * Lets a read of a record through, or refuses it: nothing to check when the record is not restricted; the grant
-     * that covers every one of {@code patientIds} when the user holds one (its id, to be recorded with the read);
-     * else {@link Restricted}. {@code objectType} "document" is a document's read; anything else reads the chart of
-     * {@code patientIds}.
+     * Why the record a read opens is restricted (empty: it is not): {@code objectType} "document" is a document's read
+     * (its own flags and mark, and its patient's); anything else reads the chart of {@code patientIds}.
      */
-    public Optional<Long> require(String username, String objectType, String objectId, List<Long> patientIds) {
+    public List<Restrictions.Reason> reasons(String objectType, String objectId, List<Long> patientIds) {
         if (patientIds.isEmpty()) {
-            return Optional.empty();
+            return List.of();
         }
-        boolean document = "document".equals(objectType);
-        List<Restrictions.Reason> why = document ? restrictions.ofDocument(Long.parseLong(objectId)) : restrictions.ofChart(patientIds);
+        return "document".equals(objectType) ? restrictions.ofDocument(Long.parseLong(objectId)) : restrictions.ofChart(patientIds);
+    }
+
+    /**
+     * Lets a read of a record through, or refuses it: nothing to check when {@code why} (its {@link #reasons}) is
+     * empty; the grant that covers every one of {@code patientIds} when the user holds one (its id, to be recorded with
+     * the read); else {@link Restricted}.
+     */
+    public Optional<Long> require(String username, String objectType, String objectId, List<Long> patientIds, List<Restrictions.Reason> why) {
         if (why.isEmpty()) {
             return Optional.empty();
         }
+        boolean document = "document".equals(objectType);
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement active = connection.prepareStatement("select id from break_glass where username = ? and expires_at > ?"
                         + " and patient_ids @> ? order by expires_at desc limit 1")) {
